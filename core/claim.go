@@ -1,0 +1,138 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Assignment answers RequestNextTask: a task with its context, or why there
+// is none and when to ask again, or the news that the project is complete.
+type Assignment struct {
+	Task     *TaskContext
+	Resumed  bool // the agent already held this task; it gets it again
+	Retry    *RetryAdvice
+	Complete bool // every task of the project is done
+	Project  Project
+}
+
+// candidateWindow bounds how many ready tasks the claim considers for skill
+// overlap; priority and unblocking value are already ordered by the store.
+const candidateWindow = 64
+
+// RequestNextTask claims the best ready task for an agent, atomically: the
+// status, holder and dependency checks and the lease epoch bump happen in one
+// write transaction, so no two agents ever hold one task, whichever process
+// each reached. An agent holds one task at a time; asking again while it
+// holds one returns that task.
+func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
+	var out Assignment
+	err := c.store.Update(ctx, func(tx Tx) error {
+		var err error
+		out, err = c.claim(tx, agent)
+		return err
+	})
+	if err != nil || out.Task == nil {
+		return out, err
+	}
+	// The context is read after the commit, outside the write lock.
+	tc, err := c.TaskContext(ctx, out.Task.Task.ID)
+	if err != nil {
+		return out, err
+	}
+	out.Task = &tc
+	return out, nil
+}
+
+func (c *Coordinator) claim(tx Tx, id AgentID) (Assignment, error) {
+	a, err := loadAgent(tx, id)
+	if err != nil {
+		return Assignment{}, err
+	}
+	p, err := tx.Project(a.Project)
+	if err != nil {
+		return Assignment{}, err
+	}
+	now := c.clock()
+	held, ok, err := currentTask(tx, a)
+	if err != nil {
+		return Assignment{}, err
+	}
+	if ok {
+		return Assignment{Task: &TaskContext{Task: held}, Resumed: true, Project: p}, nil
+	}
+	// Without skills the store's order is the whole rule: one row will do.
+	window := 1
+	if len(a.Skills) > 0 {
+		window = candidateWindow
+	}
+	cands, err := tx.ReadyTasks(a.Project, window)
+	if err != nil {
+		return Assignment{}, err
+	}
+	t, ok := ChooseTask(cands, a.Skills)
+	if !ok {
+		return c.noTask(tx, a, p, now)
+	}
+	t = c.grant(t, a.ID, now)
+	a.CurrentTask, a.LastSeenAt = t.ID, now
+	if err := tx.UpdateTask(t); err != nil {
+		return Assignment{}, err
+	}
+	if err := tx.PutAgent(a); err != nil {
+		return Assignment{}, err
+	}
+	_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskClaimed, Task: t.ID, Agent: a.ID,
+		Payload: map[string]any{"epoch": t.Lease.Epoch, "name": t.Name, "recovered": t.Handoff != nil}})
+	return Assignment{Task: &TaskContext{Task: t}, Project: p}, err
+}
+
+// currentTask returns the task the agent still rightfully holds, if any.
+func currentTask(tx ReadTx, a Agent) (Task, bool, error) {
+	if a.CurrentTask == "" {
+		return Task{}, false, nil
+	}
+	t, err := tx.Task(a.CurrentTask)
+	if CodeOf(err) == ErrNotFound {
+		return Task{}, false, nil
+	}
+	if err != nil {
+		return Task{}, false, err
+	}
+	return t, t.Status == StatusInProgress && t.Holder == a.ID, nil
+}
+
+// grant makes t in progress under agent with a fresh lease and a new epoch.
+func (c *Coordinator) grant(t Task, agent AgentID, now time.Time) Task {
+	tier := c.leases.Tier(false, 0)
+	t.Status, t.Holder, t.Progress, t.LastMessage = StatusInProgress, agent, 0, ""
+	t.Lease = Lease{ClaimedAt: now, ExpiresAt: now.Add(tier.Duration), Grace: tier.Grace, Epoch: t.Lease.Epoch + 1}
+	t.UpdatedAt = now
+	return t
+}
+
+func (c *Coordinator) noTask(tx ReadTx, a Agent, p Project, now time.Time) (Assignment, error) {
+	counts, err := tx.TaskCounts(a.Project)
+	if err != nil {
+		return Assignment{}, err
+	}
+	if total(counts) > 0 && counts[StatusDone] == total(counts) {
+		return Assignment{Complete: true, Project: p}, nil
+	}
+	busy, err := tx.TasksByStatus(a.Project, StatusInProgress)
+	if err != nil {
+		return Assignment{}, err
+	}
+	advice := AdviseRetry(busy, now)
+	if len(busy) == 0 && counts[StatusTodo] > 0 && counts[StatusBlocked] == 0 {
+		advice.Reason = "no task is ready: the remaining tasks wait on dependencies that cannot start"
+	}
+	return Assignment{Retry: &advice, Project: p}, nil
+}
+
+func total(counts map[TaskStatus]int) int {
+	n := 0
+	for _, v := range counts {
+		n += v
+	}
+	return n
+}

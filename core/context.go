@@ -1,0 +1,72 @@
+package core
+
+import (
+	"context"
+)
+
+// FoundationLabel marks tasks whose decisions and artifacts every task of the
+// project receives (shared setup: scaffolding, data model, conventions).
+const FoundationLabel = "foundation"
+
+// TaskContext is a task with what its holder needs to know: the artifacts
+// and decisions of the tasks it depends on and of the project's foundation,
+// and the tasks that wait for it.
+type TaskContext struct {
+	Task         Task
+	Dependencies []Task
+	Dependents   []Task
+	Artifacts    []Artifact
+	Decisions    []Decision
+}
+
+// TaskContext loads a task's context in one read snapshot.
+func (c *Coordinator) TaskContext(ctx context.Context, id TaskID) (TaskContext, error) {
+	var tc TaskContext
+	err := c.store.View(ctx, func(tx ReadTx) error {
+		t, err := loadTask(tx, id)
+		if err != nil {
+			return err
+		}
+		tc, err = buildContext(tx, t)
+		return err
+	})
+	return tc, err
+}
+
+func buildContext(tx ReadTx, t Task) (TaskContext, error) {
+	tc := TaskContext{Task: t}
+	sources := []TaskID{}
+	seen := map[TaskID]bool{t.ID: true}
+	for _, d := range t.Dependencies {
+		sources, seen[d.Task] = append(sources, d.Task), true
+	}
+	var err error
+	if tc.Dependencies, err = tx.TasksByID(sources); err != nil {
+		return tc, err
+	}
+	found, err := tx.TasksWithLabel(t.Project, FoundationLabel)
+	if err != nil {
+		return tc, err
+	}
+	for _, f := range found {
+		if !seen[f.ID] {
+			sources, seen[f.ID] = append(sources, f.ID), true
+		}
+	}
+	if tc.Artifacts, err = tx.Artifacts(sources); err != nil {
+		return tc, err
+	}
+	if tc.Decisions, err = tx.Decisions(sources); err != nil {
+		return tc, err
+	}
+	tc.Dependents, err = dependents(tx, t)
+	return tc, err
+}
+
+// dependents lists the tasks that depend on t.
+func dependents(tx ReadTx, t Task) ([]Task, error) {
+	if t.Unblocks == 0 {
+		return nil, nil
+	}
+	return tx.Dependents(t.ID)
+}

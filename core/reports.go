@@ -1,0 +1,274 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ProgressReport is an agent's word on the task it holds.
+type ProgressReport struct {
+	Agent    AgentID
+	Task     TaskID
+	Status   TaskStatus // in_progress, done (completed) or blocked
+	Progress int        // 0-100
+	Message  string
+	// Epoch, when not zero, must match the lease epoch the agent was given;
+	// it fences off a report sent before the lease was taken back and given
+	// to the same agent again.
+	Epoch int64
+}
+
+func (r ProgressReport) check() error {
+	switch {
+	case r.Agent == "":
+		return Errorf(ErrInvalid, "agent_id is empty: send the id you registered with")
+	case r.Task == "":
+		return Errorf(ErrInvalid, "task_id is empty: send the id of the task you were given")
+	case r.Progress < 0 || r.Progress > 100:
+		return Errorf(ErrInvalid, "progress %d is out of range: send a whole percentage from 0 to 100", r.Progress)
+	case len(r.Message) > MaxMessageLen:
+		return Errorf(ErrInvalid, "message is %d bytes; the limit is %d: shorten it and put detail in an artifact", len(r.Message), MaxMessageLen)
+	case r.Status != StatusInProgress && r.Status != StatusDone && r.Status != StatusBlocked:
+		return Errorf(ErrInvalid, "status %q is not a report: send in_progress, completed or blocked", r.Status)
+	}
+	return nil
+}
+
+// ReportProgress records a holder's progress, completion or blocker. Only the
+// current holder may report: once a lease was taken back (the epoch moved or
+// the task went to someone else) the report is refused. A completion from the
+// holder is accepted even when its lease expired but was not yet recovered.
+// A done task never changes again; the holder that completed it may repeat
+// the completion and is told it already stands.
+func (c *Coordinator) ReportProgress(ctx context.Context, r ProgressReport) (Task, error) {
+	if err := r.check(); err != nil {
+		return Task{}, err
+	}
+	var out Task
+	err := c.store.Update(ctx, func(tx Tx) error {
+		t, a, err := c.holderAndTask(tx, r.Agent, r.Task, r.Epoch)
+		if err != nil || t.Status == StatusDone {
+			out = t
+			return err
+		}
+		now := c.clock()
+		a.ReportTimes = appendReport(a.ReportTimes, now)
+		a.LastSeenAt = now
+		t, ev := c.applyReport(t, &a, r, now)
+		out = t
+		return c.save(tx, t, a, ev)
+	})
+	return out, err
+}
+
+// holderAndTask loads the task and agent of a report and checks that the
+// agent still holds the task. A done task completed by this agent comes back
+// with no error so a repeated completion is harmless.
+func (c *Coordinator) holderAndTask(tx ReadTx, agent AgentID, task TaskID, epoch int64) (Task, Agent, error) {
+	a, err := loadAgent(tx, agent)
+	if err != nil {
+		return Task{}, a, err
+	}
+	t, err := loadTask(tx, task)
+	if err != nil {
+		return t, a, err
+	}
+	if t.Status == StatusDone {
+		if t.Holder == agent {
+			return t, a, nil
+		}
+		return t, a, Errorf(ErrConflict, "task %s is already done (completed by %s); it never changes again: request_next_task for new work", t.ID, t.Holder)
+	}
+	if t.Status != StatusInProgress || t.Holder != agent {
+		return t, a, notHolder(t, agent)
+	}
+	if epoch != 0 && epoch != t.Lease.Epoch {
+		return t, a, Errorf(ErrConflict, "your lease on task %s (epoch %d) was taken back and the task reassigned (epoch %d): stop work on it and request_next_task", t.ID, epoch, t.Lease.Epoch)
+	}
+	return t, a, nil
+}
+
+func notHolder(t Task, agent AgentID) error {
+	if t.Handoff != nil && t.Handoff.PreviousHolder == agent {
+		return Errorf(ErrConflict, "your lease on task %s was taken back (%s): stop work on it and request_next_task; your last progress was kept as a handoff", t.ID, t.Handoff.Reason)
+	}
+	if t.Holder != "" && t.Status == StatusInProgress {
+		return Errorf(ErrConflict, "task %s is held by agent %s, not by you: request_next_task for your own work", t.ID, t.Holder)
+	}
+	return Errorf(ErrConflict, "task %s is %s and not assigned to you: request_next_task to get a task", t.ID, t.Status)
+}
+
+// applyReport changes t and a for one report and returns the event to log.
+func (c *Coordinator) applyReport(t Task, a *Agent, r ProgressReport, now time.Time) (Task, Event) {
+	ev := Event{At: now, Project: t.Project, Task: t.ID, Agent: a.ID,
+		Payload: map[string]any{"progress": r.Progress, "message": r.Message, "epoch": t.Lease.Epoch}}
+	if r.Message != "" {
+		t.LastMessage = r.Message
+	}
+	t.UpdatedAt = now
+	t.Lease.LastProgressAt = now
+	switch r.Status {
+	case StatusDone:
+		t.Status, t.Progress, t.CompletedAt = StatusDone, 100, now
+		a.CurrentTask = ""
+		a.TasksDone++
+		ev.Kind, ev.Payload["progress"] = EventTaskCompleted, 100
+	case StatusBlocked:
+		t = c.block(t, a, r.Message, now)
+		ev.Kind = EventTaskBlocked
+	default:
+		t.Progress = r.Progress
+		tier := c.leases.Tier(true, r.Progress)
+		t.Lease.ExpiresAt, t.Lease.Grace = now.Add(tier.Duration), tier.Grace
+		t.Lease.Renewals++
+		ev.Kind = EventTaskProgress
+		ev.Payload["lease_expires_at"] = t.Lease.ExpiresAt
+	}
+	return t, ev
+}
+
+// block takes a task away from its holder and parks it for a person.
+func (c *Coordinator) block(t Task, a *Agent, reason string, now time.Time) Task {
+	t.Status = StatusBlocked
+	t.BlockedReason = orDefault(reason, "reported blocked by "+string(a.ID))
+	t.Handoff = &Handoff{PreviousHolder: a.ID, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now, Reason: "blocked: " + t.BlockedReason}
+	t.Holder = ""
+	t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
+	a.CurrentTask = ""
+	return t
+}
+
+func (c *Coordinator) save(tx Tx, t Task, a Agent, ev Event) error {
+	if err := tx.UpdateTask(t); err != nil {
+		return err
+	}
+	if err := tx.PutAgent(a); err != nil {
+		return err
+	}
+	_, err := tx.AppendEvent(ev)
+	return err
+}
+
+func appendReport(times []time.Time, now time.Time) []time.Time {
+	times = append(slices.Clone(times), now)
+	if len(times) > MaxReportTimes {
+		times = times[len(times)-MaxReportTimes:]
+	}
+	return times
+}
+
+// BlockerReport is an agent's account of what stops it.
+type BlockerReport struct {
+	Agent       AgentID
+	Task        TaskID
+	Description string
+	Severity    string // low, medium, high
+}
+
+// ReportBlocker marks the holder's task blocked with the agent's description
+// and frees the agent for other work. A person (or the agent, once the
+// blocker is gone) returns it to the backlog with Unblock.
+func (c *Coordinator) ReportBlocker(ctx context.Context, r BlockerReport) (Task, error) {
+	sev, err := parseSeverity(r.Severity)
+	if err != nil {
+		return Task{}, err
+	}
+	if strings.TrimSpace(r.Description) == "" {
+		return Task{}, Errorf(ErrInvalid, "blocker_description is empty: say what stops you and what would unblock you")
+	}
+	if len(r.Description) > MaxMessageLen {
+		return Task{}, Errorf(ErrInvalid, "blocker_description is %d bytes; the limit is %d", len(r.Description), MaxMessageLen)
+	}
+	var out Task
+	err = c.store.Update(ctx, func(tx Tx) error {
+		t, a, err := c.holderAndTask(tx, r.Agent, r.Task, 0)
+		if err == nil && t.Status == StatusDone {
+			err = Errorf(ErrConflict, "task %s is already done; a blocker cannot be reported on it", t.ID)
+		}
+		if err != nil {
+			return err
+		}
+		now := c.clock()
+		a.LastSeenAt = now
+		t = c.block(t, &a, r.Description, now)
+		t.UpdatedAt = now
+		out = t
+		return c.save(tx, t, a, Event{At: now, Project: t.Project, Kind: EventBlockerReported, Task: t.ID, Agent: a.ID,
+			Payload: map[string]any{"description": r.Description, "severity": sev}})
+	})
+	return out, err
+}
+
+func parseSeverity(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "medium":
+		return "medium", nil
+	case "low", "high":
+		return strings.ToLower(strings.TrimSpace(s)), nil
+	case "critical":
+		return "high", nil
+	}
+	return "", Errorf(ErrInvalid, "severity %q is unknown: send low, medium or high", s)
+}
+
+// Unassign takes a task back from its holder (a person's decision, or an
+// agent giving up) and returns it to the backlog with a handoff. A blocked
+// task returns to the backlog too: this is how a person unblocks it.
+func (c *Coordinator) Unassign(ctx context.Context, task TaskID, reason string) (Task, error) {
+	var out Task
+	err := c.store.Update(ctx, func(tx Tx) error {
+		t, err := loadTask(tx, task)
+		if err != nil {
+			return err
+		}
+		now := c.clock()
+		prev := t.Holder
+		switch t.Status {
+		case StatusDone:
+			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+		case StatusTodo:
+			return Errorf(ErrConflict, "task %s is not assigned to anyone; nothing to unassign", t.ID)
+		case StatusInProgress:
+			if err := releaseAgent(tx, prev, t.ID); err != nil {
+				return err
+			}
+			t.Handoff = &Handoff{PreviousHolder: prev, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now,
+				Reason: "unassigned: " + orDefault(reason, "by request")}
+		}
+		t.Status, t.Holder, t.BlockedReason, t.UpdatedAt = StatusTodo, "", "", now
+		t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
+		t.SilentRecoveries = 0
+		out = t
+		if err := tx.UpdateTask(t); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskUnassigned, Task: t.ID, Agent: prev,
+			Payload: map[string]any{"reason": reason}})
+		return err
+	})
+	return out, err
+}
+
+// releaseAgent clears an agent's current task if it is task.
+func releaseAgent(tx Tx, id AgentID, task TaskID) error {
+	if id == "" {
+		return nil
+	}
+	a, err := tx.Agent(id)
+	if CodeOf(err) == ErrNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.CurrentTask != task {
+		return nil
+	}
+	a.CurrentTask = ""
+	return tx.PutAgent(a)
+}
+
+func taskLabel(t Task) string { return fmt.Sprintf("%s (%s)", t.ID, t.Name) }

@@ -1,0 +1,84 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the system of record. Every implementation passes the
+// conformance suite in store/storetest.
+//
+// Errors: implementations return *Error values: ErrNotFound for a missing
+// row, ErrUnavailable when the database is locked or out of space, ErrCorrupt
+// for a damaged file, ErrInternal otherwise. They never return a driver
+// error unclassified.
+type Store interface {
+	// View runs fn on a consistent read-only snapshot.
+	View(ctx context.Context, fn func(ReadTx) error) error
+	// Update runs fn in one write transaction that excludes every other
+	// writer, in this process and in others, for its whole length. When fn
+	// returns an error nothing it did is kept. Events appended in fn reach
+	// watchers only after the commit.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Changed returns a channel that is closed at the next commit made
+	// through this handle. Writes by other processes are seen by polling
+	// LastEventID.
+	Changed() <-chan struct{}
+	Close() error
+}
+
+// ReadTx reads inside a transaction.
+type ReadTx interface {
+	Projects() ([]Project, error)
+	Project(id ProjectID) (Project, error)
+	// Tasks lists a project's tasks with their dependencies, in plan order.
+	Tasks(project ProjectID) ([]Task, error)
+	Task(id TaskID) (Task, error)
+	// TasksByID lists the tasks with the given ids that exist, in plan order.
+	TasksByID(ids []TaskID) ([]Task, error)
+	// Dependents lists the tasks that depend on id, hard or soft.
+	Dependents(id TaskID) ([]Task, error)
+	// TasksByStatus lists a project's tasks in one status, in plan order.
+	TasksByStatus(project ProjectID, status TaskStatus) ([]Task, error)
+	// TasksWithLabel lists a project's tasks that carry a label.
+	TasksWithLabel(project ProjectID, label string) ([]Task, error)
+	// ReadyTasks lists up to limit todo tasks whose hard dependencies are
+	// all done, best first by priority, then tasks unblocked, then phase,
+	// then plan order.
+	ReadyTasks(project ProjectID, limit int) ([]Task, error)
+	// TaskCounts counts a project's tasks by status.
+	TaskCounts(project ProjectID) (map[TaskStatus]int, error)
+	// ExpiredLeases lists in-progress tasks of every project whose lease and
+	// grace ended before now.
+	ExpiredLeases(now time.Time) ([]Task, error)
+	Agent(id AgentID) (Agent, error)
+	// Agents lists the agents registered on a project ("" for all).
+	Agents(project ProjectID) ([]Agent, error)
+	// Artifacts and Decisions list what was logged on the given tasks,
+	// oldest first.
+	Artifacts(tasks []TaskID) ([]Artifact, error)
+	Decisions(tasks []TaskID) ([]Decision, error)
+	// Events lists up to limit events with id > after, oldest first;
+	// project "" means all projects.
+	Events(project ProjectID, after int64, limit int) ([]Event, error)
+	LastEventID() (int64, error)
+}
+
+// Tx reads and writes inside a write transaction.
+type Tx interface {
+	ReadTx
+	InsertProject(p Project) error
+	// InsertTasks adds tasks with their dependencies. A dependency may name
+	// a task inserted in the same call or one already stored.
+	InsertTasks(ts []Task) error
+	// UpdateTask writes a task's mutable fields (everything but id, project,
+	// seq, dependencies and created_at). When the status becomes done, the
+	// task's dependents stop waiting for it.
+	UpdateTask(t Task) error
+	// PutAgent inserts or replaces an agent.
+	PutAgent(a Agent) error
+	InsertArtifact(a Artifact) (int64, error)
+	InsertDecision(d Decision) (int64, error)
+	// AppendEvent adds an event and returns its id.
+	AppendEvent(e Event) (int64, error)
+}

@@ -1,0 +1,280 @@
+// Package sqlite is marcus's embedded store: one SQLite file in WAL mode,
+// shared safely by every marcus process that opens it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"marcus/core"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var _ core.Store = (*Store)(nil)
+
+// Options tune a Store. The zero value is the default.
+type Options struct {
+	// BusyTimeout is how long a write waits for another process's write
+	// lock before failing with core.ErrUnavailable. Default 5 s.
+	BusyTimeout time.Duration
+	// Synchronous is SQLite's synchronous setting: "NORMAL" (default; in
+	// WAL mode no acknowledged commit is lost when a process crashes) or
+	// "FULL" (none lost when the machine loses power either, at a cost).
+	Synchronous string
+	// MaxConns bounds open connections (readers run in parallel). Default 8.
+	MaxConns int
+}
+
+// Store is a core.Store on one SQLite database file.
+type Store struct {
+	path string
+	// w has one connection, used only for writes. Its page cache stays warm
+	// because no other connection of this process writes; readers (r) work
+	// in parallel on their own connections.
+	w, r *pool
+	// wsem admits one writer of this process at a time, in arrival order,
+	// so writers queue in Go rather than in SQLite's busy handler, which
+	// polls with sleeps; other processes still meet the file lock.
+	wsem chan struct{}
+
+	mu      sync.Mutex
+	changed chan struct{}
+}
+
+// pool is a connection pool with its cache of prepared statements.
+type pool struct {
+	db     *sql.DB
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt
+	missed []string
+}
+
+func newPool(dsn string, conns int) (*pool, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	return &pool{db: db, stmts: map[string]*sql.Stmt{}}, nil
+}
+
+// Open opens (creating if needed) the marcus database at path and brings its
+// schema up to date. A file that is not a marcus database is refused and
+// left untouched.
+func Open(ctx context.Context, path string, o Options) (*Store, error) {
+	if path == "" {
+		return nil, core.Errorf(core.ErrInvalid, "no database path given: pass --db or set MARCUS_DB")
+	}
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	s := &Store{path: path, wsem: make(chan struct{}, 1), changed: make(chan struct{})}
+	var err error
+	if s.w, err = newPool(dsn(path, o), 1); err != nil {
+		return nil, core.Wrap(core.ErrInternal, err, "open %s", path)
+	}
+	conns := o.MaxConns
+	if conns <= 0 {
+		conns = 8
+	}
+	if s.r, err = newPool(dsn(path, o), conns); err != nil {
+		s.w.close()
+		return nil, core.Wrap(core.ErrInternal, err, "open %s", path)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkFile refuses paths SQLite would misuse and creates the parent folder.
+func checkFile(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return core.Errorf(core.ErrInvalid, "database path %s is a directory: name a file, e.g. %s", path, filepath.Join(path, "marcus.db"))
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return core.Wrap(core.ErrUnavailable, err, "cannot create the database folder %s", dir)
+		}
+	}
+	return nil
+}
+
+func dsn(path string, o Options) string {
+	busy := o.BusyTimeout
+	if busy <= 0 {
+		busy = 5 * time.Second
+	}
+	sync := strings.ToUpper(o.Synchronous)
+	if sync == "" {
+		sync = "NORMAL"
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.w.close(), s.r.close())
+}
+
+func (p *pool) close() error {
+	p.mu.Lock()
+	for _, st := range p.stmts {
+		st.Close()
+	}
+	p.stmts = map[string]*sql.Stmt{}
+	p.mu.Unlock()
+	return p.db.Close()
+}
+
+// prepared returns the pool's prepared statement for q, or nil when q was
+// not prepared yet; it is then noted, and prepared by prepareMissed once the
+// caller's transaction has given its connection back. Preparing inside the
+// transaction could wait for a connection the transaction itself holds.
+func (p *pool) prepared(q string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, ok := p.stmts[q]
+	if !ok {
+		p.missed = append(p.missed, q)
+	}
+	return st
+}
+
+func (p *pool) prepareMissed(ctx context.Context) {
+	p.mu.Lock()
+	missed := p.missed
+	p.missed = nil
+	p.mu.Unlock()
+	for _, q := range missed {
+		st, err := p.db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // it runs unprepared and is tried again next time
+		}
+		p.mu.Lock()
+		if _, ok := p.stmts[q]; ok {
+			st.Close()
+		} else {
+			p.stmts[q] = st
+		}
+		p.mu.Unlock()
+	}
+}
+
+// Changed returns a channel closed at the next commit through this handle.
+func (s *Store) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+func (s *Store) signal() {
+	s.mu.Lock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(core.ReadTx) error) error {
+	tx, err := s.r.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s.translate(err, "start a read")
+	}
+	defer s.r.prepareMissed(ctx)
+	defer tx.Rollback()
+	return fn(&txn{ctx: ctx, tx: tx, s: s, p: s.r})
+}
+
+// Update runs fn in one immediate (write-locked) transaction.
+func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
+	select {
+	case s.wsem <- struct{}{}:
+	case <-ctx.Done():
+		return core.Wrap(core.ErrUnavailable, ctx.Err(), "gave up waiting to write")
+	}
+	defer func() { <-s.wsem }()
+	defer s.w.prepareMissed(ctx)
+	tx, err := s.w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.translate(err, "start a write")
+	}
+	defer tx.Rollback()
+	if err := fn(&txn{ctx: ctx, tx: tx, s: s, p: s.w}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.translate(err, "commit")
+	}
+	s.signal()
+	return nil
+}
+
+// translate turns a driver error into a core error once, here.
+func (s *Store) translate(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return core.Wrap(core.ErrUnavailable, err, "%s: gave up", doing)
+	}
+	code := sqliteCode(err)
+	switch code & 0xff {
+	case sqliteBusy, sqliteLocked:
+		return core.Wrap(core.ErrUnavailable, err, "the database %s is locked by another process (%s): wait for it to finish, or stop it", s.path, doing)
+	case sqliteCorrupt, sqliteNotADB:
+		return core.Wrap(core.ErrCorrupt, err, "the file %s is damaged or is not a marcus database; marcus left it untouched: point --db at another file or restore a backup", s.path)
+	case sqliteFull:
+		return core.Wrap(core.ErrUnavailable, err, "the disk holding %s is full: free some space", s.path)
+	case sqliteReadOnly, sqliteCantOpen, sqlitePerm:
+		return core.Wrap(core.ErrUnavailable, err, "cannot write %s: check the file's permissions and the folder's", s.path)
+	case sqliteConstraint:
+		return core.Wrap(core.ErrInvalid, err, "%s broke a database rule", doing)
+	}
+	return core.Wrap(core.ErrInternal, err, "%s in %s", doing, s.path)
+}
+
+// SQLite result codes (primary codes; extended codes keep them in the low byte).
+const (
+	sqlitePerm       = 3
+	sqliteBusy       = 5
+	sqliteLocked     = 6
+	sqliteReadOnly   = 8
+	sqliteCorrupt    = 11
+	sqliteFull       = 13
+	sqliteCantOpen   = 14
+	sqliteConstraint = 19
+	sqliteNotADB     = 26
+)
+
+func sqliteCode(err error) int {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return coded.Code()
+	}
+	return 0
+}
