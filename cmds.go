@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"marcus/core"
+	"marcus/providers/planfile"
+)
+
+// withStore wraps a command body that needs the database.
+func (a *app) withStore(fn func(ctx context.Context, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		if err := a.open(ctx); err != nil {
+			return err
+		}
+		defer a.close()
+		return fn(ctx, cmd, args)
+	}
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and build date",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(a.out, "marcus "+versionString())
+			return err
+		},
+	}
+}
+
+func (a *app) newCmd() *cobra.Command {
+	var from, name string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "new --from FILE",
+		Short: "Create a project from a plan file (YAML, JSON or a Markdown checklist)",
+		Long: `Create a project and all its tasks from a plan file, in one transaction:
+a plan with a cycle, an unknown dependency or a duplicate name is refused and
+nothing is written. The formats are described in docs/plan-format.md.`,
+		Example: `  marcus new --from examples/todo-app.yaml
+  marcus new --from plan.md --name "launch v2"
+  cat plan.json | marcus new --from -`,
+		Args: cobra.NoArgs,
+		RunE: a.withStore(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			if from == "" {
+				return core.Errorf(core.ErrInvalid, "marcus new needs a plan: pass --from FILE (see docs/plan-format.md, or examples/)")
+			}
+			plan, err := readPlan(from, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			if name != "" {
+				plan.Name = name
+			}
+			p, tasks, err := a.coord.ImportPlan(ctx, plan)
+			if err != nil {
+				return err
+			}
+			return a.printCreated(p, tasks, asJSON)
+		}),
+	}
+	cmd.Flags().StringVarP(&from, "from", "f", "", "plan file to import (- reads standard input)")
+	cmd.Flags().StringVar(&name, "name", "", "project name (overrides the plan's)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func readPlan(from string, stdin io.Reader) (core.Plan, error) {
+	if from != "-" {
+		return planfile.ReadFile(from)
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, planfile.MaxFileSize+1))
+	if err != nil {
+		return core.Plan{}, core.Wrap(core.ErrInvalid, err, "read the plan from standard input")
+	}
+	return planfile.Parse("-", data)
+}
+
+func (a *app) printCreated(p core.Project, tasks []core.Task, asJSON bool) error {
+	sched, err := core.ComputeSchedule(tasks)
+	if err != nil {
+		return err
+	}
+	deps := 0
+	for _, t := range tasks {
+		deps += len(t.Dependencies)
+	}
+	if asJSON {
+		return writeJSON(a.out, map[string]any{"project_id": p.ID, "name": p.Name, "tasks_created": len(tasks),
+			"dependencies": deps, "recommended_agents": sched.PeakParallelism, "critical_path_minutes": sched.CriticalMinutes})
+	}
+	_, err = fmt.Fprintf(a.out, "created project %q (%s): %d tasks, %d dependencies\n"+
+		"recommended agents: %d · critical path: %d tasks, about %s of work\n"+
+		"next: marcus board --project %s\n",
+		p.Name, p.ID, len(tasks), deps, sched.PeakParallelism, len(sched.CriticalPath),
+		(time.Duration(sched.CriticalMinutes) * time.Minute).String(), p.ID)
+	return err
+}
+
+func (a *app) projectsCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "projects",
+		Short: "List projects with their progress",
+		Args:  cobra.NoArgs,
+		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, _ []string) error {
+			ps, err := a.coord.Projects(ctx)
+			if err != nil {
+				return err
+			}
+			var rows []projectRow
+			for _, p := range ps {
+				b, err := a.coord.Board(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, projectRow{ID: p.ID, Name: p.Name, Done: b.Counts[core.StatusDone], Total: len(b.Tasks),
+					Agents: len(b.Agents), Created: p.CreatedAt})
+			}
+			if asJSON {
+				return writeJSON(a.out, nonNilSlice(rows))
+			}
+			return printProjects(a.out, rows)
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+type projectRow struct {
+	ID      core.ProjectID `json:"id"`
+	Name    string         `json:"name"`
+	Done    int            `json:"done"`
+	Total   int            `json:"total"`
+	Agents  int            `json:"agents"`
+	Created time.Time      `json:"created_at"`
+}
+
+func printProjects(w io.Writer, rows []projectRow) error {
+	if len(rows) == 0 {
+		_, err := fmt.Fprintln(w, "no projects yet: create one with marcus new --from examples/todo-app.yaml")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tDONE\tAGENTS\tCREATED")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%s\n", r.ID, r.Name, r.Done, r.Total, r.Agents, r.Created.Local().Format("2006-01-02 15:04"))
+	}
+	return tw.Flush()
+}
+
+func (a *app) configCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Show the effective configuration and where each value comes from",
+		Long: `Show every setting with its value and its source: default, file, env or flag.
+Secrets are masked. Keys are documented in docs/configuration.md.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			rows := a.cfg.rows()
+			if asJSON {
+				m := map[string]map[string]string{}
+				for _, r := range rows {
+					m[r[0]] = map[string]string{"value": r[1], "source": r[2]}
+				}
+				return writeJSON(a.out, map[string]any{"file": a.cfg.File, "settings": m})
+			}
+			file := a.cfg.File
+			if file == "" {
+				file = "none (looked for " + defaultConfigPath() + ")"
+			}
+			fmt.Fprintf(a.out, "config file: %s\n\n", file)
+			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE\tENV")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r[0], r[1], r[2], envName(r[0]))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

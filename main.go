@@ -1,0 +1,185 @@
+// Command marcus coordinates AI coding agents through a shared kanban board.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+
+	"marcus/core"
+	"marcus/store/sqlite"
+)
+
+// Set by the release build (see .goreleaser.yaml).
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
+
+func main() {
+	root := newRootCmd(os.Stdout, os.Stderr, os.Environ())
+	err := fang.Execute(context.Background(), root,
+		fang.WithVersion(versionString()), fang.WithCommit(commit),
+		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM))
+	if err != nil {
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitCode maps an error to the process exit status: 2 for bad input, 3
+// when the store is busy or damaged, 1 otherwise.
+func exitCode(err error) int {
+	switch core.CodeOf(err) {
+	case core.ErrInvalid, core.ErrNotFound, core.ErrConflict:
+		return 2
+	case core.ErrUnavailable, core.ErrCorrupt:
+		return 3
+	}
+	return 1
+}
+
+// app is what every command shares: the loaded configuration and, once
+// opened, the store and coordinator.
+type app struct {
+	out, errOut io.Writer
+	env         []string
+	cfgPath     string
+	dbFlag      string
+	cfg         *loadedConfig
+	store       *sqlite.Store
+	coord       *core.Coordinator
+	logFile     *os.File
+}
+
+func newRootCmd(out, errOut io.Writer, env []string) *cobra.Command {
+	a := &app{out: out, errOut: errOut, env: env}
+	root := &cobra.Command{
+		Use:   "marcus",
+		Short: "Coordinate AI coding agents through a shared kanban board",
+		Long: `marcus plans what you want built into a dependency graph of tasks on a board.
+Any number of agents speaking MCP pull tasks, report progress and pass context
+through the board; claims are atomic across processes and nothing acknowledged
+is lost on a crash.`,
+		Example: `  marcus new --from examples/todo-app.yaml
+  marcus board --watch
+  marcus projects`,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.loadConfig(cmd) },
+	}
+	root.SetOut(out)
+	root.SetErr(errOut)
+	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (default: the user data directory; env MARCUS_DB)")
+	root.PersistentFlags().StringVar(&a.cfgPath, "config", "", "config file (default: the user config directory; env MARCUS_CONFIG)")
+	root.AddCommand(a.versionCmd(), a.newCmd(), a.boardCmd(), a.projectsCmd(), a.configCmd())
+	return root
+}
+
+func (a *app) loadConfig(cmd *cobra.Command) error {
+	path := a.cfgPath
+	if path == "" {
+		path = lookupEnv(a.env, "MARCUS_CONFIG")
+	}
+	cfg, err := loadConfig(path, a.env)
+	if err != nil {
+		return core.Wrap(core.ErrInvalid, err, "configuration")
+	}
+	if cmd.Flags().Changed("db") {
+		if err := cfg.applyFlag("db", a.dbFlag); err != nil {
+			return core.Wrap(core.ErrInvalid, err, "--db")
+		}
+	}
+	a.cfg = cfg
+	return nil
+}
+
+func lookupEnv(env []string, name string) string {
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+// open opens the store and the coordinator, and routes logs to the log file.
+func (a *app) open(ctx context.Context) error {
+	if err := a.openLog(); err != nil {
+		return err
+	}
+	s, err := sqlite.Open(ctx, a.cfg.DB, sqlite.Options{BusyTimeout: a.cfg.SQLite.BusyTimeout, Synchronous: a.cfg.SQLite.Synchronous})
+	if err != nil {
+		return err
+	}
+	a.store = s
+	a.coord = core.NewCoordinator(s, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(a.cfg.Lease.Scale)))
+	return nil
+}
+
+func (a *app) openLog() error {
+	if a.logFile != nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(a.cfg.Log.File), 0o700); err != nil {
+		return core.Wrap(core.ErrUnavailable, err, "cannot create the log folder; set log.file to a writable path")
+	}
+	f, err := os.OpenFile(a.cfg.Log.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return core.Wrap(core.ErrUnavailable, err, "cannot open the log file; set log.file to a writable path")
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(a.cfg.Log.Level)) // validated with the config
+	slog.SetDefault(slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})))
+	a.logFile = f
+	return nil
+}
+
+func (a *app) close() error {
+	var errs []error
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+		a.store = nil
+	}
+	if a.logFile != nil {
+		errs = append(errs, a.logFile.Close())
+		a.logFile = nil
+	}
+	return errors.Join(errs...)
+}
+
+func versionString() string {
+	v, c, d := version, commit, date
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && c == "":
+				c = s.Value
+			case s.Key == "vcs.time" && d == "":
+				d = s.Value
+			}
+		}
+	}
+	if v == "" {
+		v = "dev"
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s %s", v, shortCommit(c), d))
+}
+
+func shortCommit(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
+}
