@@ -1,0 +1,304 @@
+// Package mcp is marcus's agent-facing server: one registry of tools, served
+// over streamable HTTP and over stdio, wire-compatible with Marcus. Every
+// tool calls core.Coordinator; nothing here keeps state of its own.
+package mcp
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"marcus/core"
+)
+
+// Options configure the server. The zero value works.
+type Options struct {
+	// Token, when set, must arrive as "Authorization: Bearer <token>" on
+	// every HTTP request.
+	Token string
+	// MaxBody bounds HTTP request bodies; default DefaultMaxBody.
+	MaxBody int64
+	// Logger receives server logs; default: discard.
+	Logger *slog.Logger
+	// Version is reported in serverInfo; default: the build's.
+	Version string
+	// CallTimeout bounds one tool call; default 30 s.
+	CallTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Version == "" {
+		o.Version = buildVersion()
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = 30 * time.Second
+	}
+	return o
+}
+
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+// instructions tell a connecting agent how to work the board.
+const instructions = `marcus coordinates agents through a shared board. Loop: register_agent once,
+then request_next_task; work the task, calling report_task_progress at 25, 50, 75 %
+and status "completed" at the end (silence past the lease hands your task to another
+agent); log_decision for choices others must follow, log_artifact for specs and docs;
+when no task is returned, wait retry_after_seconds and ask again; stop when
+should_exit is true.`
+
+// NewServer builds the MCP server with every tool of the registry.
+func NewServer(c *core.Coordinator, o Options) *sdk.Server {
+	o = o.withDefaults()
+	s := sdk.NewServer(&sdk.Implementation{Name: "marcus", Title: "marcus", Version: o.Version},
+		&sdk.ServerOptions{Instructions: instructions, Logger: o.Logger})
+	h := &handlers{c: c, o: o}
+	for _, t := range h.registry() {
+		s.AddTool(t.sdkTool(), h.wrap(t))
+	}
+	return s
+}
+
+// tool is one entry of the registry: what agents see and what runs.
+type tool struct {
+	name, description string
+	params            []param
+	call              func(ctx context.Context, a args) (any, error)
+}
+
+// param describes one argument for the input schema and for validation.
+type param struct {
+	name, kind, description string // kind: string, integer, boolean, array, object
+	required                bool
+	enum                    []string
+}
+
+func (t tool) sdkTool() *sdk.Tool {
+	props := map[string]any{}
+	var required []string
+	for _, p := range t.params {
+		s := map[string]any{"type": p.kind, "description": p.description}
+		if p.kind == "array" {
+			s["items"] = map[string]any{"type": "string"}
+		}
+		if len(p.enum) > 0 {
+			s["enum"] = p.enum
+		}
+		props[p.name] = s
+		if p.required {
+			required = append(required, p.name)
+		}
+	}
+	schema := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		schema["required"] = required
+	}
+	return &sdk.Tool{Name: t.name, Description: t.description, InputSchema: schema}
+}
+
+// wrap turns a registry entry into an SDK handler. Every outcome, failures
+// included, is a result an agent can read: {"success": false, "error": ...}
+// with advice, never a protocol error, a hang or a stack trace.
+func (h *handlers) wrap(t tool) sdk.ToolHandler {
+	return func(ctx context.Context, req *sdk.CallToolRequest) (res *sdk.CallToolResult, err error) {
+		ctx, cancel := context.WithTimeout(ctx, h.o.CallTimeout)
+		defer cancel()
+		start := time.Now()
+		defer func() {
+			if r := recover(); r != nil {
+				h.o.Logger.Error("tool panicked", "tool", t.name, "panic", r, "stack", string(debug.Stack()))
+				res, err = toResult(failure(core.Errorf(core.ErrInternal, "marcus hit an internal error in %s; it was logged. Try again, and report it if it repeats", t.name))), nil
+			}
+		}()
+		a, perr := parseArgs(t, req.Params.Arguments)
+		var out any
+		if perr != nil {
+			out = failure(perr)
+		} else if out, perr = t.call(ctx, a); perr != nil {
+			out = failure(perr)
+		}
+		h.o.Logger.Debug("tool call", "tool", t.name, "ms", time.Since(start).Milliseconds(), "error", perr)
+		return toResult(out), nil
+	}
+}
+
+// toResult sends v both as JSON text (what an LLM reads) and as structured
+// content under "result", as Marcus's server does.
+func toResult(v any) *sdk.CallToolResult {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(failure(core.Wrap(core.ErrInternal, err, "encode the result")))
+	}
+	return &sdk.CallToolResult{
+		Content:           []sdk.Content{&sdk.TextContent{Text: string(b)}},
+		StructuredContent: map[string]json.RawMessage{"result": b},
+	}
+}
+
+// obj is a result object.
+type obj = map[string]any
+
+// failure is the in-band error shape: success false, an error that says
+// what to do, and a code to branch on.
+func failure(err error) obj {
+	return obj{"success": false, "error": err.Error(), "error_code": string(core.CodeOf(err))}
+}
+
+// args are a call's decoded arguments.
+type args map[string]json.RawMessage
+
+// parseArgs decodes arguments and checks that required ones are present and
+// no unknown ones were sent.
+func parseArgs(t tool, raw json.RawMessage) (args, error) {
+	a := args{}
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return nil, core.Errorf(core.ErrInvalid, "arguments must be a JSON object: %v", err)
+		}
+	}
+	known := map[string]bool{}
+	for _, p := range t.params {
+		known[p.name] = true
+		if v, ok := a[p.name]; p.required && (!ok || string(v) == "null" || string(v) == `""`) {
+			return nil, core.Errorf(core.ErrInvalid, "%s needs %s (%s)", t.name, p.name, p.description)
+		}
+	}
+	for name := range a {
+		if !known[name] && !ignoredArgs[name] {
+			return nil, core.Errorf(core.ErrInvalid, "%s does not take %q; it takes %s", t.name, name, paramNames(t))
+		}
+	}
+	return a, nil
+}
+
+// ignoredArgs are Marcus arguments marcus accepts and does not need, so
+// agents written for Marcus keep working.
+var ignoredArgs = map[string]bool{"start_command": true, "readiness_probe": true, "verifications": true,
+	"evidence": true, "include_details": true, "vendor": true, "principal": true}
+
+func paramNames(t tool) string {
+	names := make([]string, len(t.params))
+	for i, p := range t.params {
+		names[i] = p.name
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return "no arguments"
+	}
+	return strings.Join(names, ", ")
+}
+
+// str reads a string argument, trimmed; numbers are accepted as their text.
+func (a args) str(name string) (string, error) {
+	s, err := a.text(name)
+	return strings.TrimSpace(s), err
+}
+
+// text reads a string argument as sent: file content keeps its leading
+// indentation and its final newline.
+func (a args) text(name string) (string, error) {
+	raw, ok := a[name]
+	if !ok || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), nil
+	}
+	return "", core.Errorf(core.ErrInvalid, "%s must be a string, got %s", name, truncateRaw(raw))
+}
+
+// integer reads a whole number; "50", 50.0 and "50%" are accepted.
+func (a args) integer(name string, def int) (int, error) {
+	s, err := a.str(name)
+	if err != nil || s == "" {
+		return def, err
+	}
+	// ParseFloat, unlike Sscanf, refuses trailing text such as "5 0".
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, core.Errorf(core.ErrInvalid, "%s must be a whole number, got %q", name, s)
+	}
+	return int(f), nil
+}
+
+// boolean reads true or false; "true" and "false" are accepted too.
+func (a args) boolean(name string) (bool, error) {
+	raw, ok := a[name]
+	if !ok || string(raw) == "null" {
+		return false, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err == nil {
+		return b, nil
+	}
+	s, err := a.str(name)
+	if err != nil {
+		return false, core.Errorf(core.ErrInvalid, "%s must be true or false, got %s", name, truncateRaw(raw))
+	}
+	switch strings.ToLower(s) {
+	case "true":
+		return true, nil
+	case "false", "":
+		return false, nil
+	}
+	return false, core.Errorf(core.ErrInvalid, "%s must be true or false, got %s", name, truncateRaw(raw))
+}
+
+// list reads an array of strings; a comma-separated string also works.
+func (a args) list(name string) ([]string, error) {
+	raw, ok := a[name]
+	if !ok || string(raw) == "null" {
+		return nil, nil
+	}
+	var l []string
+	if err := json.Unmarshal(raw, &l); err == nil {
+		return l, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		var out []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	}
+	return nil, core.Errorf(core.ErrInvalid, "%s must be a list of strings, got %s", name, truncateRaw(raw))
+}
+
+func truncateRaw(raw json.RawMessage) string {
+	if len(raw) > 60 {
+		return string(raw[:60]) + "…"
+	}
+	return string(raw)
+}
+
+type handlers struct {
+	c *core.Coordinator
+	o Options
+}
