@@ -12,7 +12,13 @@ type Assignment struct {
 	Resumed  bool // the agent already held this task; it gets it again
 	Retry    *RetryAdvice
 	Complete bool // every task of the project is done
-	Project  Project
+	// Settled: nothing is in progress and nothing is ready, yet blocked
+	// tasks remain, with whatever waits on them. No agent can move the
+	// project on; a person must unblock something (Retry says when to look
+	// again, should the agent stay).
+	Settled bool
+	Blocked int // blocked tasks, when Settled
+	Project Project
 }
 
 // candidateWindow bounds how many ready tasks the claim considers for skill
@@ -123,10 +129,8 @@ func (c *Coordinator) noTask(tx ReadTx, a Agent, p Project, now time.Time) (Assi
 		return Assignment{}, err
 	}
 	advice := AdviseRetry(busy, now)
-	if len(busy) == 0 && counts[StatusTodo] > 0 && counts[StatusBlocked] == 0 {
-		advice.Reason = "no task is ready: the remaining tasks wait on dependencies that cannot start"
-	}
-	return Assignment{Retry: &advice, Project: p}, nil
+	settled := len(busy) == 0
+	return Assignment{Retry: &advice, Project: p, Settled: settled, Blocked: counts[StatusBlocked]}, nil
 }
 
 func total(counts map[TaskStatus]int) int {

@@ -35,16 +35,18 @@ func (c *Coordinator) TaskContext(ctx context.Context, id TaskID) (TaskContext, 
 
 func buildContext(tx ReadTx, t Task) (TaskContext, error) {
 	tc := TaskContext{Task: t}
-	sources := []TaskID{}
+	// The task's own artifacts and decisions belong to its context too: a
+	// holder that resumes, or takes over after a recovery, needs them.
+	sources := []TaskID{t.ID}
 	seen := map[TaskID]bool{t.ID: true}
 	for _, d := range t.Dependencies {
 		sources, seen[d.Task] = append(sources, d.Task), true
 	}
 	var err error
-	if tc.Dependencies, err = tx.TasksByID(sources); err != nil {
+	if tc.Dependencies, err = tx.TasksByID(sources[1:]); err != nil {
 		return tc, err
 	}
-	found, err := tx.TasksWithLabel(t.Project, FoundationLabel)
+	found, err := foundationTasks(tx, t.Project)
 	if err != nil {
 		return tc, err
 	}
@@ -63,10 +65,21 @@ func buildContext(tx ReadTx, t Task) (TaskContext, error) {
 	return tc, err
 }
 
-// dependents lists the tasks that depend on t.
+// dependents lists the tasks that depend on t, hard or soft.
 func dependents(tx ReadTx, t Task) ([]Task, error) {
-	if t.Unblocks == 0 {
-		return nil, nil
-	}
 	return tx.Dependents(t.ID)
+}
+
+// foundationTasks finds the tasks labelled foundation, however the label
+// was capitalised.
+func foundationTasks(tx ReadTx, p ProjectID) ([]Task, error) {
+	var out []Task
+	for _, l := range []string{FoundationLabel, "Foundation", "FOUNDATION"} {
+		ts, err := tx.TasksWithLabel(p, l)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
 }

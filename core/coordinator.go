@@ -41,6 +41,10 @@ func (c *Coordinator) LeasePolicy() LeasePolicy { return c.leases }
 
 func (c *Coordinator) clock() time.Time { return c.now().UTC() }
 
+// Now is the coordinator's clock, so adapters compute lease times on the
+// same clock as the rules.
+func (c *Coordinator) Now() time.Time { return c.clock() }
+
 // RegisterRequest is what an agent says about itself.
 type RegisterRequest struct {
 	ID      AgentID
@@ -94,6 +98,12 @@ func checkRegister(r RegisterRequest) error {
 		return Errorf(ErrInvalid, "agent id, name and role are limited to %d characters", MaxNameLen)
 	case len(r.Skills) > MaxLabels:
 		return Errorf(ErrInvalid, "%d skills sent; the limit is %d", len(r.Skills), MaxLabels)
+	}
+	// Skills are stored like labels, so they have a label's limit.
+	for _, s := range r.Skills {
+		if len(s) > MaxNameLen {
+			return Errorf(ErrInvalid, "a skill is %d characters; the limit is %d", len(s), MaxNameLen)
+		}
 	}
 	return nil
 }

@@ -120,14 +120,22 @@ func (c *Coordinator) applyReport(t Task, a *Agent, r ProgressReport, now time.T
 		t = c.block(t, a, r.Message, now)
 		ev.Kind = EventTaskBlocked
 	default:
-		t.Progress = r.Progress
-		tier := c.leases.Tier(true, r.Progress)
-		t.Lease.ExpiresAt, t.Lease.Grace = now.Add(tier.Duration), tier.Grace
-		t.Lease.Renewals++
+		t = c.renew(t, r.Progress, now)
 		ev.Kind = EventTaskProgress
 		ev.Payload["lease_expires_at"] = t.Lease.ExpiresAt
 	}
 	return t, ev
+}
+
+// renew records a sign of life at progress and extends the lease by the
+// tier that progress reaches.
+func (c *Coordinator) renew(t Task, progress int, now time.Time) Task {
+	t.Progress = progress
+	t.Lease.LastProgressAt = now
+	tier := c.leases.Tier(true, progress)
+	t.Lease.ExpiresAt, t.Lease.Grace = now.Add(tier.Duration), tier.Grace
+	t.Lease.Renewals++
+	return t
 }
 
 // block takes a task away from its holder and parks it for a person.
@@ -165,12 +173,14 @@ type BlockerReport struct {
 	Agent       AgentID
 	Task        TaskID
 	Description string
-	Severity    string // low, medium, high
+	Severity    string // low, medium (advisory) or high (parks the task)
 }
 
-// ReportBlocker marks the holder's task blocked with the agent's description
-// and frees the agent for other work. A person (or the agent, once the
-// blocker is gone) returns it to the backlog with Unblock.
+// ReportBlocker records what stops a holder. A low or medium blocker is
+// advisory: the agent keeps the task (its lease is renewed, as by a
+// progress report) and works around it. A high one parks the task as
+// blocked for a person and frees the agent; Unassign returns it to the
+// backlog once the blocker is gone.
 func (c *Coordinator) ReportBlocker(ctx context.Context, r BlockerReport) (Task, error) {
 	sev, err := parseSeverity(r.Severity)
 	if err != nil {
@@ -193,11 +203,16 @@ func (c *Coordinator) ReportBlocker(ctx context.Context, r BlockerReport) (Task,
 		}
 		now := c.clock()
 		a.LastSeenAt = now
-		t = c.block(t, &a, r.Description, now)
+		if sev == "high" {
+			t = c.block(t, &a, r.Description, now)
+		} else {
+			a.ReportTimes = appendReport(a.ReportTimes, now)
+			t = c.renew(t, t.Progress, now)
+		}
 		t.UpdatedAt = now
 		out = t
 		return c.save(tx, t, a, Event{At: now, Project: t.Project, Kind: EventBlockerReported, Task: t.ID, Agent: a.ID,
-			Payload: map[string]any{"description": r.Description, "severity": sev}})
+			Payload: map[string]any{"description": r.Description, "severity": sev, "advisory": sev != "high"}})
 	})
 	return out, err
 }
@@ -218,38 +233,56 @@ func parseSeverity(s string) (string, error) {
 // agent giving up) and returns it to the backlog with a handoff. A blocked
 // task returns to the backlog too: this is how a person unblocks it.
 func (c *Coordinator) Unassign(ctx context.Context, task TaskID, reason string) (Task, error) {
+	return c.UnassignFrom(ctx, task, "", reason)
+}
+
+// UnassignFrom is Unassign that only acts while holder (when not "") still
+// holds the task, checked in the same transaction as the change.
+func (c *Coordinator) UnassignFrom(ctx context.Context, task TaskID, holder AgentID, reason string) (Task, error) {
+	// The reason is kept in the handoff and the event, like a message.
+	if len(reason) > MaxMessageLen {
+		return Task{}, Errorf(ErrInvalid, "reason is %d bytes; the limit is %d", len(reason), MaxMessageLen)
+	}
 	var out Task
 	err := c.store.Update(ctx, func(tx Tx) error {
 		t, err := loadTask(tx, task)
 		if err != nil {
 			return err
 		}
-		now := c.clock()
-		prev := t.Holder
-		switch t.Status {
-		case StatusDone:
-			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
-		case StatusTodo:
-			return Errorf(ErrConflict, "task %s is not assigned to anyone; nothing to unassign", t.ID)
-		case StatusInProgress:
-			if err := releaseAgent(tx, prev, t.ID); err != nil {
-				return err
-			}
-			t.Handoff = &Handoff{PreviousHolder: prev, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now,
-				Reason: "unassigned: " + orDefault(reason, "by request")}
+		if holder != "" && (t.Holder != holder || t.Status != StatusInProgress) {
+			return Errorf(ErrConflict, "task %s is not held by %s (holder: %q, status %s); nothing was changed", t.ID, holder, t.Holder, t.Status)
 		}
-		t.Status, t.Holder, t.BlockedReason, t.UpdatedAt = StatusTodo, "", "", now
-		t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
-		t.SilentRecoveries = 0
+		t, err = c.unassign(tx, t, reason)
 		out = t
-		if err := tx.UpdateTask(t); err != nil {
-			return err
-		}
-		_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskUnassigned, Task: t.ID, Agent: prev,
-			Payload: map[string]any{"reason": reason}})
 		return err
 	})
 	return out, err
+}
+
+func (c *Coordinator) unassign(tx Tx, t Task, reason string) (Task, error) {
+	now := c.clock()
+	prev := t.Holder
+	switch t.Status {
+	case StatusDone:
+		return t, Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+	case StatusTodo:
+		return t, Errorf(ErrConflict, "task %s is not assigned to anyone; nothing to unassign", t.ID)
+	case StatusInProgress:
+		if err := releaseAgent(tx, prev, t.ID); err != nil {
+			return t, err
+		}
+		t.Handoff = &Handoff{PreviousHolder: prev, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now,
+			Reason: "unassigned: " + orDefault(reason, "by request")}
+	}
+	t.Status, t.Holder, t.BlockedReason, t.UpdatedAt = StatusTodo, "", "", now
+	t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
+	t.SilentRecoveries = 0
+	if err := tx.UpdateTask(t); err != nil {
+		return t, err
+	}
+	_, err := tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskUnassigned, Task: t.ID, Agent: prev,
+		Payload: map[string]any{"reason": reason}})
+	return t, err
 }
 
 // releaseAgent clears an agent's current task if it is task.

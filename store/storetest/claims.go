@@ -1,0 +1,230 @@
+package storetest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"marcus/core"
+)
+
+func testClaims(t *testing.T, h Harness) {
+	t.Run("Readiness", func(t *testing.T) { claimsReadiness(t, h) })
+	t.Run("CandidateOrder", func(t *testing.T) { claimsOrder(t, h) })
+	t.Run("OneTaskPerAgent", func(t *testing.T) { claimsOnePerAgent(t, h) })
+	t.Run("UnknownAgent", func(t *testing.T) {
+		e := newEnv(t, h)
+		e.importPlan(plan("P", pt("A")))
+		_, err := e.c.RequestNextTask(t.Context(), "ghost")
+		wantErr(t, err, core.ErrNotFound, `"ghost"`, "register_agent")
+	})
+	t.Run("StaysInItsProject", func(t *testing.T) { claimsStayInProject(t, h) })
+	t.Run("RetryFollowsExpectedCompletion", func(t *testing.T) { claimsRetryFollowsWork(t, h) })
+	t.Run("RetryFollowsLease", func(t *testing.T) { claimsRetryFollowsLease(t, h) })
+	t.Run("RetryBounds", func(t *testing.T) { claimsRetryBounds(t, h) })
+	t.Run("NotSettledWhileWorkRuns", func(t *testing.T) { claimsNotSettledWhileWorkRuns(t, h) })
+	t.Run("RetryWhenOnlyBlockedRemain", func(t *testing.T) { claimsRetryOnlyBlocked(t, h) })
+	t.Run("ProjectComplete", func(t *testing.T) { claimsComplete(t, h) })
+}
+
+// claimsReadiness: a hard dependency holds a task back until it is done; a
+// soft one never does.
+func claimsReadiness(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("A"), pt("B", "A"), core.PlanTask{Name: "C", SoftAfter: []string{"A"}}))
+	var ready []core.Task
+	e.view(func(tx core.ReadTx) (err error) { ready, err = tx.ReadyTasks(b.project.ID, 10); return err })
+	if len(ready) != 2 || ready[0].ID != b.id("A") || ready[1].ID != b.id("C") {
+		t.Errorf("ready tasks = %v, want A (unblocks one) then C", taskNames(ready))
+	}
+	for _, w := range []core.AgentID{"w1", "w2", "w3"} {
+		e.register(b, w)
+	}
+	e.claim(b, "w1", "A")
+	e.claim(b, "w2", "C")
+	e.noTask("w3")
+	e.complete("w1", b.id("A"))
+	e.claim(b, "w3", "B")
+}
+
+func taskNames(ts []core.Task) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Name
+	}
+	return out
+}
+
+// claimsOrder: the best ready task goes first: priority, then how many tasks
+// it unblocks, then skill overlap, then phase, then age (plan order). Each
+// case pits one rule against the next one down, so the winner shows which
+// rule decided.
+func claimsOrder(t *testing.T, h Harness) {
+	tests := []struct {
+		name   string
+		tasks  []core.PlanTask
+		skills []string
+		want   string
+	}{
+		{"priority beats unblocks", []core.PlanTask{pt("Base"), pt("Next", "Base"), {Name: "Hot", Priority: "high"}}, nil, "Hot"},
+		{"urgent beats high", []core.PlanTask{{Name: "High", Priority: "high"}, {Name: "Urgent", Priority: "urgent"}}, nil, "Urgent"},
+		{"unblocks beats skills", []core.PlanTask{{Name: "Go work", Labels: []string{"go"}}, pt("Base"), pt("Next", "Base")}, []string{"go"}, "Base"},
+		{"skills beat phase", []core.PlanTask{{Name: "Plan", Phase: "design"}, {Name: "Handler", Phase: "docs", Labels: []string{"go"}}}, []string{"go"}, "Handler"},
+		{"skills match name words", []core.PlanTask{{Name: "Plan", Phase: "design"}, {Name: "Write the Go handler", Phase: "docs"}}, []string{"GO"}, "Write the Go handler"},
+		{"more skills beat fewer", []core.PlanTask{{Name: "One", Labels: []string{"go"}}, {Name: "Two", Labels: []string{"go", "sql"}}}, []string{"go", "sql"}, "Two"},
+		{"phase beats age", []core.PlanTask{{Name: "Check", Phase: "test"}, {Name: "Sketch", Phase: "design"}}, nil, "Sketch"},
+		{"phase beats age, skills unmatched", []core.PlanTask{{Name: "Check", Phase: "test"}, {Name: "Sketch", Phase: "design"}}, []string{"rust"}, "Sketch"},
+		{"age decides the rest", []core.PlanTask{pt("First"), pt("Second")}, nil, "First"},
+		{"age decides the rest, skills unmatched", []core.PlanTask{pt("First"), pt("Second")}, []string{"rust"}, "First"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, h)
+			b := e.importPlan(plan("P", tc.tasks...))
+			e.register(b, "w1", tc.skills...)
+			e.claim(b, "w1", tc.want)
+		})
+	}
+}
+
+// claimsOnePerAgent: asking again while holding a task returns the same task,
+// marked resumed, with no new claim.
+func claimsOnePerAgent(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("A"), pt("B")))
+	e.register(b, "w1")
+	first := e.claim(b, "w1", "A")
+	last := e.lastEventID()
+	e.clock.Advance(time.Second)
+	as := e.request("w1")
+	if as.Task == nil || as.Task.Task.ID != first.ID || !as.Resumed {
+		t.Fatalf("second request = %+v, want A resumed", as)
+	}
+	if as.Task.Task.Lease.Epoch != first.Lease.Epoch {
+		t.Errorf("resumed epoch %d, want %d unchanged", as.Task.Task.Lease.Epoch, first.Lease.Epoch)
+	}
+	e.expectEvents(last)
+	if got := e.task(b.id("B")); got.Status != core.StatusTodo {
+		t.Errorf("B is %s, want todo: one agent holds one task", got.Status)
+	}
+}
+
+func claimsStayInProject(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	urgent := e.importPlan(plan("Other", core.PlanTask{Name: "X", Priority: "urgent"}))
+	b := e.importPlan(plan("Mine", pt("A")))
+	e.register(b, "w1")
+	e.claim(b, "w1", "A")
+	e.complete("w1", b.id("A"))
+	if as := e.request("w1"); !as.Complete || as.Task != nil {
+		t.Errorf("after its project is done, w1 got %+v, want the complete signal", as)
+	}
+	if got := e.task(urgent.id("X")); got.Status != core.StatusTodo {
+		t.Errorf("the other project's task is %s, want todo", got.Status)
+	}
+}
+
+// claimsRetryFollowsWork: the retry delay is the time until the soonest
+// expected completion, first from the estimate, then from the progress rate.
+func claimsRetryFollowsWork(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", core.PlanTask{Name: "A", EstimateMinutes: 1}, pt("B", "A")))
+	e.register(b, "w1")
+	e.register(b, "w2")
+	e.claim(b, "w1", "A")
+	wantRetry(t, e.noTask("w2"), 60*time.Second, "(A)")
+	e.clock.Advance(20 * time.Second)
+	wantRetry(t, e.noTask("w2"), 40*time.Second, "(A)")
+	// Half done after 20 s: the other half should take 20 s more.
+	e.report("w1", b.id("A"), core.StatusInProgress, 50, "")
+	wantRetry(t, e.noTask("w2"), 20*time.Second, "(A)")
+	e.clock.Advance(30 * time.Second)
+	wantRetry(t, e.noTask("w2"), core.MinRetryAfter, "(A)")
+}
+
+// claimsRetryFollowsLease: work expected to take long may still come back
+// sooner, when its lease runs out; the advice follows whichever is first.
+func claimsRetryFollowsLease(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", core.PlanTask{Name: "A", EstimateMinutes: 600}, pt("B", "A")))
+	e.register(b, "w1")
+	e.register(b, "w2")
+	e.claim(b, "w1", "A")
+	back := Policy.Claimed.Duration + Policy.Claimed.Grace
+	wantRetry(t, e.noTask("w2"), back, "(A)")
+}
+
+func claimsRetryBounds(t *testing.T, h Harness) {
+	e := newEnv(t, h, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(100)))
+	b := e.importPlan(plan("P", core.PlanTask{Name: "A", EstimateMinutes: 600}, pt("B", "A")))
+	e.register(b, "w1")
+	e.register(b, "w2")
+	e.claim(b, "w1", "A")
+	wantRetry(t, e.noTask("w2"), core.MaxRetryAfter, "(A)")
+	e.clock.Advance(24 * time.Hour)
+	wantRetry(t, e.noTask("w2"), core.MinRetryAfter, "(A)")
+}
+
+// claimsRetryOnlyBlocked: with nothing in progress there is nothing to wait
+// for but a person; the project is settled, the advice is the longest delay,
+// and says why.
+func claimsRetryOnlyBlocked(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("A"), pt("B", "A")))
+	e.register(b, "w1")
+	e.register(b, "w2")
+	e.claim(b, "w1", "A")
+	if _, err := e.c.ReportBlocker(t.Context(), core.BlockerReport{Agent: "w1", Task: b.id("A"), Description: "no credentials", Severity: "high"}); err != nil {
+		t.Fatal(err)
+	}
+	as := e.request("w2")
+	if !as.Settled || as.Blocked != 1 || as.Complete || as.Task != nil || as.Retry == nil {
+		t.Fatalf("with only a blocked task and its dependent left: %+v, want settled with 1 blocked", as)
+	}
+	if r := *as.Retry; r.After != core.MaxRetryAfter || !strings.Contains(r.Reason, "blocked") {
+		t.Errorf("retry = %+v, want %v and a reason about blocked tasks", r, core.MaxRetryAfter)
+	}
+}
+
+// claimsNotSettledWhileWorkRuns: a board with a blocked task is not settled
+// while other work is in progress, since that work may unlock more.
+func claimsNotSettledWhileWorkRuns(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("A"), pt("B"), pt("C", "B")))
+	for _, a := range []core.AgentID{"w1", "w2", "w3"} {
+		e.register(b, a)
+	}
+	e.claim(b, "w1", "B")
+	e.claim(b, "w2", "A")
+	e.block("w2", b.id("A"), "no credentials")
+	if as := e.request("w3"); as.Settled || as.Retry == nil {
+		t.Errorf("B is in progress and C waits on it: %+v, want a retry, not settled", as)
+	}
+}
+
+func claimsComplete(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("A")))
+	e.register(b, "w1")
+	e.claim(b, "w1", "A")
+	e.complete("w1", b.id("A"))
+	as := e.request("w1")
+	if !as.Complete || as.Task != nil || as.Retry != nil || as.Project.ID != b.project.ID {
+		t.Errorf("after the last task: %+v, want only the complete signal for %s", as, b.project.ID)
+	}
+}
+
+// wantRetry asserts the advised delay, its bounds, and a reason that names
+// the work being waited for.
+func wantRetry(t *testing.T, r core.RetryAdvice, after time.Duration, names string) {
+	t.Helper()
+	if r.After != after {
+		t.Errorf("retry after %v, want %v (reason %q)", r.After, after, r.Reason)
+	}
+	if r.After < core.MinRetryAfter || r.After > core.MaxRetryAfter {
+		t.Errorf("retry after %v is outside [%v, %v]", r.After, core.MinRetryAfter, core.MaxRetryAfter)
+	}
+	if !strings.Contains(r.Reason, names) {
+		t.Errorf("retry reason %q does not name %q", r.Reason, names)
+	}
+}
