@@ -111,7 +111,7 @@ func TestCircuitBreakerParksTask(t *testing.T) {
 		t.Fatalf("Flaky is %s after %d silent recoveries, want blocked", x.Status, core.CircuitBreakerLimit)
 	}
 	r := c.obj("request_next_task", args{"agent_id": "a1"})
-	if r["success"] != false || num(r, "retry_after_seconds") <= 0 || !strings.Contains(str(r, "retry_reason"), "person") {
+	if r["success"] != false || r["should_exit"] != true || r["status"] != "PROJECT_SETTLED" || num(r, "retry_after_seconds") <= 0 || !strings.Contains(str(r, "retry_reason"), "person") {
 		t.Errorf("request with the only task parked = %v", r)
 	}
 	if st := c.ok("get_project_status", nil); sub(t, st, "project")["blocked"] != 1.0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"marcus/core"
 )
@@ -20,7 +19,12 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	}
 	switch {
 	case as.Task != nil:
-		return obj{"success": true, "task": taskPayload(*as.Task, as.Project, time.Now()), "resumed": as.Resumed}, nil
+		return obj{"success": true, "task": taskPayload(*as.Task, as.Project, h.c.Now()), "resumed": as.Resumed}, nil
+	case as.Settled:
+		return obj{"success": false, "status": "PROJECT_SETTLED", "should_exit": true, "project_complete": false,
+			"project_id": as.Project.ID, "blocked_tasks": as.Blocked,
+			"retry_after_seconds": int(as.Retry.After.Seconds()), "retry_reason": as.Retry.Reason,
+			"message": fmt.Sprintf("NOTHING LEFT FOR AGENTS: %s has %d blocked task(s) that need a person, and the rest waits on them. Print a brief summary of your contributions and exit.", as.Project.Name, as.Blocked)}, nil
 	case as.Complete:
 		return obj{"success": false, "status": "PROJECT_COMPLETE", "should_exit": true, "project_complete": true,
 			"project_id": as.Project.ID,
@@ -68,7 +72,7 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	asked := time.Now()
+	asked := h.c.Now()
 	t, err := h.c.ReportProgress(ctx, r)
 	if err != nil {
 		return holderFailure(err), nil
@@ -174,20 +178,12 @@ func (h *handlers) unassignTask(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if agent != "" {
-		tc, err := h.c.TaskContext(ctx, core.TaskID(task))
-		if err != nil {
-			return nil, err
-		}
-		if tc.Task.Holder != core.AgentID(agent) {
-			return nil, core.Errorf(core.ErrConflict, "task %s is not held by %s (holder: %q); nothing was changed", task, agent, tc.Task.Holder)
-		}
-	}
 	before, err := h.c.TaskContext(ctx, core.TaskID(task))
 	if err != nil {
 		return nil, err
 	}
-	t, err := h.c.Unassign(ctx, core.TaskID(task), reason)
+	// The holder check and the change are one transaction in core.
+	t, err := h.c.UnassignFrom(ctx, core.TaskID(task), core.AgentID(agent), reason)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,8 @@ type Options struct {
 	Seed uint64
 	// OnEvent, if set, hears of what agents do (called from many goroutines).
 	OnEvent func(Event)
+
+	httpClient *http.Client
 }
 
 // Event is one thing an agent did.
@@ -102,6 +104,12 @@ func Run(ctx context.Context, o Options) (*Stats, error) {
 	for i := range dies {
 		dies[i] = rng.Float64() < o.DieRate
 	}
+	// One connection pool for the swarm, sized for it: the default keeps two
+	// idle connections per host, and agents would keep redialling.
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConns, base.MaxIdleConnsPerHost = 4*o.Agents, 4*o.Agents
+	o.httpClient = &http.Client{Transport: tokenTransport{token: o.Token, base: base}}
+	defer base.CloseIdleConnections()
 	var g errgroup.Group
 	start := time.Now()
 	for i := range o.Agents {
@@ -119,8 +127,7 @@ func (o Options) transport(i int) (sdk.Transport, error) {
 	if o.Dial != nil {
 		return o.Dial(i)
 	}
-	client := &http.Client{Transport: tokenTransport{token: o.Token, base: http.DefaultTransport}}
-	return &sdk.StreamableClientTransport{Endpoint: o.URL, HTTPClient: client, MaxRetries: 3}, nil
+	return &sdk.StreamableClientTransport{Endpoint: o.URL, HTTPClient: o.httpClient, MaxRetries: 3}, nil
 }
 
 // tokenTransport adds the bearer token to every request.

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"marcus/core"
+	"marcus/providers/swarm"
+)
+
+// BenchmarkMCPAgents drains a 2,000-task project over MCP on real HTTP on
+// loopback with 8, 64 and 256 synthetic agents and zero work time. Each
+// agent pings once per task, so the claim's latency can be read against the
+// server's floor measured in the same run.
+//
+//	go test -run XXX -bench MCPAgents -benchtime 3x .
+func BenchmarkMCPAgents(b *testing.B) {
+	for _, n := range []int{8, 64, 256} {
+		b.Run(fmt.Sprintf("agents=%d", n), func(b *testing.B) {
+			var all []Summary
+			for i := range b.N {
+				b.StopTimer()
+				e := startE2E(b, layered(fmt.Sprintf("bench-%d-%d", n, i), 2000, 100), core.DefaultLeasePolicy, time.Second)
+				b.StartTimer()
+				stats, err := swarm.Run(context.Background(), swarm.Options{URL: e.url, Agents: n, Project: string(e.proj.ID),
+					Ping: true, MaxRetryWait: 10 * time.Millisecond, Prefix: fmt.Sprintf("b%d", i)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if stats.Completed != 2000 {
+					b.Fatalf("completed %d of 2000", stats.Completed)
+				}
+				all = append(all, summarize(stats))
+			}
+			s := median(all)
+			b.ReportMetric(s.TasksPerSec, "tasks/s")
+			b.ReportMetric(s.Latency["request_next_task"].P50, "claim-p50-ms")
+			b.ReportMetric(s.Latency["request_next_task"].P99, "claim-p99-ms")
+			b.ReportMetric(s.Latency["ping"].P50, "ping-p50-ms")
+			b.ReportMetric(s.Latency["ping"].P99, "ping-p99-ms")
+			b.ReportMetric(s.ClaimPingP99x, "claim/ping-p99")
+		})
+	}
+}
+
+// median picks the run with the median throughput, so the latencies
+// reported come from one real run.
+func median(ss []Summary) Summary {
+	best := ss[0]
+	sorted := append([]Summary(nil), ss...)
+	for i := range sorted {
+		for j := i + 1; j < len(sorted); j++ {
+			if sorted[j].TasksPerSec < sorted[i].TasksPerSec {
+				sorted[i], sorted[j] = sorted[j], sorted[i]
+			}
+		}
+	}
+	if len(sorted) > 0 {
+		best = sorted[len(sorted)/2]
+	}
+	return best
+}
