@@ -76,7 +76,8 @@ func (a *app) watchBoard(ctx context.Context, last int64, show func() (int64, er
 }
 
 type boardOptions struct {
-	all bool
+	all   bool
+	limit int // cards per column when not all; default columnLimit
 }
 
 const columnLimit = 25
@@ -96,9 +97,12 @@ func renderBoard(w io.Writer, b core.Board, o boardOptions) error {
 	for _, c := range boardColumns {
 		ts := cols[c.status]
 		fmt.Fprintf(&sb, "\n%s (%d)\n", c.title, len(ts))
-		limit := len(ts)
-		if !o.all && limit > columnLimit {
-			limit = columnLimit
+		limit, most := len(ts), o.limit
+		if most <= 0 {
+			most = columnLimit
+		}
+		if !o.all && limit > most {
+			limit = most
 		}
 		for _, t := range ts[:limit] {
 			sb.WriteString("  " + cardLine(t, b.At, done) + "\n")
