@@ -54,66 +54,101 @@ type drainResult struct {
 	latencies []time.Duration
 	wall      time.Duration
 	doubles   []string
+	// resumed counts tasks handed back to the agent that already held them;
+	// a drain that completes every task it gets should see none.
+	resumed int
+}
+
+// drainBook is what the workers of a drain saw, kept under mu: who holds a
+// task from its claim until its completion returned, and who was ever
+// handed it.
+type drainBook struct {
+	mu      sync.Mutex
+	res     drainResult
+	held    map[core.TaskID]core.AgentID
+	claimed map[core.TaskID]core.AgentID
+}
+
+func (b *drainBook) claim(as core.Assignment, id core.AgentID, lat time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	task := as.Task.Task.ID
+	b.res.claims++
+	b.res.latencies = append(b.res.latencies, lat)
+	if as.Resumed {
+		b.res.resumed++
+	}
+	if other, ok := b.held[task]; ok {
+		b.res.doubles = append(b.res.doubles, fmt.Sprintf("%s held by %s and %s", task, other, id))
+	} else if other, ok := b.claimed[task]; ok {
+		b.res.doubles = append(b.res.doubles, fmt.Sprintf("%s handed to %s, then again to %s", task, other, id))
+	}
+	b.held[task], b.claimed[task] = id, id
+}
+
+func (b *drainBook) release(task core.TaskID) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.held, task)
 }
 
 // drain has one worker per agent claim and complete tasks of project p until
 // the project is complete. Workers are spread over the coordinators, as over
 // processes. It records a double claim whenever a worker is handed a task
-// another worker holds.
+// that another worker holds or that was handed out before: a task is
+// claimed once in a drain. The first error stops every worker: a worker
+// that dies holding a task would leave the others waiting for it forever.
 func drain(ctx context.Context, cs []*core.Coordinator, p core.ProjectID, workers int) (drainResult, error) {
-	var (
-		mu   sync.Mutex
-		res  drainResult
-		held = map[core.TaskID]core.AgentID{}
-		wg   sync.WaitGroup
-		errs = make(chan error, workers)
-	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	book := &drainBook{held: map[core.TaskID]core.AgentID{}, claimed: map[core.TaskID]core.AgentID{}}
+	agent := func(w int) core.AgentID { return core.AgentID(fmt.Sprintf("agent-%03d", w)) }
+	for w := range workers {
+		if _, err := cs[w%len(cs)].RegisterAgent(ctx, core.RegisterRequest{ID: agent(w), Project: p}); err != nil {
+			return book.res, err
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
 	start := time.Now()
 	for w := range workers {
-		c := cs[w%len(cs)]
-		id := core.AgentID(fmt.Sprintf("agent-%03d", w))
-		if _, err := c.RegisterAgent(ctx, core.RegisterRequest{ID: id, Project: p}); err != nil {
-			return res, err
-		}
 		wg.Go(func() {
-			for {
-				t0 := time.Now()
-				as, err := c.RequestNextTask(ctx, id)
-				lat := time.Since(t0)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if as.Complete {
-					return
-				}
-				if as.Task == nil {
-					time.Sleep(time.Millisecond)
-					continue
-				}
-				task := as.Task.Task.ID
-				mu.Lock()
-				res.claims++
-				res.latencies = append(res.latencies, lat)
-				if other, ok := held[task]; ok {
-					res.doubles = append(res.doubles, fmt.Sprintf("%s held by %s and %s", task, other, id))
-				}
-				held[task] = id
-				mu.Unlock()
-				mu.Lock()
-				delete(held, task)
-				mu.Unlock()
-				if _, err := c.ReportProgress(ctx, core.ProgressReport{Agent: id, Task: task, Status: core.StatusDone}); err != nil {
-					errs <- err
-					return
-				}
+			if err := drainWorker(ctx, cs[w%len(cs)], agent(w), book); err != nil {
+				errs <- err
+				cancel()
 			}
 		})
 	}
 	wg.Wait()
-	res.wall = time.Since(start)
+	book.res.wall = time.Since(start)
 	close(errs)
-	return res, <-errs
+	return book.res, <-errs
+}
+
+// drainWorker claims and completes tasks until the project is complete.
+func drainWorker(ctx context.Context, c *core.Coordinator, id core.AgentID, book *drainBook) error {
+	for {
+		t0 := time.Now()
+		as, err := c.RequestNextTask(ctx, id)
+		lat := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("%s: request_next_task: %w", id, err)
+		}
+		if as.Complete {
+			return nil
+		}
+		if as.Task == nil {
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		task := as.Task.Task.ID
+		book.claim(as, id, lat)
+		_, err = c.ReportProgress(ctx, core.ProgressReport{Agent: id, Task: task, Status: core.StatusDone})
+		book.release(task)
+		if err != nil {
+			return fmt.Errorf("%s: complete %s: %w", id, task, err)
+		}
+	}
 }
 
 func percentile(ds []time.Duration, p float64) time.Duration {

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,9 +43,11 @@ type Store struct {
 	// in parallel on their own connections.
 	w, r *pool
 	// wsem admits one writer of this process at a time, in arrival order,
-	// so writers queue in Go rather than in SQLite's busy handler, which
-	// polls with sleeps; other processes still meet the file lock.
+	// so writers queue in Go rather than polling the file lock; writers of
+	// other processes still meet that lock (see beginWrite).
 	wsem chan struct{}
+	// busy is the busy timeout: how long to wait for another process.
+	busy time.Duration
 
 	mu      sync.Mutex
 	changed chan struct{}
@@ -78,16 +81,21 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, wsem: make(chan struct{}, 1), changed: make(chan struct{})}
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	s := &Store{path: path, wsem: make(chan struct{}, 1), busy: busyTimeout(o), changed: make(chan struct{})}
 	var err error
-	if s.w, err = newPool(dsn(path, o), 1); err != nil {
+	// The write connection does not wait in SQLite's busy handler: see
+	// beginWrite.
+	if s.w, err = newPool(dsn(path, o, 0), 1); err != nil {
 		return nil, core.Wrap(core.ErrInternal, err, "open %s", path)
 	}
 	conns := o.MaxConns
 	if conns <= 0 {
 		conns = 8
 	}
-	if s.r, err = newPool(dsn(path, o), conns); err != nil {
+	if s.r, err = newPool(dsn(path, o, s.busy), conns); err != nil {
 		s.w.close()
 		return nil, core.Wrap(core.ErrInternal, err, "open %s", path)
 	}
@@ -111,11 +119,16 @@ func checkFile(path string) error {
 	return nil
 }
 
-func dsn(path string, o Options) string {
-	busy := o.BusyTimeout
-	if busy <= 0 {
-		busy = 5 * time.Second
+func busyTimeout(o Options) time.Duration {
+	if o.BusyTimeout <= 0 {
+		return 5 * time.Second
 	}
+	return o.BusyTimeout
+}
+
+// dsn sets the pragmas every connection needs. journal_mode is not among
+// them: it belongs to the file, and useWAL sets it once per Open.
+func dsn(path string, o Options, busy time.Duration) string {
 	sync := strings.ToUpper(o.Synchronous)
 	if sync == "" {
 		sync = "NORMAL"
@@ -123,7 +136,6 @@ func dsn(path string, o Options) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -215,7 +227,7 @@ func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	}
 	defer func() { <-s.wsem }()
 	defer s.w.prepareMissed(ctx)
-	tx, err := s.w.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return s.translate(err, "start a write")
 	}
@@ -228,6 +240,32 @@ func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	}
 	s.signal()
 	return nil
+}
+
+// beginWrite starts an immediate transaction on the write connection,
+// waiting for another process's write lock for up to the busy timeout. It
+// waits here, trying again every millisecond or less, rather than in
+// SQLite's busy handler, which sleeps longer and longer between tries, up
+// to 100 ms: against a process whose writers follow one another closely it
+// almost never tried in the short gap between two of them, so a write
+// waited seconds behind transactions of a millisecond, and failed with
+// "locked by another process" once the busy timeout ran out.
+func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(s.busy)
+	for delay := 50 * time.Microsecond; ; delay = min(2*delay, time.Millisecond) {
+		tx, err := s.w.db.BeginTx(ctx, nil)
+		if err == nil || sqliteCode(err)&0xff != sqliteBusy || !time.Now().Before(deadline) {
+			return tx, err
+		}
+		// Jitter keeps two processes from polling in step.
+		pause := time.NewTimer(delay/2 + rand.N(delay))
+		select {
+		case <-ctx.Done():
+			pause.Stop()
+			return nil, ctx.Err()
+		case <-pause.C:
+		}
+	}
 }
 
 // translate turns a driver error into a core error once, here.
@@ -247,7 +285,7 @@ func (s *Store) translate(err error, doing string) error {
 	case sqliteBusy, sqliteLocked:
 		return core.Wrap(core.ErrUnavailable, err, "the database %s is locked by another process (%s): wait for it to finish, or stop it", s.path, doing)
 	case sqliteCorrupt, sqliteNotADB:
-		return core.Wrap(core.ErrCorrupt, err, "the file %s is damaged or is not a marcus database; marcus left it untouched: point --db at another file or restore a backup", s.path)
+		return corruptError(s.path, err)
 	case sqliteFull:
 		return core.Wrap(core.ErrUnavailable, err, "the disk holding %s is full: free some space", s.path)
 	case sqliteReadOnly, sqliteCantOpen, sqlitePerm:
