@@ -71,15 +71,7 @@ func dependents(tx ReadTx, t Task) ([]Task, error) {
 }
 
 // foundationTasks finds the tasks labelled foundation, however the label
-// was capitalised.
+// was capitalised (the store matches labels case-insensitively).
 func foundationTasks(tx ReadTx, p ProjectID) ([]Task, error) {
-	var out []Task
-	for _, l := range []string{FoundationLabel, "Foundation", "FOUNDATION"} {
-		ts, err := tx.TasksWithLabel(p, l)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ts...)
-	}
-	return out, nil
+	return tx.TasksWithLabel(p, FoundationLabel)
 }

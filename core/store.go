@@ -34,13 +34,18 @@ type ReadTx interface {
 	// Tasks lists a project's tasks with their dependencies, in plan order.
 	Tasks(project ProjectID) ([]Task, error)
 	Task(id TaskID) (Task, error)
+	// TasksByID, Dependents and TasksWithLabel list the tasks around one
+	// task, for its context; to keep a claim cheap they may leave the listed
+	// tasks' own Dependencies unset.
+	//
 	// TasksByID lists the tasks with the given ids that exist, in plan order.
 	TasksByID(ids []TaskID) ([]Task, error)
 	// Dependents lists the tasks that depend on id, hard or soft.
 	Dependents(id TaskID) ([]Task, error)
 	// TasksByStatus lists a project's tasks in one status, in plan order.
 	TasksByStatus(project ProjectID, status TaskStatus) ([]Task, error)
-	// TasksWithLabel lists a project's tasks that carry a label.
+	// TasksWithLabel lists a project's tasks that carry a label, matched
+	// case-insensitively.
 	TasksWithLabel(project ProjectID, label string) ([]Task, error)
 	// ReadyTasks lists up to limit todo tasks whose hard dependencies are
 	// all done, best first by priority, then tasks unblocked, then phase,

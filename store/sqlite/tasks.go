@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"marcus/core"
@@ -44,6 +45,12 @@ func (t *txn) tasks(doing, q string, args ...any) ([]core.Task, error) {
 	return ts, t.attachDeps(ts)
 }
 
+// related runs a task query without loading dependencies: the tasks
+// around a claimed one, listed by name in its context.
+func (t *txn) related(doing, q string, args ...any) ([]core.Task, error) {
+	return collect(t, doing, scanTaskRows, q, args...)
+}
+
 // attachDeps loads the dependencies of ts in one query.
 func (t *txn) attachDeps(ts []core.Task) error {
 	idx := make(map[core.TaskID]int, len(ts))
@@ -52,8 +59,15 @@ func (t *txn) attachDeps(ts []core.Task) error {
 		idx[x.ID], ids[i] = i, x.ID
 		ts[i].Dependencies = nil
 	}
-	rows, err := t.query("read dependencies", `SELECT task_id, depends_on, hard FROM task_deps
-		WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, rowid`, idList(ids))
+	var rows *sql.Rows
+	var err error
+	if len(ids) == 1 { // the common case (one task read), without parsing a JSON list
+		rows, err = t.query("read dependencies", `SELECT task_id, depends_on, hard FROM task_deps
+			WHERE task_id = ? ORDER BY rowid`, ids[0])
+	} else {
+		rows, err = t.query("read dependencies", `SELECT task_id, depends_on, hard FROM task_deps
+			WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, rowid`, idList(ids))
+	}
 	if err != nil {
 		return err
 	}
@@ -89,7 +103,7 @@ func (t *txn) TasksByID(ids []core.TaskID) ([]core.Task, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return t.tasks("read tasks", `SELECT `+taskCols+` FROM tasks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq`, idList(ids))
+	return t.related("read tasks", `SELECT `+taskCols+` FROM tasks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq`, idList(ids))
 }
 
 func (t *txn) Tasks(p core.ProjectID) ([]core.Task, error) {
@@ -101,12 +115,12 @@ func (t *txn) TasksByStatus(p core.ProjectID, st core.TaskStatus) ([]core.Task, 
 }
 
 func (t *txn) TasksWithLabel(p core.ProjectID, label string) ([]core.Task, error) {
-	return t.tasks("list tasks", `SELECT `+taskCols+` FROM tasks WHERE id IN
-		(SELECT task_id FROM task_labels WHERE project_id = ? AND label = ?) ORDER BY seq`, p, label)
+	return t.related("list tasks", `SELECT `+taskCols+` FROM tasks WHERE id IN
+		(SELECT task_id FROM task_labels WHERE project_id = ? AND label = ?) ORDER BY seq`, p, strings.ToLower(label))
 }
 
 func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
-	return t.tasks("list dependents", `SELECT `+taskCols+` FROM tasks WHERE id IN
+	return t.related("list dependents", `SELECT `+taskCols+` FROM tasks WHERE id IN
 		(SELECT task_id FROM task_deps WHERE depends_on = ?) ORDER BY seq`, id)
 }
 
@@ -220,7 +234,7 @@ func (t *txn) insertLabels(ts []core.Task) error {
 	defer stmt.Close()
 	for _, x := range ts {
 		for _, l := range x.Labels {
-			if _, err := stmt.ExecContext(t.ctx, x.Project, l, x.ID); err != nil {
+			if _, err := stmt.ExecContext(t.ctx, x.Project, strings.ToLower(l), x.ID); err != nil {
 				return t.s.translate(err, "insert labels")
 			}
 		}
@@ -228,32 +242,44 @@ func (t *txn) insertLabels(ts []core.Task) error {
 	return nil
 }
 
-// UpdateTask writes a task's mutable fields. A done task is final: writing
-// it again is refused. When a task becomes done its dependents stop waiting.
+// UpdateTask writes a task's mutable fields. A done task is final: the
+// update only matches a task that is not done yet, and when none matched
+// the reason is looked up. When a task becomes done its dependents stop
+// waiting.
 func (t *txn) UpdateTask(x core.Task) error {
-	var old core.TaskStatus
-	err := t.queryRow(`SELECT status FROM tasks WHERE id = ?`, x.ID).Scan(&old)
-	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("task", x.ID)
-	}
-	if err != nil {
-		return t.s.translate(err, "read task")
-	}
-	if old == core.StatusDone {
-		return core.Errorf(core.ErrConflict, "task %s is done; a done task never changes again", x.ID)
-	}
 	a := taskArgs(x)
-	_, err = t.exec("update task", `UPDATE tasks SET name=?, description=?, status=?, priority=?, labels=?, phase=?,
+	res, err := t.exec("update task", `UPDATE tasks SET name=?, description=?, status=?, priority=?, labels=?, phase=?,
 		estimate_minutes=?, acceptance=?, progress=?, holder=?, claimed_at=?, lease_expires_at=?, lease_grace=?,
 		lease_epoch=?, lease_renewals=?, last_progress_at=?, last_message=?, handoff=?, silent_recoveries=?,
-		blocked_reason=?, unblocks=?, updated_at=?, completed_at=? WHERE id=?`,
+		blocked_reason=?, unblocks=?, updated_at=?, completed_at=? WHERE id=? AND status <> 'done'`,
 		append(slices.Clone(a[3:24]), a[25], a[26], x.ID)...)
-	if err != nil || x.Status != core.StatusDone {
+	if err != nil {
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return t.whyNotUpdated(x.ID, err)
+	}
+	if x.Status != core.StatusDone {
+		return nil
 	}
 	_, err = t.exec("release dependents", `UPDATE tasks SET pending_deps = pending_deps - 1
 		WHERE id IN (SELECT task_id FROM task_deps WHERE depends_on = ? AND hard = 1)`, x.ID)
 	return err
+}
+
+func (t *txn) whyNotUpdated(id core.TaskID, err error) error {
+	if err != nil {
+		return t.s.translate(err, "update task")
+	}
+	var status core.TaskStatus
+	err = t.queryRow(`SELECT status FROM tasks WHERE id = ?`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("task", id)
+	}
+	if err != nil {
+		return t.s.translate(err, "read task")
+	}
+	return core.Errorf(core.ErrConflict, "task %s is done; a done task never changes again", id)
 }
 
 func nonNil(s []string) []string {
