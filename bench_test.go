@@ -17,6 +17,7 @@ import (
 //
 //	go test -run XXX -bench MCPAgents -benchtime 3x .
 func BenchmarkMCPAgents(b *testing.B) {
+	tuneGC() // as marcus serve does
 	for _, n := range []int{8, 64, 256} {
 		b.Run(fmt.Sprintf("agents=%d", n), func(b *testing.B) {
 			var all []Summary
@@ -25,7 +26,7 @@ func BenchmarkMCPAgents(b *testing.B) {
 				e := startE2E(b, layered(fmt.Sprintf("bench-%d-%d", n, i), 2000, 100), core.DefaultLeasePolicy, time.Second)
 				b.StartTimer()
 				stats, err := swarm.Run(context.Background(), swarm.Options{URL: e.url, Agents: n, Project: string(e.proj.ID),
-					Ping: true, MaxRetryWait: 10 * time.Millisecond, Prefix: fmt.Sprintf("b%d", i)})
+					Ping: true, Prefix: fmt.Sprintf("b%d", i)})
 				if err != nil {
 					b.Fatal(err)
 				}

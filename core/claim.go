@@ -21,6 +21,9 @@ type Assignment struct {
 	Project Project
 }
 
+// paceSample is how many recent completions set a project's pace.
+const paceSample = 25
+
 // candidateWindow bounds how many ready tasks the claim considers for skill
 // overlap; priority and unblocking value are already ordered by the store.
 const candidateWindow = 64
@@ -32,9 +35,10 @@ const candidateWindow = 64
 // holds one returns that task.
 func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
 	var out Assignment
+	var idle bool
 	err := c.store.Update(ctx, func(tx Tx) error {
 		var err error
-		if out, err = c.claim(tx, agent); err != nil || out.Task == nil {
+		if out, idle, err = c.claim(tx, agent); err != nil || out.Task == nil {
 			return err
 		}
 		// The context is read in the claim's transaction: its reads are
@@ -43,25 +47,41 @@ func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assig
 		out.Task = &tc
 		return err
 	})
+	if err != nil || !idle {
+		return out, err
+	}
+	// Why there is nothing and when to ask again is worked out on a read
+	// snapshot, off the write queue that claims and reports wait in: idle
+	// agents ask often.
+	err = c.store.View(ctx, func(tx ReadTx) error {
+		a, err := loadAgent(tx, agent)
+		if err != nil {
+			return err
+		}
+		out, err = c.noTask(tx, a, out.Project, c.clock())
+		return err
+	})
 	return out, err
 }
 
-func (c *Coordinator) claim(tx Tx, id AgentID) (Assignment, error) {
+// claim hands the agent its held task or the best ready one; idle reports
+// that there was none to hand out.
+func (c *Coordinator) claim(tx Tx, id AgentID) (out Assignment, idle bool, err error) {
 	a, err := loadAgent(tx, id)
 	if err != nil {
-		return Assignment{}, err
+		return Assignment{}, false, err
 	}
 	p, err := tx.Project(a.Project)
 	if err != nil {
-		return Assignment{}, err
+		return Assignment{}, false, err
 	}
 	now := c.clock()
 	held, ok, err := currentTask(tx, a)
 	if err != nil {
-		return Assignment{}, err
+		return Assignment{}, false, err
 	}
 	if ok {
-		return Assignment{Task: &TaskContext{Task: held}, Resumed: true, Project: p}, nil
+		return Assignment{Task: &TaskContext{Task: held}, Resumed: true, Project: p}, false, nil
 	}
 	// Without skills the store's order is the whole rule: one row will do.
 	window := 1
@@ -70,23 +90,23 @@ func (c *Coordinator) claim(tx Tx, id AgentID) (Assignment, error) {
 	}
 	cands, err := tx.ReadyTasks(a.Project, window)
 	if err != nil {
-		return Assignment{}, err
+		return Assignment{}, false, err
 	}
 	t, ok := ChooseTask(cands, a.Skills)
 	if !ok {
-		return c.noTask(tx, a, p, now)
+		return Assignment{Project: p}, true, nil
 	}
 	t = c.grant(t, a.ID, now)
 	a.CurrentTask, a.LastSeenAt = t.ID, now
 	if err := tx.UpdateTask(t); err != nil {
-		return Assignment{}, err
+		return Assignment{}, false, err
 	}
 	if err := tx.PutAgent(a); err != nil {
-		return Assignment{}, err
+		return Assignment{}, false, err
 	}
 	_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskClaimed, Task: t.ID, Agent: a.ID,
 		Payload: map[string]any{"epoch": t.Lease.Epoch, "name": t.Name, "recovered": t.Handoff != nil}})
-	return Assignment{Task: &TaskContext{Task: t}, Project: p}, err
+	return Assignment{Task: &TaskContext{Task: t}, Project: p}, false, err
 }
 
 // currentTask returns the task the agent still rightfully holds, if any.
@@ -125,7 +145,11 @@ func (c *Coordinator) noTask(tx ReadTx, a Agent, p Project, now time.Time) (Assi
 	if err != nil {
 		return Assignment{}, err
 	}
-	advice := AdviseRetry(busy, now)
+	recent, err := tx.RecentlyCompleted(a.Project, paceSample)
+	if err != nil {
+		return Assignment{}, err
+	}
+	advice := AdviseRetry(busy, now, Pace(recent))
 	settled := len(busy) == 0
 	return Assignment{Retry: &advice, Project: p, Settled: settled, Blocked: counts[StatusBlocked]}, nil
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -233,32 +232,59 @@ const (
 )
 
 // ExpectedCompletion estimates when an in-progress task will finish: from
-// its progress rate when it has reported, else from its estimate.
-func ExpectedCompletion(t Task, now time.Time) time.Time {
+// its progress rate when it has reported, else from its estimate scaled by
+// the project's pace (see Pace).
+func ExpectedCompletion(t Task, now time.Time, pace float64) time.Time {
 	start := t.Lease.ClaimedAt
 	if t.Progress > 0 && t.Progress < 100 && t.Lease.LastProgressAt.After(start) {
 		elapsed := t.Lease.LastProgressAt.Sub(start)
 		return t.Lease.LastProgressAt.Add(elapsed * time.Duration(100-t.Progress) / time.Duration(t.Progress))
 	}
-	est := t.EstimateMinutes
-	if est <= 0 {
-		est = DefaultEstimateMinutes
+	if pace <= 0 {
+		pace = 1
 	}
-	return start.Add(time.Duration(est) * time.Minute)
+	return start.Add(time.Duration(float64(estimateOf(t)) * float64(time.Minute) * pace))
+}
+
+func estimateOf(t Task) int {
+	if t.EstimateMinutes > 0 {
+		return t.EstimateMinutes
+	}
+	return DefaultEstimateMinutes
+}
+
+// Pace is how long tasks have really taken against their estimates: the
+// median of actual/estimated over recently completed tasks, 1 when none
+// tells. Agents that finish a 30-minute task in 3 seconds get retry advice
+// in seconds, not half hours.
+func Pace(done []Task) float64 {
+	var ratios []float64
+	for _, t := range done {
+		if t.Status != StatusDone || !t.CompletedAt.After(t.Lease.ClaimedAt) || t.Lease.ClaimedAt.IsZero() {
+			continue
+		}
+		actual := t.CompletedAt.Sub(t.Lease.ClaimedAt)
+		ratios = append(ratios, float64(actual)/float64(time.Duration(estimateOf(t))*time.Minute))
+	}
+	if len(ratios) == 0 {
+		return 1
+	}
+	slices.Sort(ratios)
+	return ratios[len(ratios)/2]
 }
 
 // AdviseRetry derives when an agent should ask again from the soonest
 // expected completion of the work in progress, and from the soonest lease
 // that could come back. With nothing in progress there is nothing to wait
 // for except a person, so it advises the longest delay.
-func AdviseRetry(inProgress []Task, now time.Time) RetryAdvice {
+func AdviseRetry(inProgress []Task, now time.Time, pace float64) RetryAdvice {
 	if len(inProgress) == 0 {
 		return RetryAdvice{MaxRetryAfter, "no task is ready and none is in progress: the remaining tasks are blocked and need a person"}
 	}
 	soonest := time.Time{}
 	var which Task
 	for _, t := range inProgress {
-		at := ExpectedCompletion(t, now)
+		at := ExpectedCompletion(t, now, pace)
 		if back := t.Lease.ExpiresAt.Add(t.Lease.Grace); !t.Lease.ExpiresAt.IsZero() && back.Before(at) {
 			at = back
 		}
@@ -276,9 +302,4 @@ const DefaultEstimateMinutes = 30
 
 func itoa(n int) string {
 	return strconv.Itoa(n)
-}
-
-// sortTasks orders tasks by sequence for stable output.
-func sortTasks(ts []Task) {
-	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Seq < ts[j].Seq })
 }

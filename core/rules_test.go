@@ -343,8 +343,37 @@ func TestExpectedCompletion(t *testing.T) {
 		{"at 100 % the estimate stands", withProgress(100, 60, 10), 10 * time.Minute},
 	}
 	for _, tc := range tests {
-		if got := ExpectedCompletion(tc.task, testT0); !got.Equal(testT0.Add(tc.want)) {
+		if got := ExpectedCompletion(tc.task, testT0, 1); !got.Equal(testT0.Add(tc.want)) {
 			t.Errorf("%s: ExpectedCompletion = +%v, want +%v", tc.name, got.Sub(testT0), tc.want)
+		}
+	}
+	// The project's pace scales the estimate, not a progress rate.
+	if got := ExpectedCompletion(withProgress(0, 0, 10), testT0, 0.01); !got.Equal(testT0.Add(6 * time.Second)) {
+		t.Errorf("estimate at pace 0.01 = +%v, want +6s", got.Sub(testT0))
+	}
+	if got := ExpectedCompletion(withProgress(25, 300, 10), testT0, 0.01); !got.Equal(testT0.Add(20 * time.Minute)) {
+		t.Errorf("progress rate at pace 0.01 = +%v, want +20m (the rate wins)", got.Sub(testT0))
+	}
+}
+
+func TestPace(t *testing.T) {
+	done := func(estimate int, took time.Duration) Task {
+		return Task{Status: StatusDone, EstimateMinutes: estimate, Lease: Lease{ClaimedAt: testT0}, CompletedAt: testT0.Add(took)}
+	}
+	tests := []struct {
+		name string
+		done []Task
+		want float64
+	}{
+		{"nothing done", nil, 1},
+		{"as estimated", []Task{done(10, 10*time.Minute)}, 1},
+		{"median of three", []Task{done(10, time.Minute), done(10, 5*time.Minute), done(60, 60*time.Minute)}, 0.5},
+		{"no estimate counts as the default", []Task{done(0, 3*time.Minute)}, 0.1},
+		{"unusable rows ignored", []Task{{Status: StatusDone, CompletedAt: testT0}, {Status: StatusTodo}, done(10, 20*time.Minute)}, 2},
+	}
+	for _, tc := range tests {
+		if got := Pace(tc.done); got != tc.want {
+			t.Errorf("%s: Pace = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
@@ -373,7 +402,7 @@ func TestAdviseRetry(t *testing.T) {
 		{"rounded to seconds", []Task{job("Odd", 1, 0)}, 1400 * time.Millisecond, testSec(59), "(Odd)"},
 	}
 	for _, tc := range tests {
-		r := AdviseRetry(tc.work, testT0.Add(tc.now))
+		r := AdviseRetry(tc.work, testT0.Add(tc.now), 1)
 		if r.After != tc.want || !strings.Contains(r.Reason, tc.reason) {
 			t.Errorf("%s: advice %v %q, want %v mentioning %q", tc.name, r.After, r.Reason, tc.want, tc.reason)
 		}

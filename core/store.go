@@ -42,7 +42,9 @@ type ReadTx interface {
 	TasksByID(ids []TaskID) ([]Task, error)
 	// Dependents lists the tasks that depend on id, hard or soft.
 	Dependents(id TaskID) ([]Task, error)
-	// TasksByStatus lists a project's tasks in one status, in plan order.
+	// TasksByStatus lists a project's tasks in one status, in plan order;
+	// their dependencies may be left unset (the retry advice reads it on
+	// every idle request).
 	TasksByStatus(project ProjectID, status TaskStatus) ([]Task, error)
 	// TasksWithLabel lists a project's tasks that carry a label, matched
 	// case-insensitively.
@@ -51,6 +53,9 @@ type ReadTx interface {
 	// all done, best first by priority, then tasks unblocked, then phase,
 	// then plan order.
 	ReadyTasks(project ProjectID, limit int) ([]Task, error)
+	// RecentlyCompleted lists up to limit of a project's done tasks, the
+	// latest completed first (their dependencies may be left unset).
+	RecentlyCompleted(project ProjectID, limit int) ([]Task, error)
 	// TaskCounts counts a project's tasks by status.
 	TaskCounts(project ProjectID) (map[TaskStatus]int, error)
 	// ExpiredLeases lists in-progress tasks of every project whose lease and

@@ -138,7 +138,9 @@ func drainWorker(ctx context.Context, c *core.Coordinator, id core.AgentID, book
 			return nil
 		}
 		if as.Task == nil {
-			time.Sleep(time.Millisecond)
+			// An agent waits the advised delay; the cap keeps advice meant
+			// for real work from slowing a drain of instant tasks.
+			time.Sleep(min(as.Retry.After, 10*time.Millisecond))
 			continue
 		}
 		task := as.Task.Task.ID

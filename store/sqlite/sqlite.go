@@ -42,10 +42,13 @@ type Store struct {
 	// because no other connection of this process writes; readers (r) work
 	// in parallel on their own connections.
 	w, r *pool
-	// wsem admits one writer of this process at a time, in arrival order,
-	// so writers queue in Go rather than polling the file lock; writers of
-	// other processes still meet that lock (see beginWrite).
-	wsem chan struct{}
+	// writes feed the one writer goroutine of this process, so writers
+	// queue in Go rather than polling the file lock; writers of other
+	// processes still meet that lock (see beginWrite).
+	writes     chan *writeReq
+	stop       chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 	// busy is the busy timeout: how long to wait for another process.
 	busy time.Duration
 
@@ -84,7 +87,8 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	if err := checkHeader(path); err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, wsem: make(chan struct{}, 1), busy: busyTimeout(o), changed: make(chan struct{})}
+	s := &Store{path: path, busy: busyTimeout(o), changed: make(chan struct{}),
+		writes: make(chan *writeReq), stop: make(chan struct{}), writerDone: make(chan struct{})}
 	var err error
 	// The write connection does not wait in SQLite's busy handler: see
 	// beginWrite.
@@ -100,9 +104,11 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		return nil, core.Wrap(core.ErrInternal, err, "open %s", path)
 	}
 	if err := s.migrate(ctx); err != nil {
-		s.Close()
+		s.w.close()
+		s.r.close()
 		return nil, err
 	}
+	go s.writer()
 	return s, nil
 }
 
@@ -145,8 +151,15 @@ func dsn(path string, o Options, busy time.Duration) string {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
+// Writes already queued are answered first.
 func (s *Store) Close() error {
-	return errors.Join(s.w.close(), s.r.close())
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.writerDone
+		err = errors.Join(s.w.close(), s.r.close())
+	})
+	return err
 }
 
 func (p *pool) close() error {
@@ -218,30 +231,6 @@ func (s *Store) View(ctx context.Context, fn func(core.ReadTx) error) error {
 	return fn(&txn{ctx: ctx, tx: tx, s: s, p: s.r})
 }
 
-// Update runs fn in one immediate (write-locked) transaction.
-func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
-	select {
-	case s.wsem <- struct{}{}:
-	case <-ctx.Done():
-		return core.Wrap(core.ErrUnavailable, ctx.Err(), "gave up waiting to write")
-	}
-	defer func() { <-s.wsem }()
-	defer s.w.prepareMissed(ctx)
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return s.translate(err, "start a write")
-	}
-	defer tx.Rollback()
-	if err := fn(&txn{ctx: ctx, tx: tx, s: s, p: s.w}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return s.translate(err, "commit")
-	}
-	s.signal()
-	return nil
-}
-
 // beginWrite starts an immediate transaction on the write connection,
 // waiting for another process's write lock for up to the busy timeout. It
 // waits here, trying again every millisecond or less, rather than in
@@ -250,10 +239,16 @@ func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 // almost never tried in the short gap between two of them, so a write
 // waited seconds behind transactions of a millisecond, and failed with
 // "locked by another process" once the busy timeout ran out.
+//
+// ctx only bounds the waiting: the transaction itself must not be tied to
+// it, since database/sql rolls a transaction back when its context ends.
 func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	deadline := time.Now().Add(s.busy)
 	for delay := 50 * time.Microsecond; ; delay = min(2*delay, time.Millisecond) {
-		tx, err := s.w.db.BeginTx(ctx, nil)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		tx, err := s.w.db.BeginTx(context.WithoutCancel(ctx), nil)
 		if err == nil || sqliteCode(err)&0xff != sqliteBusy || !time.Now().Before(deadline) {
 			return tx, err
 		}

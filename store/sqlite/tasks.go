@@ -111,7 +111,7 @@ func (t *txn) Tasks(p core.ProjectID) ([]core.Task, error) {
 }
 
 func (t *txn) TasksByStatus(p core.ProjectID, st core.TaskStatus) ([]core.Task, error) {
-	return t.tasks("list tasks", `SELECT `+taskCols+` FROM tasks WHERE project_id = ? AND status = ? ORDER BY seq`, p, st)
+	return t.related("list tasks", `SELECT `+taskCols+` FROM tasks WHERE project_id = ? AND status = ? ORDER BY seq`, p, st)
 }
 
 func (t *txn) TasksWithLabel(p core.ProjectID, label string) ([]core.Task, error) {
@@ -134,6 +134,11 @@ func (t *txn) ExpiredLeases(now time.Time) ([]core.Task, error) {
 	return t.tasks("list expired leases", `SELECT `+taskCols+` FROM tasks
 		WHERE status = 'in_progress' AND lease_expires_at > 0 AND lease_expires_at + lease_grace < ?
 		ORDER BY lease_expires_at`, nanos(now))
+}
+
+func (t *txn) RecentlyCompleted(p core.ProjectID, limit int) ([]core.Task, error) {
+	return t.related("list completed tasks", `SELECT `+taskCols+` FROM tasks
+		WHERE project_id = ? AND status = 'done' ORDER BY completed_at DESC LIMIT ?`, p, limit)
 }
 
 func (t *txn) TaskCounts(p core.ProjectID) (map[core.TaskStatus]int, error) {

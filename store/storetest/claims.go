@@ -22,6 +22,7 @@ func testClaims(t *testing.T, h Harness) {
 	t.Run("RetryFollowsExpectedCompletion", func(t *testing.T) { claimsRetryFollowsWork(t, h) })
 	t.Run("RetryFollowsLease", func(t *testing.T) { claimsRetryFollowsLease(t, h) })
 	t.Run("RetryBounds", func(t *testing.T) { claimsRetryBounds(t, h) })
+	t.Run("RetryFollowsPace", func(t *testing.T) { claimsRetryPace(t, h) })
 	t.Run("NotSettledWhileWorkRuns", func(t *testing.T) { claimsNotSettledWhileWorkRuns(t, h) })
 	t.Run("RetryWhenOnlyBlockedRemain", func(t *testing.T) { claimsRetryOnlyBlocked(t, h) })
 	t.Run("ProjectComplete", func(t *testing.T) { claimsComplete(t, h) })
@@ -183,6 +184,31 @@ func claimsRetryOnlyBlocked(t *testing.T, h Harness) {
 	}
 	if r := *as.Retry; r.After != core.MaxRetryAfter || !strings.Contains(r.Reason, "blocked") {
 		t.Errorf("retry = %+v, want %v and a reason about blocked tasks", r, core.MaxRetryAfter)
+	}
+}
+
+// claimsRetryPace: once tasks have been done faster than estimated, the
+// advice expects the work in progress to be fast too.
+func claimsRetryPace(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", core.PlanTask{Name: "A", EstimateMinutes: 60}, core.PlanTask{Name: "B", EstimateMinutes: 60},
+		core.PlanTask{Name: "C", After: []string{"A", "B"}}))
+	for _, a := range []core.AgentID{"w1", "w2", "w3"} {
+		e.register(b, a)
+	}
+	e.claim(b, "w1", "A")
+	e.clock.Advance(time.Minute)
+	e.complete("w1", b.id("A")) // an hour's estimate done in a minute: pace 1/60
+	e.claim(b, "w2", "B")
+	wantRetry(t, e.noTask("w3"), time.Minute, "(B)")
+	var recent []core.Task
+	e.view(func(tx core.ReadTx) error {
+		var err error
+		recent, err = tx.RecentlyCompleted(b.project.ID, 10)
+		return err
+	})
+	if len(recent) != 1 || recent[0].ID != b.id("A") {
+		t.Errorf("recently completed = %v, want A", taskNames(recent))
 	}
 }
 

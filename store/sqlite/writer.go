@@ -1,0 +1,180 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
+
+	"marcus/core"
+)
+
+// maxBatch bounds how many writes share one SQLite transaction.
+const maxBatch = 32
+
+// writeReq is one Update waiting for the writer.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(core.Tx) error
+	done chan error
+}
+
+// writer is the one goroutine that writes. It takes every write waiting
+// when it is free and runs them in one SQLite transaction, each inside its
+// own savepoint (group commit): a write that fails is rolled back alone,
+// the others commit together, and every caller hears only after the
+// commit. Under load the cost of a commit is shared by the batch, and a
+// caller waits for one batch instead of a queue of single commits.
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.writes:
+		case <-s.stop:
+			return
+		}
+		batch := []*writeReq{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch runs a batch in one transaction and answers every request.
+func (s *Store) runBatch(batch []*writeReq) {
+	results := make([]error, len(batch))
+	defer func() {
+		for i, r := range batch {
+			r.done <- results[i]
+		}
+	}()
+	defer s.w.prepareMissed(context.Background())
+	waitCtx, stop := whileAnyWaits(batch)
+	tx, err := s.beginWrite(waitCtx)
+	stop()
+	if err != nil {
+		err = s.translate(err, "start a write")
+		for i := range results {
+			results[i] = err
+		}
+		return
+	}
+	defer tx.Rollback()
+	ran := s.runAll(tx, batch, results)
+	if ran == 0 {
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		err = s.translate(err, "commit")
+		for i := range results {
+			if results[i] == nil {
+				results[i] = err
+			}
+		}
+		return
+	}
+	s.signal()
+}
+
+// whileAnyWaits is a context that ends when every request of the batch has
+// given up: waiting for another process's lock stops then, not later.
+func whileAnyWaits(batch []*writeReq) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var waiting atomic.Int32
+	waiting.Store(int32(len(batch)))
+	stops := make([]func() bool, len(batch))
+	for i, r := range batch {
+		stops[i] = context.AfterFunc(r.ctx, func() {
+			if waiting.Add(-1) == 0 {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}
+
+// runAll runs each request in its own savepoint and returns how many
+// succeeded. A lone request needs no savepoint: its failure rolls back the
+// whole transaction.
+func (s *Store) runAll(tx *sql.Tx, batch []*writeReq, results []error) int {
+	ok := 0
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = core.Wrap(core.ErrUnavailable, err, "gave up waiting to write")
+			continue
+		}
+		// Once started, a write runs to its end: cancelling a statement
+		// inside the transaction would roll back the whole batch.
+		t := &txn{ctx: context.WithoutCancel(r.ctx), tx: tx, s: s, p: s.w}
+		if len(batch) == 1 {
+			results[i] = protect(func() error { return r.fn(t) })
+		} else {
+			results[i] = s.inSavepoint(t, r.fn)
+		}
+		if results[i] == nil {
+			ok++
+		}
+	}
+	return ok
+}
+
+func (s *Store) inSavepoint(t *txn, fn func(core.Tx) error) error {
+	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT op"); err != nil {
+		return s.translate(err, "start a write")
+	}
+	err := protect(func() error { return fn(t) })
+	if err != nil {
+		if _, rerr := t.tx.ExecContext(t.ctx, "ROLLBACK TO op"); rerr != nil {
+			return s.translate(rerr, "undo a failed write")
+		}
+	}
+	if _, rerr := t.tx.ExecContext(t.ctx, "RELEASE op"); rerr != nil && err == nil {
+		return s.translate(rerr, "finish a write")
+	}
+	return err
+}
+
+// protect turns a panic in a write into an error for its caller, so one
+// bad write cannot take the writer, and every other caller, down with it.
+func protect(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = core.Errorf(core.ErrInternal, "a write panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+// Update runs fn in a write transaction, possibly shared with other
+// writes (see writer); fn's changes commit, or none do.
+func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- r:
+	case <-ctx.Done():
+		return core.Wrap(core.ErrUnavailable, ctx.Err(), "gave up waiting to write")
+	case <-s.stop:
+		return errClosed(s.path)
+	}
+	// Once queued, the answer is awaited even if ctx ends: the write may
+	// already be committed, and the caller must not be told otherwise.
+	return <-r.done
+}
+
+func errClosed(path string) error {
+	return core.Errorf(core.ErrUnavailable, "the store for %s is closed", fmt.Sprint(path))
+}
