@@ -231,6 +231,19 @@ func (a args) text(name string) (string, error) {
 	return "", core.Errorf(core.ErrInvalid, "%s must be a string, got %s", name, truncateRaw(raw))
 }
 
+// strs reads several string arguments at once, in the order named.
+func (a args) strs(names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		v, err := a.str(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 // integer reads a whole number; "50", 50.0 and "50%" are accepted.
 func (a args) integer(name string, def int) (int, error) {
 	s, err := a.str(name)

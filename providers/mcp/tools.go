@@ -76,26 +76,14 @@ func (h *handlers) ping(_ context.Context, a args) (any, error) {
 }
 
 func (h *handlers) registerAgent(ctx context.Context, a args) (any, error) {
-	var r core.RegisterRequest
-	id, err := a.str("agent_id")
+	v, err := a.strs("agent_id", "name", "role", "project_id")
 	if err != nil {
 		return nil, err
 	}
-	r.ID = core.AgentID(id)
-	if r.Name, err = a.str("name"); err != nil {
-		return nil, err
-	}
-	if r.Role, err = a.str("role"); err != nil {
-		return nil, err
-	}
+	r := core.RegisterRequest{ID: core.AgentID(v[0]), Name: v[1], Role: v[2], Project: core.ProjectID(v[3])}
 	if r.Skills, err = a.list("skills"); err != nil {
 		return nil, err
 	}
-	p, err := a.str("project_id")
-	if err != nil {
-		return nil, err
-	}
-	r.Project = core.ProjectID(p)
 	ag, err := h.c.RegisterAgent(ctx, r)
 	if err != nil {
 		return nil, err

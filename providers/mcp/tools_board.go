@@ -11,20 +11,11 @@ import (
 )
 
 func (h *handlers) logDecision(ctx context.Context, a args) (any, error) {
-	var d core.Decision
-	agent, err := a.str("agent_id")
+	v, err := a.strs("agent_id", "task_id", "decision")
 	if err != nil {
 		return nil, err
 	}
-	task, err := a.str("task_id")
-	if err != nil {
-		return nil, err
-	}
-	d.Agent, d.Task = core.AgentID(agent), core.TaskID(task)
-	if d.Text, err = a.str("decision"); err != nil {
-		return nil, err
-	}
-	d, err = h.c.LogDecision(ctx, d)
+	d, err := h.c.LogDecision(ctx, core.Decision{Agent: core.AgentID(v[0]), Task: core.TaskID(v[1]), Text: v[2]})
 	if err != nil {
 		return nil, err
 	}
@@ -71,35 +62,15 @@ func (h *handlers) logArtifact(ctx context.Context, a args) (any, error) {
 }
 
 func artifactArgs(a args) (core.Artifact, string, error) {
-	var art core.Artifact
-	fields := []struct {
-		name string
-		dst  *string
-	}{{"filename", &art.Filename}, {"artifact_type", &art.Type}, {"description", &art.Description},
-		{"location", &art.Location}}
-	for _, f := range fields {
-		v, err := a.str(f.name)
-		if err != nil {
-			return art, "", err
-		}
-		*f.dst = v
-	}
-	var err error
-	if art.Content, err = a.text("content"); err != nil {
-		return art, "", err
-	}
-	task, err := a.str("task_id")
+	v, err := a.strs("task_id", "agent_id", "filename", "artifact_type", "description", "location", "project_root")
 	if err != nil {
-		return art, "", err
+		return core.Artifact{}, "", err
 	}
-	agent, err := a.str("agent_id")
-	if err != nil {
-		return art, "", err
-	}
-	art.Task, art.Agent = core.TaskID(task), core.AgentID(agent)
-	art.Type = strings.ToLower(art.Type)
-	root, err := a.str("project_root")
-	return art, root, err
+	art := core.Artifact{Task: core.TaskID(v[0]), Agent: core.AgentID(v[1]), Filename: v[2],
+		Type: strings.ToLower(v[3]), Description: v[4], Location: v[5]}
+	// Content is taken as sent: indentation and the final newline matter.
+	art.Content, err = a.text("content")
+	return art, v[6], err
 }
 
 func folderFor(kind string) string {

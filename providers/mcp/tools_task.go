@@ -94,26 +94,16 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 
 func progressReport(a args) (core.ProgressReport, error) {
 	var r core.ProgressReport
-	agent, err := a.str("agent_id")
+	v, err := a.strs("agent_id", "task_id", "status", "message")
 	if err != nil {
 		return r, err
 	}
-	task, err := a.str("task_id")
-	if err != nil {
-		return r, err
-	}
-	r.Agent, r.Task = core.AgentID(agent), core.TaskID(task)
-	status, err := a.str("status")
-	if err != nil {
-		return r, err
-	}
+	r.Agent, r.Task, r.Message = core.AgentID(v[0]), core.TaskID(v[1]), v[3]
+	status := v[2]
 	if r.Status, err = core.ParseTaskStatus(status); err != nil || r.Status == core.StatusTodo {
 		return r, core.Errorf(core.ErrInvalid, "status %q is not a report: send in_progress, completed or blocked", status)
 	}
 	if r.Progress, err = a.integer("progress", 0); err != nil {
-		return r, err
-	}
-	if r.Message, err = a.str("message"); err != nil {
 		return r, err
 	}
 	epoch, err := a.integer("lease_epoch", 0)
@@ -136,22 +126,11 @@ func holderFailure(err error) obj {
 }
 
 func (h *handlers) reportBlocker(ctx context.Context, a args) (any, error) {
-	var r core.BlockerReport
-	agent, err := a.str("agent_id")
+	v, err := a.strs("agent_id", "task_id", "blocker_description", "severity")
 	if err != nil {
 		return nil, err
 	}
-	task, err := a.str("task_id")
-	if err != nil {
-		return nil, err
-	}
-	r.Agent, r.Task = core.AgentID(agent), core.TaskID(task)
-	if r.Description, err = a.str("blocker_description"); err != nil {
-		return nil, err
-	}
-	if r.Severity, err = a.str("severity"); err != nil {
-		return nil, err
-	}
+	r := core.BlockerReport{Agent: core.AgentID(v[0]), Task: core.TaskID(v[1]), Description: v[2], Severity: v[3]}
 	t, err := h.c.ReportBlocker(ctx, r)
 	if err != nil {
 		return holderFailure(err), nil
@@ -166,18 +145,11 @@ func (h *handlers) reportBlocker(ctx context.Context, a args) (any, error) {
 }
 
 func (h *handlers) unassignTask(ctx context.Context, a args) (any, error) {
-	task, err := a.str("task_id")
+	v, err := a.strs("task_id", "agent_id", "reason")
 	if err != nil {
 		return nil, err
 	}
-	agent, err := a.str("agent_id")
-	if err != nil {
-		return nil, err
-	}
-	reason, err := a.str("reason")
-	if err != nil {
-		return nil, err
-	}
+	task, agent, reason := v[0], v[1], v[2]
 	before, err := h.c.TaskContext(ctx, core.TaskID(task))
 	if err != nil {
 		return nil, err
