@@ -34,6 +34,11 @@ const candidateWindow = 64
 // each reached. An agent holds one task at a time; asking again while it
 // holds one returns that task.
 func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
+	if _, waiting := c.idle.Load(agent); waiting {
+		if out, idle, err := c.peek(ctx, agent); err != nil || idle {
+			return out, err
+		}
+	}
 	var out Assignment
 	var idle bool
 	err := c.store.Update(ctx, func(tx Tx) error {
@@ -48,8 +53,10 @@ func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assig
 		return err
 	})
 	if err != nil || !idle {
+		c.idle.Delete(agent)
 		return out, err
 	}
+	c.idle.Store(agent, struct{}{})
 	// Why there is nothing and when to ask again is worked out on a read
 	// snapshot, off the write queue that claims and reports wait in: idle
 	// agents ask often.
@@ -62,6 +69,33 @@ func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assig
 		return err
 	})
 	return out, err
+}
+
+// peek answers an agent that found nothing last time from a read snapshot
+// while there is still nothing to claim: agents waiting for work ask often,
+// and this keeps them off the write queue that claims and reports wait in.
+// Whether a task is there to claim is decided by the claim's transaction.
+func (c *Coordinator) peek(ctx context.Context, id AgentID) (out Assignment, idle bool, err error) {
+	err = c.store.View(ctx, func(tx ReadTx) error {
+		a, err := loadAgent(tx, id)
+		if err != nil {
+			return err
+		}
+		if _, held, err := currentTask(tx, a); err != nil || held {
+			return err
+		}
+		if ready, err := tx.ReadyTasks(a.Project, 1); err != nil || len(ready) > 0 {
+			return err
+		}
+		p, err := tx.Project(a.Project)
+		if err != nil {
+			return err
+		}
+		out, err = c.noTask(tx, a, p, c.clock())
+		idle = err == nil
+		return err
+	})
+	return out, idle, err
 }
 
 // claim hands the agent its held task or the best ready one; idle reports
@@ -141,6 +175,11 @@ func (c *Coordinator) noTask(tx ReadTx, a Agent, p Project, now time.Time) (Assi
 	if total(counts) > 0 && counts[StatusDone] == total(counts) {
 		return Assignment{Complete: true, Project: p}, nil
 	}
+	// This snapshot may be newer than the claim that found nothing: work
+	// that became ready since is worth asking for at once.
+	if ready, err := tx.ReadyTasks(a.Project, 1); err != nil || len(ready) > 0 {
+		return Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: p}, err
+	}
 	busy, err := tx.TasksByStatus(a.Project, StatusInProgress)
 	if err != nil {
 		return Assignment{}, err
@@ -150,7 +189,9 @@ func (c *Coordinator) noTask(tx ReadTx, a Agent, p Project, now time.Time) (Assi
 		return Assignment{}, err
 	}
 	advice := AdviseRetry(busy, now, Pace(recent))
-	settled := len(busy) == 0
+	// Settled: nothing runs, nothing is ready, and blocked tasks hold the
+	// rest back; only a person can move the project on.
+	settled := len(busy) == 0 && counts[StatusBlocked] > 0
 	return Assignment{Retry: &advice, Project: p, Settled: settled, Blocked: counts[StatusBlocked]}, nil
 }
 

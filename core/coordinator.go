@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,9 @@ type Coordinator struct {
 	store  Store
 	now    func() time.Time
 	leases LeasePolicy
+	// idle holds the agents whose last request found no task: a hint for
+	// RequestNextTask, never a fact about the board.
+	idle sync.Map
 }
 
 // Option configures a Coordinator.

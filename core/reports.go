@@ -233,17 +233,20 @@ func parseSeverity(s string) (string, error) {
 // agent giving up) and returns it to the backlog with a handoff. A blocked
 // task returns to the backlog too: this is how a person unblocks it.
 func (c *Coordinator) Unassign(ctx context.Context, task TaskID, reason string) (Task, error) {
-	return c.UnassignFrom(ctx, task, "", reason)
+	t, _, err := c.UnassignFrom(ctx, task, "", reason)
+	return t, err
 }
 
 // UnassignFrom is Unassign that only acts while holder (when not "") still
-// holds the task, checked in the same transaction as the change.
-func (c *Coordinator) UnassignFrom(ctx context.Context, task TaskID, holder AgentID, reason string) (Task, error) {
+// holds the task, checked in the same transaction as the change. It also
+// returns the agent the task was taken from ("" for a blocked task).
+func (c *Coordinator) UnassignFrom(ctx context.Context, task TaskID, holder AgentID, reason string) (Task, AgentID, error) {
 	// The reason is kept in the handoff and the event, like a message.
 	if len(reason) > MaxMessageLen {
-		return Task{}, Errorf(ErrInvalid, "reason is %d bytes; the limit is %d", len(reason), MaxMessageLen)
+		return Task{}, "", Errorf(ErrInvalid, "reason is %d bytes; the limit is %d", len(reason), MaxMessageLen)
 	}
 	var out Task
+	var from AgentID
 	err := c.store.Update(ctx, func(tx Tx) error {
 		t, err := loadTask(tx, task)
 		if err != nil {
@@ -252,11 +255,14 @@ func (c *Coordinator) UnassignFrom(ctx context.Context, task TaskID, holder Agen
 		if holder != "" && (t.Holder != holder || t.Status != StatusInProgress) {
 			return Errorf(ErrConflict, "task %s is not held by %s (holder: %q, status %s); nothing was changed", t.ID, holder, t.Holder, t.Status)
 		}
+		if t.Status == StatusInProgress {
+			from = t.Holder
+		}
 		t, err = c.unassign(tx, t, reason)
 		out = t
 		return err
 	})
-	return out, err
+	return out, from, err
 }
 
 func (c *Coordinator) unassign(tx Tx, t Task, reason string) (Task, error) {

@@ -273,6 +273,25 @@ func Pace(done []Task) float64 {
 	return ratios[len(ratios)/2]
 }
 
+// expectedFree is when t should be done or back in the backlog: its
+// expected completion, or its lease's end with grace if sooner. Work that
+// overruns its expectation is looked at again after a quarter of the time
+// it was expected to take, not every second; a lease already past its end
+// comes back at the next recovery pass, so that is soon.
+func expectedFree(t Task, now time.Time, pace float64) time.Time {
+	at := ExpectedCompletion(t, now, pace)
+	if !at.After(now) {
+		at = now.Add(at.Sub(t.Lease.ClaimedAt) / 4)
+	}
+	if t.Lease.ExpiresAt.IsZero() {
+		return at
+	}
+	if back := t.Lease.ExpiresAt.Add(t.Lease.Grace); back.Before(at) {
+		return back
+	}
+	return at
+}
+
 // AdviseRetry derives when an agent should ask again from the soonest
 // expected completion of the work in progress, and from the soonest lease
 // that could come back. With nothing in progress there is nothing to wait
@@ -284,10 +303,7 @@ func AdviseRetry(inProgress []Task, now time.Time, pace float64) RetryAdvice {
 	soonest := time.Time{}
 	var which Task
 	for _, t := range inProgress {
-		at := ExpectedCompletion(t, now, pace)
-		if back := t.Lease.ExpiresAt.Add(t.Lease.Grace); !t.Lease.ExpiresAt.IsZero() && back.Before(at) {
-			at = back
-		}
+		at := expectedFree(t, now, pace)
 		if soonest.IsZero() || at.Before(soonest) {
 			soonest, which = at, t
 		}

@@ -398,7 +398,8 @@ func TestAdviseRetry(t *testing.T) {
 		{"soonest of several", []Task{job("Slow", 4, 0), job("Quick", 1, 0)}, 0, testSec(60), "(Quick)"},
 		{"lease back first", []Task{job("Long", 60, testSec(100))}, 0, testSec(110), "(Long)"},
 		{"far off: capped", []Task{job("Huge", 600, 0)}, 0, MaxRetryAfter, "(Huge)"},
-		{"overdue: floor", []Task{job("Late", 1, 0)}, time.Hour, MinRetryAfter, "(Late)"},
+		{"overdue: a quarter of its time", []Task{job("Late", 1, 0)}, time.Hour, testSec(15), "(Late)"},
+		{"overdue, lease already over: floor", []Task{job("Gone", 1, testSec(30))}, time.Hour, MinRetryAfter, "(Gone)"},
 		{"rounded to seconds", []Task{job("Odd", 1, 0)}, 1400 * time.Millisecond, testSec(59), "(Odd)"},
 	}
 	for _, tc := range tests {

@@ -262,3 +262,29 @@ func TestLargeArtifactOmittedInline(t *testing.T) {
 		}
 	}
 }
+
+// A link planted where a fixed temporary name would be must not be
+// followed: the file is written through a temporary file of marcus's own.
+func TestLogArtifactIgnoresPlantedTempLink(t *testing.T) {
+	_, c, task := artifactBoard(t)
+	root, outside := realTempDir(t), realTempDir(t)
+	victim := filepath.Join(outside, "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"x.md.marcus-tmp", "x.md.tmp", ".x.md.tmp"} {
+		if err := os.Symlink(victim, filepath.Join(root, "docs", name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.ok("log_artifact", artifactArgs(task, args{"project_root": root, "location": "docs/x.md", "content": "new"}))
+	if got := readFile(t, victim); got != "keep me" {
+		t.Fatalf("a file outside the project root was overwritten: %q", got)
+	}
+	if got := readFile(t, filepath.Join(root, "docs", "x.md")); got != "new" {
+		t.Fatalf("docs/x.md = %q, want the artifact", got)
+	}
+}

@@ -52,7 +52,7 @@ func (h *handlers) logArtifact(ctx context.Context, a args) (any, error) {
 		return nil, err
 	}
 	if full != "" {
-		if err := writeArtifact(full, art.Content); err != nil {
+		if full, err = writeArtifact(root, art.Location, art.Content); err != nil {
 			return nil, err
 		}
 	}
@@ -131,22 +131,45 @@ func existingAncestor(dir string) string {
 	}
 }
 
-func writeArtifact(full, content string) error {
-	if fi, err := os.Lstat(full); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		return core.Errorf(core.ErrInvalid, "%s is a symbolic link; marcus will not write through it", full)
+// writeArtifact writes content at location under root. The place is
+// checked again once its folder exists (a folder may have been replaced by
+// a link meanwhile), and the content goes to a new temporary file of
+// marcus's own, created exclusively, then renamed into place: a link
+// planted where the temporary file would go is never followed.
+func writeArtifact(root, location, content string) (string, error) {
+	const stored = " (the artifact is stored on the board)"
+	full, err := resolveInRoot(root, location)
+	if err != nil {
+		return "", err
 	}
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return core.Wrap(core.ErrUnavailable, err, "create the artifact's folder (the artifact is stored on the board)")
+		return "", core.Wrap(core.ErrUnavailable, err, "create the artifact's folder"+stored)
 	}
-	tmp := full + ".marcus-tmp"
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-		return core.Wrap(core.ErrUnavailable, err, "write the artifact file (the artifact is stored on the board)")
+	if full, err = resolveInRoot(root, location); err != nil {
+		return "", err
 	}
-	if err := os.Rename(tmp, full); err != nil {
-		os.Remove(tmp)
-		return core.Wrap(core.ErrUnavailable, err, "write the artifact file (the artifact is stored on the board)")
+	if fi, err := os.Lstat(full); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return "", core.Errorf(core.ErrInvalid, "%s is a symbolic link; marcus will not write through it", full)
 	}
-	return nil
+	tmp, err := os.CreateTemp(filepath.Dir(full), ".marcus-artifact-*")
+	if err != nil {
+		return "", core.Wrap(core.ErrUnavailable, err, "write the artifact file"+stored)
+	}
+	_, werr := tmp.WriteString(content)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), full)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return "", core.Wrap(core.ErrUnavailable, werr, "write the artifact file"+stored)
+	}
+	return full, nil
 }
 
 func (h *handlers) getProjectStatus(ctx context.Context, a args) (any, error) {

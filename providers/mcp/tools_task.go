@@ -150,17 +150,13 @@ func (h *handlers) unassignTask(ctx context.Context, a args) (any, error) {
 		return nil, err
 	}
 	task, agent, reason := v[0], v[1], v[2]
-	before, err := h.c.TaskContext(ctx, core.TaskID(task))
-	if err != nil {
-		return nil, err
-	}
 	// The holder check and the change are one transaction in core.
-	t, err := h.c.UnassignFrom(ctx, core.TaskID(task), core.AgentID(agent), reason)
+	t, from, err := h.c.UnassignFrom(ctx, core.TaskID(task), core.AgentID(agent), reason)
 	if err != nil {
 		return nil, err
 	}
-	return obj{"success": true, "task_id": t.ID, "agent_id": before.Task.Holder, "task_status": t.Status,
-		"message": fmt.Sprintf("Task %s successfully unassigned from %s and back in the backlog", t.ID, orText(string(before.Task.Holder), "nobody"))}, nil
+	return obj{"success": true, "task_id": t.ID, "agent_id": from, "task_status": t.Status,
+		"message": fmt.Sprintf("Task %s successfully unassigned from %s and back in the backlog", t.ID, orText(string(from), "nobody"))}, nil
 }
 
 // suggestions offers first steps for a blocker without an LLM: the common

@@ -26,13 +26,24 @@ type writeReq struct {
 // the others commit together, and every caller hears only after the
 // commit. Under load the cost of a commit is shared by the batch, and a
 // caller waits for one batch instead of a queue of single commits.
+//
+// A write's fn must not call Update itself: it would wait for the writer
+// that is running it.
 func (s *Store) writer() {
-	defer close(s.writerDone)
+	stopped := false
+	defer func() {
+		if stopped {
+			close(s.writerDone)
+			return
+		}
+		go s.writer() // a write ended this goroutine (runtime.Goexit): carry on
+	}()
 	for {
 		var first *writeReq
 		select {
 		case first = <-s.writes:
 		case <-s.stop:
+			stopped = true
 			return
 		}
 		batch := []*writeReq{first}
@@ -52,8 +63,14 @@ func (s *Store) writer() {
 // runBatch runs a batch in one transaction and answers every request.
 func (s *Store) runBatch(batch []*writeReq) {
 	results := make([]error, len(batch))
+	finished := false
 	defer func() {
+		// A write that ended its goroutine (runtime.Goexit) left the batch
+		// half done: nothing of it was committed.
 		for i, r := range batch {
+			if !finished {
+				results[i] = core.Errorf(core.ErrInternal, "a write in the same transaction aborted; nothing was written: try again")
+			}
 			r.done <- results[i]
 		}
 	}()
@@ -66,10 +83,12 @@ func (s *Store) runBatch(batch []*writeReq) {
 		for i := range results {
 			results[i] = err
 		}
+		finished = true
 		return
 	}
 	defer tx.Rollback()
 	ran := s.runAll(tx, batch, results)
+	finished = true
 	if ran == 0 {
 		return
 	}
@@ -109,7 +128,9 @@ func whileAnyWaits(batch []*writeReq) (context.Context, func()) {
 
 // runAll runs each request in its own savepoint and returns how many
 // succeeded. A lone request needs no savepoint: its failure rolls back the
-// whole transaction.
+// whole transaction. When a savepoint cannot be undone or released (SQLite
+// rolled the whole transaction back, on a full disk say), nothing of the
+// batch can be trusted: every request fails and none is committed.
 func (s *Store) runAll(tx *sql.Tx, batch []*writeReq, results []error) int {
 	ok := 0
 	for i, r := range batch {
@@ -123,7 +144,14 @@ func (s *Store) runAll(tx *sql.Tx, batch []*writeReq, results []error) int {
 		if len(batch) == 1 {
 			results[i] = protect(func() error { return r.fn(t) })
 		} else {
-			results[i] = s.inSavepoint(t, r.fn)
+			var fatal error
+			results[i], fatal = s.inSavepoint(t, r.fn)
+			if fatal != nil {
+				for j := range results {
+					results[j] = fatal
+				}
+				return 0
+			}
 		}
 		if results[i] == nil {
 			ok++
@@ -132,20 +160,22 @@ func (s *Store) runAll(tx *sql.Tx, batch []*writeReq, results []error) int {
 	return ok
 }
 
-func (s *Store) inSavepoint(t *txn, fn func(core.Tx) error) error {
+// inSavepoint runs fn in a savepoint: its error, and a fatal error when
+// the savepoint itself failed and the transaction is no longer whole.
+func (s *Store) inSavepoint(t *txn, fn func(core.Tx) error) (err, fatal error) {
 	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT op"); err != nil {
-		return s.translate(err, "start a write")
+		return nil, s.translate(err, "start a write")
 	}
-	err := protect(func() error { return fn(t) })
+	err = protect(func() error { return fn(t) })
 	if err != nil {
 		if _, rerr := t.tx.ExecContext(t.ctx, "ROLLBACK TO op"); rerr != nil {
-			return s.translate(rerr, "undo a failed write")
+			return err, s.translate(rerr, "undo a failed write")
 		}
 	}
-	if _, rerr := t.tx.ExecContext(t.ctx, "RELEASE op"); rerr != nil && err == nil {
-		return s.translate(rerr, "finish a write")
+	if _, rerr := t.tx.ExecContext(t.ctx, "RELEASE op"); rerr != nil {
+		return err, s.translate(rerr, "finish a write")
 	}
-	return err
+	return err, nil
 }
 
 // protect turns a panic in a write into an error for its caller, so one

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,5 +102,83 @@ func TestUpdateAfterCloseRefused(t *testing.T) {
 	err := s.Update(context.Background(), func(core.Tx) error { return nil })
 	if core.CodeOf(err) != core.ErrUnavailable || errors.Is(err, context.Canceled) {
 		t.Fatalf("update after close: %v", err)
+	}
+}
+
+// TestGroupCommitFullDiskFailsTheWholeBatch: when SQLite rolls back the
+// whole shared transaction (here on a full disk), no write of the batch
+// may be reported done, and none may be kept.
+func TestGroupCommitFullDiskFailsTheWholeBatch(t *testing.T) {
+	s := openTemp(t, "")
+	ctx := context.Background()
+	release, started := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = s.Update(ctx, func(core.Tx) error { close(started); <-release; return nil })
+	})
+	<-started
+	var full, after error
+	wg.Go(func() {
+		full = s.Update(ctx, func(tx core.Tx) error {
+			raw := tx.(*txn)
+			if _, err := raw.tx.ExecContext(raw.ctx, "PRAGMA max_page_count = 60"); err != nil {
+				return err
+			}
+			_, err := tx.AppendEvent(core.Event{Kind: "huge", Payload: map[string]any{"blob": strings.Repeat("x", 1<<20)}})
+			return err
+		})
+	})
+	time.Sleep(50 * time.Millisecond) // the full-disk write queues first
+	wg.Go(func() {
+		after = s.Update(ctx, func(tx core.Tx) error {
+			_, err := tx.AppendEvent(core.Event{Kind: "innocent"})
+			return err
+		})
+	})
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if full == nil {
+		t.Fatal("the write that filled the disk succeeded")
+	}
+	var kinds []core.EventKind
+	err := s.View(ctx, func(tx core.ReadTx) error {
+		evs, err := tx.Events("", 0, 100)
+		for _, e := range evs {
+			kinds = append(kinds, e.Kind)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after == nil && !slices.Contains(kinds, "innocent") {
+		t.Errorf("the other write was reported done but is not stored (events %v)", kinds)
+	}
+	if after != nil && slices.Contains(kinds, "innocent") {
+		t.Errorf("the other write was reported failed but is stored (events %v): a retry would apply it twice", kinds)
+	}
+}
+
+// TestWriterSurvivesGoexit: a write that ends its goroutine fails alone
+// and the store keeps writing.
+func TestWriterSurvivesGoexit(t *testing.T) {
+	s := openTemp(t, "")
+	ctx := context.Background()
+	err := s.Update(ctx, func(core.Tx) error { runtime.Goexit(); return nil })
+	if core.CodeOf(err) != core.ErrInternal {
+		t.Fatalf("aborted write: %v, want an internal error", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(ctx, func(tx core.Tx) error { _, err := tx.AppendEvent(core.Event{Kind: "next"}); return err })
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("write after the aborted one: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the store stopped writing after a write aborted")
 	}
 }

@@ -59,15 +59,15 @@ func unassignFromHolder(t *testing.T, h Harness) {
 	e, b := blockedBoard(t, h)
 	a := b.id("A")
 	last := e.lastEventID()
-	_, err := e.c.UnassignFrom(t.Context(), a, "w2", "not mine")
+	_, _, err := e.c.UnassignFrom(t.Context(), a, "w2", "not mine")
 	wantErr(t, err, core.ErrConflict, "not held by w2")
 	e.expectEvents(last)
 	if got := e.task(a); got.Holder != "w1" || got.Status != core.StatusInProgress {
 		t.Fatalf("A = %s held by %q after a refused unassign, want w1 still", got.Status, got.Holder)
 	}
-	got, err := e.c.UnassignFrom(t.Context(), a, "w1", "giving up")
-	if err != nil || got.Status != core.StatusTodo || got.Handoff == nil || got.Handoff.PreviousHolder != "w1" {
-		t.Fatalf("unassign from the holder: %+v, %v", got, err)
+	got, from, err := e.c.UnassignFrom(t.Context(), a, "w1", "giving up")
+	if err != nil || from != "w1" || got.Status != core.StatusTodo || got.Handoff == nil || got.Handoff.PreviousHolder != "w1" {
+		t.Fatalf("unassign from the holder: %+v, from %q, %v", got, from, err)
 	}
 }
 
