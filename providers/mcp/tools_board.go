@@ -172,12 +172,18 @@ func writeArtifact(root, location, content string) (string, error) {
 	return full, nil
 }
 
-func (h *handlers) getProjectStatus(ctx context.Context, a args) (any, error) {
+// statusOf loads the status of the project named by the project_id
+// argument (the newest when none is given).
+func (h *handlers) statusOf(ctx context.Context, a args) (core.ProjectStatus, error) {
 	ref, err := a.str("project_id")
 	if err != nil {
-		return nil, err
+		return core.ProjectStatus{}, err
 	}
-	st, err := h.c.ProjectStatus(ctx, core.ProjectID(ref))
+	return h.c.ProjectStatus(ctx, core.ProjectID(ref))
+}
+
+func (h *handlers) getProjectStatus(ctx context.Context, a args) (any, error) {
+	st, err := h.statusOf(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -244,11 +250,7 @@ func (h *handlers) listProjects(ctx context.Context, _ args) (any, error) {
 }
 
 func (h *handlers) getOptimalAgentCount(ctx context.Context, a args) (any, error) {
-	ref, err := a.str("project_id")
-	if err != nil {
-		return nil, err
-	}
-	st, err := h.c.ProjectStatus(ctx, core.ProjectID(ref))
+	st, err := h.statusOf(ctx, a)
 	if err != nil {
 		return nil, err
 	}
