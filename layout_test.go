@@ -1,0 +1,62 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestDependencyRule keeps the layout of the design: core imports only the
+// standard library (core's own test checks that); ui, store/* and
+// providers/* import core and no other marcus package. Tests may also use
+// a store, since tests run against the real one. Adapters never import each
+// other, so swapping one never touches another.
+func TestDependencyRule(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		if dir == "." || strings.HasPrefix(dir, ".") {
+			return nil
+		}
+		for _, imp := range imports(t, path) {
+			if !strings.HasPrefix(imp, "marcus/") || imp == "marcus/core" {
+				continue
+			}
+			test := strings.HasSuffix(path, "_test.go")
+			if test && strings.HasPrefix(imp, "marcus/store/") {
+				continue
+			}
+			if imp == "marcus/"+dir {
+				continue // an external test package of the same directory
+			}
+			t.Errorf("%s imports %s: packages below the root may import only marcus/core", path, imp)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func imports(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, imp := range f.Imports {
+		p, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
