@@ -171,9 +171,26 @@ func loadAgent(tx ReadTx, id AgentID) (Agent, error) {
 func loadTask(tx ReadTx, id TaskID) (Task, error) {
 	t, err := tx.Task(id)
 	if CodeOf(err) == ErrNotFound {
-		return t, Errorf(ErrNotFound, "no task %q: check the task_id you were given", id)
+		return t, unknownTask(id)
 	}
 	return t, err
+}
+
+// loadTaskRow loads a task without its dependencies, for the frequent
+// writes (progress reports) that do not need them.
+func loadTaskRow(tx ReadTx, id TaskID) (Task, error) {
+	ts, err := tx.TasksByID([]TaskID{id})
+	if err != nil {
+		return Task{}, err
+	}
+	if len(ts) == 0 {
+		return Task{}, unknownTask(id)
+	}
+	return ts[0], nil
+}
+
+func unknownTask(id TaskID) error {
+	return Errorf(ErrNotFound, "no task %q: check the task_id you were given", id)
 }
 
 func orDefault(s, def string) string {

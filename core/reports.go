@@ -72,7 +72,7 @@ func (c *Coordinator) holderAndTask(tx ReadTx, agent AgentID, task TaskID, epoch
 	if err != nil {
 		return Task{}, a, err
 	}
-	t, err := loadTask(tx, task)
+	t, err := loadTaskRow(tx, task)
 	if err != nil {
 		return t, a, err
 	}
