@@ -29,8 +29,9 @@ var (
 
 func main() {
 	root := newRootCmd(os.Stdout, os.Stderr, os.Environ())
+	v, c, _ := buildInfo()
 	err := fang.Execute(context.Background(), root,
-		fang.WithVersion(versionString()), fang.WithCommit(commit),
+		fang.WithVersion(v), fang.WithCommit(c),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM))
 	if err != nil {
 		os.Exit(exitCode(err))
@@ -158,7 +159,14 @@ func (a *app) close() error {
 }
 
 func versionString() string {
-	v, c, d := version, commit, date
+	v, c, d := buildInfo()
+	return strings.TrimSpace(fmt.Sprintf("%s %s %s", v, shortCommit(c), d))
+}
+
+// buildInfo is the version, commit and date injected by the release build,
+// falling back to what the Go toolchain recorded.
+func buildInfo() (v, c, d string) {
+	v, c, d = version, commit, date
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
 			v = info.Main.Version
@@ -175,7 +183,7 @@ func versionString() string {
 	if v == "" {
 		v = "dev"
 	}
-	return strings.TrimSpace(fmt.Sprintf("%s %s %s", v, shortCommit(c), d))
+	return v, c, d
 }
 
 func shortCommit(c string) string {
