@@ -315,12 +315,7 @@ func (g *graph) nextLayer(layer, remaining []int) []int {
 	return next
 }
 
-func (g *graph) duration(v int) int {
-	if m := g.tasks[v].EstimateMinutes; m > 0 {
-		return m
-	}
-	return DefaultEstimateMinutes
-}
+func (g *graph) duration(v int) int { return g.tasks[v].Estimate() }
 
 // forwardPass gives earliest start and finish: a task starts when its last
 // dependency finishes. order must be topological.

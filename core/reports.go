@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -309,5 +308,3 @@ func releaseAgent(tx Tx, id AgentID, task TaskID) error {
 	a.CurrentTask = ""
 	return tx.PutAgent(a)
 }
-
-func taskLabel(t Task) string { return fmt.Sprintf("%s (%s)", t.ID, t.Name) }

@@ -207,7 +207,7 @@ func Recover(t Task, now time.Time) Recovery {
 	t.Status = StatusTodo
 	if t.SilentRecoveries >= CircuitBreakerLimit {
 		t.Status = StatusBlocked
-		t.BlockedReason = "circuit breaker: recovered " + itoa(t.SilentRecoveries) +
+		t.BlockedReason = "circuit breaker: recovered " + strconv.Itoa(t.SilentRecoveries) +
 			" times from agents that never reported progress; check the task, then unblock it"
 		return Recovery{Task: t, Tripped: true}
 	}
@@ -243,14 +243,7 @@ func ExpectedCompletion(t Task, now time.Time, pace float64) time.Time {
 	if pace <= 0 {
 		pace = 1
 	}
-	return start.Add(time.Duration(float64(estimateOf(t)) * float64(time.Minute) * pace))
-}
-
-func estimateOf(t Task) int {
-	if t.EstimateMinutes > 0 {
-		return t.EstimateMinutes
-	}
-	return DefaultEstimateMinutes
+	return start.Add(time.Duration(float64(t.Estimate()) * float64(time.Minute) * pace))
 }
 
 // Pace is how long tasks have really taken against their estimates: the
@@ -264,7 +257,7 @@ func Pace(done []Task) float64 {
 			continue
 		}
 		actual := t.CompletedAt.Sub(t.Lease.ClaimedAt)
-		ratios = append(ratios, float64(actual)/float64(time.Duration(estimateOf(t))*time.Minute))
+		ratios = append(ratios, float64(actual)/float64(time.Duration(t.Estimate())*time.Minute))
 	}
 	if len(ratios) == 0 {
 		return 1
@@ -309,13 +302,9 @@ func AdviseRetry(inProgress []Task, now time.Time, pace float64) RetryAdvice {
 		}
 	}
 	wait := min(max(soonest.Sub(now), MinRetryAfter), MaxRetryAfter)
-	return RetryAdvice{wait.Round(time.Second), "all ready work is taken; " + itoa(len(inProgress)) +
+	return RetryAdvice{wait.Round(time.Second), "all ready work is taken; " + strconv.Itoa(len(inProgress)) +
 		" task(s) in progress, the soonest (" + which.Name + ") is expected to finish or free up in about " + wait.Round(time.Second).String()}
 }
 
 // DefaultEstimateMinutes stands in for a task with no estimate.
 const DefaultEstimateMinutes = 30
-
-func itoa(n int) string {
-	return strconv.Itoa(n)
-}

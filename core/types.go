@@ -94,6 +94,15 @@ func (t Task) HardDependencies() []TaskID {
 	return ids
 }
 
+// Estimate is the task's estimate in minutes, DefaultEstimateMinutes when
+// it has none: what scheduling and retry advice plan with.
+func (t Task) Estimate() int {
+	if t.EstimateMinutes > 0 {
+		return t.EstimateMinutes
+	}
+	return DefaultEstimateMinutes
+}
+
 // Agent is a worker registered on a project.
 type Agent struct {
 	ID           AgentID   `json:"id"`

@@ -250,7 +250,16 @@ func (h *handlers) listProjects(ctx context.Context, _ args) (any, error) {
 }
 
 func (h *handlers) getOptimalAgentCount(ctx context.Context, a args) (any, error) {
-	st, err := h.statusOf(ctx, a)
+	// One snapshot serves the status and the sum of open work.
+	ref, err := a.str("project_id")
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.c.Board(ctx, core.ProjectID(ref))
+	if err != nil {
+		return nil, err
+	}
+	st, err := core.Status(b)
 	if err != nil {
 		return nil, err
 	}
@@ -259,14 +268,10 @@ func (h *handlers) getOptimalAgentCount(ctx context.Context, a args) (any, error
 		return obj{"success": true, "message": "No open tasks to schedule", "optimal_agents": 0,
 			"critical_path_hours": 0.0, "total_tasks": st.Total}, nil
 	}
-	b, err := h.c.Board(ctx, st.Project.ID)
-	if err != nil {
-		return nil, err
-	}
 	work := 0
 	for _, t := range b.Tasks {
 		if t.Status != core.StatusDone {
-			work += estimate(t)
+			work += t.Estimate()
 		}
 	}
 	crit := float64(st.CriticalMinutes) / 60
@@ -282,13 +287,6 @@ func (h *handlers) getOptimalAgentCount(ctx context.Context, a args) (any, error
 		out["critical_path"] = taskNames(st.CriticalPath)
 	}
 	return out, nil
-}
-
-func estimate(t core.Task) int {
-	if t.EstimateMinutes > 0 {
-		return t.EstimateMinutes
-	}
-	return core.DefaultEstimateMinutes
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
