@@ -17,6 +17,13 @@ type Coordinator struct {
 	// idle holds the agents whose last request found no task: a hint for
 	// RequestNextTask, never a fact about the board.
 	idle sync.Map
+
+	// flights are the creations in progress, by request, so identical
+	// concurrent requests share one.
+	flightMu sync.Mutex
+	flights  map[string]*flight
+	// setupHooks run beside a creation's analysis call.
+	setupHooks []func(context.Context, Project) error
 }
 
 // Option configures a Coordinator.
@@ -24,6 +31,13 @@ type Option func(*Coordinator)
 
 // WithClock replaces time.Now; tests use it to move time.
 func WithClock(now func() time.Time) Option { return func(c *Coordinator) { c.now = now } }
+
+// WithProjectSetup adds a step that prepares a new project while its
+// description is analysed (a board mirror creating its board, for one). An
+// error fails the creation before anything is stored.
+func WithProjectSetup(fn func(ctx context.Context, p Project) error) Option {
+	return func(c *Coordinator) { c.setupHooks = append(c.setupHooks, fn) }
+}
 
 // WithLeasePolicy replaces DefaultLeasePolicy.
 func WithLeasePolicy(p LeasePolicy) Option { return func(c *Coordinator) { c.leases = p } }

@@ -159,6 +159,14 @@ const (
 	EventCircuitBroken   EventKind = "circuit_broken"
 	EventArtifactLogged  EventKind = "artifact_logged"
 	EventDecisionLogged  EventKind = "decision_logged"
+	// EventPlanning reports a creation's progress: payload stage
+	// ("started", "analyzed", "feature", "validating"), done, total,
+	// feature. The project row exists only once EventProjectCreated follows.
+	EventPlanning EventKind = "planning"
+	// EventPlanningFailed ends a creation that stored no project; payload
+	// error, name.
+	EventPlanningFailed EventKind = "planning_failed"
+	EventFeatureAdded   EventKind = "feature_added"
 )
 
 func norm(s string) string {

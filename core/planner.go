@@ -115,6 +115,9 @@ type LLMCall struct {
 	InputTokens  int           `json:"input_tokens"`
 	OutputTokens int           `json:"output_tokens"`
 	Latency      time.Duration `json:"latency_ns"`
+	// CostUSD is estimated from the model's list prices when the call was
+	// made; 0 when they are unknown (a local model, a new model).
+	CostUSD float64 `json:"cost_usd"`
 	// Outcome is "ok" or why the call failed: "rate_limited", "server_error",
 	// "timeout", "canceled", "bad_output", "refused", "error".
 	Outcome string `json:"outcome"`

@@ -72,6 +72,9 @@ type ReadTx interface {
 	// project "" means all projects.
 	Events(project ProjectID, after int64, limit int) ([]Event, error)
 	LastEventID() (int64, error)
+	// LLMCalls lists the recorded model calls of a project ("" for all),
+	// oldest first.
+	LLMCalls(project ProjectID) ([]LLMCall, error)
 }
 
 // Tx reads and writes inside a write transaction.
@@ -91,4 +94,11 @@ type Tx interface {
 	InsertDecision(d Decision) (int64, error)
 	// AppendEvent adds an event and returns its id.
 	AppendEvent(e Event) (int64, error)
+	// AddDependencies makes an existing task that is not done also wait for
+	// deps (tasks that exist); a dependency it already has keeps its
+	// kind unless the new one is hard. Its count of unfinished hard
+	// dependencies is brought up to date.
+	AddDependencies(task TaskID, deps []Dependency) error
+	// InsertLLMCalls records model calls; their ids are assigned.
+	InsertLLMCalls(calls []LLMCall) error
 }
