@@ -60,6 +60,9 @@ type node struct {
 	group   int
 	hard    []int // dependencies by node index, in order
 	soft    []int
+	// external names tasks already on the board (adding a feature).
+	external     []string
+	externalSoft []string
 	planned map[int]bool // dependencies the planner wrote (others were wired)
 	dropped bool
 }
@@ -69,6 +72,7 @@ type assembler struct {
 	a        Analysis
 	nodes    []*node
 	byName   map[string]int   // every unique name
+	existing map[string]string // names of tasks already on the board, folded
 	local    []map[string]int // per group slot: the names as the planner wrote them
 	warnings []string
 }
@@ -102,6 +106,10 @@ func (b *assembler) add(group int, pts []PlanTask, featurePriority string) {
 	if b.byName == nil {
 		b.byName = map[string]int{}
 		b.local = make([]map[string]int, len(b.a.Features)+2)
+		b.existing = map[string]string{}
+		for _, pt := range b.req.Existing {
+			b.existing[strings.ToLower(pt.Name)] = pt.Name
+		}
 	}
 	local := map[string]int{}
 	b.local[b.slot(group)] = local
@@ -122,8 +130,15 @@ func (b *assembler) add(group int, pts []PlanTask, featurePriority string) {
 	}
 }
 
+func (b *assembler) taken(name string) bool {
+	key := strings.ToLower(name)
+	_, planned := b.byName[key]
+	_, onBoard := b.existing[key]
+	return planned || onBoard
+}
+
 func (b *assembler) uniqueName(name string, group int) string {
-	if _, taken := b.byName[strings.ToLower(name)]; !taken {
+	if !b.taken(name) {
 		return name
 	}
 	base := name
@@ -132,7 +147,7 @@ func (b *assembler) uniqueName(name string, group int) string {
 	}
 	candidate := base
 	for n := 2; ; n++ {
-		if _, taken := b.byName[strings.ToLower(candidate)]; !taken {
+		if !b.taken(candidate) {
 			break
 		}
 		candidate = cut(base, MaxNameLen-8) + fmt.Sprintf(" (%d)", n)
@@ -228,7 +243,12 @@ func (b *assembler) resolve() {
 					continue
 				}
 				j, ok := look(name)
+				onBoard, isExisting := b.existing[strings.ToLower(strings.Join(strings.Fields(name), " "))]
 				switch {
+				case !ok && isExisting && soft:
+					n.externalSoft = append(n.externalSoft, onBoard)
+				case !ok && isExisting:
+					n.external = append(n.external, onBoard)
 				case !ok:
 					b.warn("task %q: dropped its dependency on %q, which is not a task of the plan", n.pt.Name, name)
 				case j == i:
@@ -557,6 +577,8 @@ func (b *assembler) merge(x, y int) {
 	}
 	ny.hard = slices.DeleteFunc(ny.hard, func(j int) bool { return j == x || j == y })
 	ny.soft = slices.DeleteFunc(ny.soft, func(j int) bool { return j == x || j == y || slices.Contains(ny.hard, j) })
+	ny.external = uniqueFold(append(ny.external, nx.external...), len(ny.external)+len(nx.external))
+	ny.externalSoft = uniqueFold(append(ny.externalSoft, nx.externalSoft...), len(ny.externalSoft)+len(nx.externalSoft))
 	ny.pt.EstimateMinutes += nx.pt.EstimateMinutes
 	if d := strings.TrimSpace(nx.pt.Description); d != "" {
 		ny.pt.Description = cut(strings.TrimSpace(ny.pt.Description+"\n\nAlso ("+nx.pt.Name+"): "+d), MaxDescriptionLen)
@@ -593,6 +615,8 @@ func (b *assembler) plan() Plan {
 		for _, j := range n.soft {
 			pt.SoftAfter = append(pt.SoftAfter, b.nodes[j].pt.Name)
 		}
+		pt.After = append(pt.After, n.external...)
+		pt.SoftAfter = append(pt.SoftAfter, n.externalSoft...)
 		p.Tasks = append(p.Tasks, pt)
 	}
 	return p

@@ -11,15 +11,33 @@ import (
 // dependency on an unknown name or on the task itself, a cycle (named), bad
 // priorities or phases, and fields over the limits.
 func BuildTasks(plan Plan, p ProjectID, now time.Time) ([]Task, error) {
+	return buildTasks(plan, p, now, nil)
+}
+
+// buildTasks is BuildTasks for tasks joining a board: their names must not
+// be taken by onBoard, their dependencies may name onBoard's tasks, and
+// their plan order follows onBoard's. The cycle check covers the new tasks
+// only; a caller that also changes onBoard's dependencies checks the whole.
+func buildTasks(plan Plan, p ProjectID, now time.Time, onBoard []Task) ([]Task, error) {
 	if err := checkPlanHeader(plan); err != nil {
 		return nil, err
 	}
+	seq0 := 0
+	existing := make(map[string]TaskID, len(onBoard))
+	for _, t := range onBoard {
+		existing[strings.ToLower(t.Name)] = t.ID
+		seq0 = max(seq0, t.Seq+1)
+	}
 	tasks := make([]Task, len(plan.Tasks))
-	byName := make(map[string]TaskID, len(plan.Tasks))
+	byName := make(map[string]TaskID, len(plan.Tasks)+len(onBoard))
 	for i, pt := range plan.Tasks {
 		t, err := buildTask(i, pt, p, now)
 		if err != nil {
 			return nil, err
+		}
+		t.Seq = seq0 + i
+		if _, taken := existing[strings.ToLower(t.Name)]; taken {
+			return nil, Errorf(ErrInvalid, "task %d: the board already has a task named %q: give the new task its own name", i+1, t.Name)
 		}
 		key := strings.ToLower(t.Name)
 		if _, dup := byName[key]; dup {
@@ -27,6 +45,9 @@ func BuildTasks(plan Plan, p ProjectID, now time.Time) ([]Task, error) {
 		}
 		byName[key] = t.ID
 		tasks[i] = t
+	}
+	for name, id := range existing {
+		byName[name] = id
 	}
 	if err := resolveDependencies(tasks, plan.Tasks, byName); err != nil {
 		return nil, err
