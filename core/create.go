@@ -349,6 +349,7 @@ func (run *creation) store(ctx context.Context, a Analysis, plan Plan, warnings 
 	if err := ctx.Err(); err != nil {
 		return Creation{}, Wrap(ErrUnavailable, err, "project creation cancelled before it was stored")
 	}
+	run.events.flush()
 	err = c.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if run.req.Name == "" {
@@ -411,6 +412,7 @@ func (run *creation) fail(cause error) {
 	name := run.req.Name
 	calls := run.calls.take(run.id, orDefault(name, "(unnamed)"))
 	run.events.send(PlanProgress{Stage: "failed", Name: name, Error: cause.Error()})
+	run.events.flush()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = run.c.store.Update(ctx, func(tx Tx) error {
@@ -532,19 +534,34 @@ type reporter struct {
 	c       *Coordinator
 	project ProjectID
 	fn      func(PlanProgress)
-	ch      chan PlanProgress
+	ch      chan progressItem
 	done    chan struct{}
 }
 
+// progressItem is a step to publish, or (ack set) a request to say when
+// everything sent before it is published.
+type progressItem struct {
+	p   PlanProgress
+	ack chan struct{}
+}
+
 func newReporter(c *Coordinator, p ProjectID, fn func(PlanProgress)) *reporter {
-	r := &reporter{c: c, project: p, fn: fn, ch: make(chan PlanProgress, 64), done: make(chan struct{})}
+	r := &reporter{c: c, project: p, fn: fn, ch: make(chan progressItem, 64), done: make(chan struct{})}
 	go r.run()
 	return r
 }
 
 func (r *reporter) send(p PlanProgress) {
 	p.Project = r.project
-	r.ch <- p
+	r.ch <- progressItem{p: p}
+}
+
+// flush returns once every step sent so far is published, so that the
+// events a creation commits next come after them.
+func (r *reporter) flush() {
+	ack := make(chan struct{})
+	r.ch <- progressItem{ack: ack}
+	<-ack
 }
 
 func (r *reporter) close() {
@@ -554,8 +571,8 @@ func (r *reporter) close() {
 
 func (r *reporter) run() {
 	defer close(r.done)
-	for p := range r.ch {
-		batch := []PlanProgress{p}
+	for item := range r.ch {
+		batch := []progressItem{item}
 	drain:
 		for {
 			select {
@@ -568,7 +585,19 @@ func (r *reporter) run() {
 				break drain
 			}
 		}
-		r.publish(batch)
+		var steps []PlanProgress
+		var acks []chan struct{}
+		for _, it := range batch {
+			if it.ack != nil {
+				acks = append(acks, it.ack)
+			} else {
+				steps = append(steps, it.p)
+			}
+		}
+		r.publish(steps)
+		for _, ack := range acks {
+			close(ack)
+		}
 	}
 }
 

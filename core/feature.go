@@ -130,6 +130,7 @@ func (c *Coordinator) AddFeature(ctx context.Context, req FeatureRequest) (res F
 		return res, Wrap(ErrUnavailable, err, "adding the feature was cancelled before it was stored")
 	}
 	calls := run.calls.take(p.ID, p.Name)
+	run.events.flush()
 	err = c.store.Update(ctx, func(tx Tx) error {
 		// The board may have moved while the planner ran: wire against it
 		// as it is now.
@@ -242,10 +243,18 @@ func integrate(point string, board, tasks []Task) (points, rewired []TaskID) {
 			}
 		}
 	}
-	// A closing task a new task already waits for cannot also wait for it.
+	// The first closing tasks wait for the feature (the rest follow them);
+	// a closing task a new task already waits for cannot.
+	isClosing := map[TaskID]bool{}
 	for _, id := range closing {
-		if !seen[id] {
-			rewired = append(rewired, id)
+		isClosing[id] = true
+	}
+	for _, t := range board {
+		if !isClosing[t.ID] || seen[t.ID] {
+			continue
+		}
+		if !slices.ContainsFunc(t.Dependencies, func(d Dependency) bool { return !d.Soft && isClosing[d.Task] }) {
+			rewired = append(rewired, t.ID)
 		}
 	}
 	return points, rewired

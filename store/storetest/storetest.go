@@ -53,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 		{"Knowledge", testKnowledge},
 		{"Events", testEvents},
 		{"Concurrency", testConcurrency},
+		{"Planning", testPlanning},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })
