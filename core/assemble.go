@@ -56,24 +56,24 @@ func AssemblePlan(req PlanRequest, a Analysis, expansions [][]PlanTask) (Plan, [
 }
 
 type node struct {
-	pt      PlanTask
-	group   int
-	hard    []int // dependencies by node index, in order
-	soft    []int
+	pt    PlanTask
+	group int
+	hard  []int // dependencies by node index, in order
+	soft  []int
 	// external names tasks already on the board (adding a feature).
 	external     []string
 	externalSoft []string
-	planned map[int]bool // dependencies the planner wrote (others were wired)
-	dropped bool
+	planned      map[int]bool // dependencies the planner wrote (others were wired)
+	dropped      bool
 }
 
 type assembler struct {
 	req      PlanRequest
 	a        Analysis
 	nodes    []*node
-	byName   map[string]int   // every unique name
+	byName   map[string]int    // every unique name
 	existing map[string]string // names of tasks already on the board, folded
-	local    []map[string]int // per group slot: the names as the planner wrote them
+	local    []map[string]int  // per group slot: the names as the planner wrote them
 	warnings []string
 }
 
