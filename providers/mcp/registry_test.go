@@ -26,6 +26,9 @@ var wantTools = map[string][]string{
 	"list_projects":           nil,
 	"unassign_task":           {"task_id"},
 	"get_optimal_agent_count": nil,
+	"create_project":          {"description"},
+	"add_feature":             {"feature_description"},
+	"get_cost_summary":        nil,
 }
 
 // wantOptional are arguments Marcus agents send that must stay in the
@@ -39,6 +42,9 @@ var wantOptional = map[string][]string{
 	"get_project_status":      {"project_id"},
 	"unassign_task":           {"agent_id", "reason"},
 	"get_optimal_agent_count": {"project_id", "include_details"},
+	"create_project":          {"project_name", "options"},
+	"add_feature":             {"project_id", "integration_point"},
+	"get_cost_summary":        {"project_id", "run_id"},
 }
 
 func TestToolsListHTTP(t *testing.T) {

@@ -33,6 +33,16 @@ type Options struct {
 	Version string
 	// CallTimeout bounds one tool call; default 30 s.
 	CallTimeout time.Duration
+	// Planner returns the planner create_project and add_feature use: the
+	// one named ("offline", "anthropic", "openai"), or the configured one
+	// for "". Nil: those tools answer that planning is not set up here.
+	Planner func(name string) (core.Planner, error)
+	// PlanConcurrency bounds a creation's concurrent feature calls
+	// (0: core.DefaultPlanConcurrency).
+	PlanConcurrency int
+	// PlanTimeout bounds create_project and add_feature, which wait for a
+	// model; default 10 minutes.
+	PlanTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -47,6 +57,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = 30 * time.Second
+	}
+	if o.PlanTimeout <= 0 {
+		o.PlanTimeout = 10 * time.Minute
 	}
 	return o
 }
@@ -85,6 +98,23 @@ type tool struct {
 	call              func(ctx context.Context, a args) (any, error)
 }
 
+// planningTools wait for a model: they get PlanTimeout, not CallTimeout.
+var planningTools = map[string]bool{"create_project": true, "add_feature": true}
+
+// objectFields describe the fields of object arguments, by tool and
+// argument, for the input schema.
+var objectFields = map[string][]param{
+	"create_project.options": {
+		{"planner", "string", "offline (default: the server's llm.provider), anthropic or openai", false, []string{"offline", "anthropic", "openai"}},
+		{"complexity", "string", "prototype, standard (default) or enterprise", false, []string{"prototype", "standard", "enterprise"}},
+		{"max_tasks", "integer", "at most this many tasks; larger plans are merged", false, nil},
+		{"team_size", "integer", "how many agents will work on it, 1-1000", false, nil},
+		{"tech_stack", "array", "technologies to use; passed to the planner", false, nil},
+		{"deadline", "string", "YYYY-MM-DD; kept with the project", false, nil},
+		{"deployment", "string", "none, internal or production; kept with the project", false, nil},
+	},
+}
+
 // param describes one argument for the input schema and for validation.
 type param struct {
 	name, kind, description string // kind: string, integer, boolean, array, object
@@ -103,6 +133,20 @@ func (t tool) sdkTool() *sdk.Tool {
 		if len(p.enum) > 0 {
 			s["enum"] = p.enum
 		}
+		if fields, ok := objectFields[t.name+"."+p.name]; ok {
+			sub := map[string]any{}
+			for _, f := range fields {
+				fs := map[string]any{"type": f.kind, "description": f.description}
+				if f.kind == "array" {
+					fs["items"] = map[string]any{"type": "string"}
+				}
+				if len(f.enum) > 0 {
+					fs["enum"] = f.enum
+				}
+				sub[f.name] = fs
+			}
+			s["properties"] = sub
+		}
 		props[p.name] = s
 		if p.required {
 			required = append(required, p.name)
@@ -120,7 +164,11 @@ func (t tool) sdkTool() *sdk.Tool {
 // with advice, never a protocol error, a hang or a stack trace.
 func (h *handlers) wrap(t tool) sdk.ToolHandler {
 	return func(ctx context.Context, req *sdk.CallToolRequest) (res *sdk.CallToolResult, err error) {
-		ctx, cancel := context.WithTimeout(ctx, h.o.CallTimeout)
+		timeout := h.o.CallTimeout
+		if planningTools[t.name] {
+			timeout = h.o.PlanTimeout
+		}
+		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		start := time.Now()
 		defer func() {
@@ -279,6 +327,19 @@ func (a args) boolean(name string) (bool, error) {
 		return false, nil
 	}
 	return false, core.Errorf(core.ErrInvalid, "%s must be true or false, got %s", name, truncateRaw(raw))
+}
+
+// object reads a JSON object argument; absent or null is empty.
+func (a args) object(name string) (args, error) {
+	raw, ok := a[name]
+	if !ok || string(raw) == "null" {
+		return args{}, nil
+	}
+	out := args{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, core.Errorf(core.ErrInvalid, "%s must be a JSON object, got %s", name, truncateRaw(raw))
+	}
+	return out, nil
 }
 
 // list reads an array of strings; a comma-separated string also works.

@@ -11,7 +11,7 @@ import (
 func (h *handlers) registry() []tool {
 	agentID := param{"agent_id", "string", "your agent id, as registered", true, nil}
 	taskID := param{"task_id", "string", "the task's id, as request_next_task gave it", true, nil}
-	return []tool{
+	return append([]tool{
 		{"ping", "Check that marcus is up; echoes back what you send.",
 			[]param{{"echo", "string", "text to echo back (default: pong)", false, nil}}, h.ping},
 		{"register_agent", "Register yourself once at startup, on a project.",
@@ -59,7 +59,7 @@ func (h *handlers) registry() []tool {
 			[]param{{"project_id", "string", "project id or name (default: the newest)", false, nil},
 				{"include_details", "boolean", "also list the critical path's tasks", false, nil}},
 			h.getOptimalAgentCount},
-	}
+	}, h.planningTools()...)
 }
 
 func (h *handlers) ping(_ context.Context, a args) (any, error) {
