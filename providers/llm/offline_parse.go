@@ -1,0 +1,367 @@
+package llm
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The offline planner reads a description in two steps: the layout
+// (headings, bullets, paragraphs) into sections, then each section's text
+// into items, the candidate features. This file does the first step.
+
+// offLineKind says what a line of the description is.
+type offLineKind int
+
+const (
+	offBlank offLineKind = iota
+	offHeading
+	offBullet
+	offProse
+)
+
+// offLine is one classified line. Level is a heading's depth or a bullet's
+// indentation.
+type offLine struct {
+	kind  offLineKind
+	level int
+	text  string
+}
+
+// offMode is how a section's content is read.
+type offMode int
+
+const (
+	// offRoot: text before any heading (or under the title): the project
+	// sentence, then features.
+	offRoot offMode = iota
+	// offContainer: "Features", "Requirements": each bullet is a feature.
+	offContainer
+	// offSpecific: a heading that names a feature; its content details it.
+	offSpecific
+	// offContext: "Overview", "Tech stack": informs, names no feature.
+	offContext
+	// offIgnore: "Non-goals", "Out of scope": skipped.
+	offIgnore
+)
+
+// offBulletItem is a top-level bullet with the bullets nested under it.
+type offBulletItem struct {
+	text string
+	sub  []string
+}
+
+// offSection is a heading and what follows it up to the next heading.
+type offSection struct {
+	title    string
+	level    int
+	mode     offMode
+	optional bool
+	core     bool // "MVP", "Must have": its features come first
+	group    bool // a specific heading with specific sub-headings
+	bullets  []offBulletItem
+	prose    []string // paragraphs, each joined into one line
+	indent   int      // indentation of its top-level bullets
+}
+
+// offReadLines classifies the description's lines, dropping code blocks,
+// tables and rules, and turning setext underlines into headings.
+func offReadLines(desc string) []offLine {
+	raw := strings.Split(strings.ReplaceAll(desc, "\r\n", "\n"), "\n")
+	out := make([]offLine, 0, len(raw))
+	fenced := false
+	for _, l := range raw {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fenced = !fenced
+			continue
+		}
+		if fenced {
+			continue
+		}
+		if lvl := offSetext(t); lvl > 0 && len(out) > 0 && out[len(out)-1].kind == offProse {
+			out[len(out)-1] = offLine{kind: offHeading, level: lvl, text: out[len(out)-1].text}
+			continue
+		}
+		out = append(out, offClassifyLine(l, t))
+	}
+	return out
+}
+
+// offSetext recognises "===" (1) and "---" (2) underlines.
+func offSetext(t string) int {
+	switch {
+	case len(t) >= 3 && strings.Trim(t, "=") == "":
+		return 1
+	case len(t) >= 3 && strings.Trim(t, "-") == "":
+		return 2
+	}
+	return 0
+}
+
+func offClassifyLine(l, t string) offLine {
+	switch {
+	case t == "" || strings.HasPrefix(t, "|") || strings.HasPrefix(t, "<!--") ||
+		len(t) >= 3 && (strings.Trim(t, "-") == "" || strings.Trim(t, "*") == "" || strings.Trim(t, "_") == ""):
+		return offLine{kind: offBlank}
+	case strings.HasPrefix(t, "#"):
+		n := len(t) - len(strings.TrimLeft(t, "#"))
+		if rest := t[n:]; n <= 6 && (rest == "" || rest[0] == ' ') {
+			return offLine{kind: offHeading, level: n, text: strings.TrimSpace(strings.TrimRight(rest, "# "))}
+		}
+	case strings.HasPrefix(t, ">"):
+		return offClassifyLine(l, strings.TrimSpace(strings.TrimLeft(t, ">")))
+	}
+	if text, ok := offBulletText(t); ok {
+		return offLine{kind: offBullet, level: offIndent(l), text: text}
+	}
+	if h, ok := offBoldHeading(t); ok {
+		return offLine{kind: offHeading, level: 7, text: h}
+	}
+	return offLine{kind: offProse, text: t}
+}
+
+func offIndent(l string) int {
+	n := 0
+	for _, r := range l {
+		switch r {
+		case ' ':
+			n++
+		case '\t':
+			n += 4
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// offBulletText recognises "- x", "* x", "+ x", "• x", "1. x", "1) x",
+// "a) x" and task-list boxes, returning the text after the marker.
+func offBulletText(t string) (string, bool) {
+	r, size := utf8.DecodeRuneInString(t)
+	rest := ""
+	switch {
+	case strings.ContainsRune("-*+•‣◦▪·–", r):
+		rest = t[size:]
+	case unicode.IsDigit(r):
+		i := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsDigit(r) })
+		if i < 0 || i > 3 || (t[i] != '.' && t[i] != ')') {
+			return "", false
+		}
+		rest = t[i+1:]
+	case unicode.IsLetter(r) && len(t) > 2 && t[1] == ')':
+		rest = t[2:]
+	default:
+		return "", false
+	}
+	if rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	for _, box := range []string{"[ ]", "[x]", "[X]"} {
+		rest = strings.TrimSpace(strings.TrimPrefix(rest, box))
+	}
+	return rest, rest != ""
+}
+
+// offBoldHeading recognises a line that is only bold text, a common
+// stand-in for a heading.
+func offBoldHeading(t string) (string, bool) {
+	for _, m := range []string{"**", "__"} {
+		inner := strings.TrimSuffix(strings.TrimSuffix(t, ":"), ":")
+		if strings.HasPrefix(inner, m) && strings.HasSuffix(inner, m) && len(inner) > 2*len(m) &&
+			!strings.Contains(inner[len(m):len(inner)-len(m)], m) {
+			return strings.TrimSpace(strings.TrimSuffix(inner[len(m):len(inner)-len(m)], ":")), true
+		}
+	}
+	return "", false
+}
+
+// offSections groups lines into sections. A prose line that ends with a
+// colon right before a list ("Features:", "It should have:") opens a
+// section of its own, as a heading would.
+func offSections(lines []offLine) []*offSection {
+	root := &offSection{mode: offRoot}
+	secs := []*offSection{root}
+	stack := []*offSection{root}
+	cur := root
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			cur.prose = append(cur.prose, strings.Join(para, " "))
+			para = nil
+		}
+	}
+	titled := offTitleHeading(lines)
+	for i, l := range lines {
+		switch l.kind {
+		case offBlank:
+			flush()
+		case offHeading:
+			flush()
+			if i == titled {
+				root.title = l.text
+				continue
+			}
+			cur, stack = offOpen(stack, l.level, l.text)
+			secs = append(secs, cur)
+		case offBullet:
+			flush()
+			offAddBullet(cur, l)
+		case offProse:
+			if lead, head, ok := offColonHeading(l.text, lines, i); ok {
+				if lead != "" {
+					para = append(para, lead)
+				}
+				flush()
+				cur, stack = offOpen(stack, 8, head)
+				secs = append(secs, cur)
+				continue
+			}
+			if i > 0 && lines[i-1].kind == offBullet && len(cur.bullets) > 0 {
+				offContinueBullet(cur, l.text)
+				continue
+			}
+			if cur.level == 8 && len(cur.bullets) > 0 { // the list after "Features:" ended
+				cur, stack = offOpen(stack, 8, "")
+				cur.mode, cur.optional = stack[len(stack)-2].mode, stack[len(stack)-2].optional
+				secs = append(secs, cur)
+			}
+			para = append(para, l.text)
+		}
+	}
+	flush()
+	return secs
+}
+
+// offTitleHeading finds the document's title: its first line, when that is
+// the only level-1 heading. It returns -1 when there is none.
+func offTitleHeading(lines []offLine) int {
+	first, h1 := -1, 0
+	for i, l := range lines {
+		if l.kind == offHeading && l.level == 1 {
+			h1++
+		}
+		if first < 0 && l.kind != offBlank {
+			first = i
+		}
+	}
+	if first >= 0 && lines[first].kind == offHeading && lines[first].level == 1 && h1 == 1 {
+		return first
+	}
+	return -1
+}
+
+// offOpen starts a section under the nearest shallower heading, inheriting
+// what that heading says about its content.
+func offOpen(stack []*offSection, level int, title string) (*offSection, []*offSection) {
+	for len(stack) > 1 && stack[len(stack)-1].level >= level {
+		stack = stack[:len(stack)-1]
+	}
+	parent := stack[len(stack)-1]
+	s := &offSection{title: title, level: level, optional: parent.optional, core: parent.core}
+	mode, optional, isCore := offClassifyHeading(title)
+	s.optional = s.optional || optional
+	s.core = s.core || isCore
+	switch {
+	case parent.mode == offIgnore || mode == offIgnore:
+		s.mode = offIgnore
+	case parent.mode == offContext && mode != offContainer:
+		s.mode = offContext
+	default:
+		s.mode = mode
+	}
+	if s.mode == offSpecific && parent.mode == offSpecific {
+		parent.group = true
+	}
+	return s, append(stack, s)
+}
+
+func offAddBullet(s *offSection, l offLine) {
+	if len(s.bullets) == 0 || l.level <= s.indent {
+		if len(s.bullets) == 0 {
+			s.indent = l.level
+		}
+		s.bullets = append(s.bullets, offBulletItem{text: l.text})
+		return
+	}
+	last := &s.bullets[len(s.bullets)-1]
+	last.sub = append(last.sub, l.text)
+}
+
+// offContinueBullet joins a wrapped line to the bullet above it.
+func offContinueBullet(s *offSection, text string) {
+	last := &s.bullets[len(s.bullets)-1]
+	if n := len(last.sub); n > 0 {
+		last.sub[n-1] += " " + text
+		return
+	}
+	last.text += " " + text
+}
+
+// offColonHeading splits "We need a todo app. It should have:" before a
+// list into the prose before the last sentence and that sentence, which
+// heads the list.
+func offColonHeading(text string, lines []offLine, i int) (lead, head string, ok bool) {
+	if !strings.HasSuffix(text, ":") {
+		return "", "", false
+	}
+	next := i + 1
+	for next < len(lines) && lines[next].kind == offBlank {
+		next++
+	}
+	if next >= len(lines) || lines[next].kind != offBullet {
+		return "", "", false
+	}
+	sentences := offSentences(strings.TrimSuffix(text, ":"))
+	if len(sentences) == 0 {
+		return "", "", false
+	}
+	head = sentences[len(sentences)-1]
+	if len(strings.Fields(head)) > 12 {
+		return "", "", false
+	}
+	return strings.Join(sentences[:len(sentences)-1], " "), head, true
+}
+
+// offSentences splits a paragraph into sentences at ".", "!" and "?"
+// followed by a space, minding abbreviations such as "e.g." and "etc.".
+func offSentences(p string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		if i+1 < len(p) && p[i+1] != ' ' && p[i+1] != '\t' {
+			continue
+		}
+		if c == '.' && offAbbreviation(p[start:i+1], p[i+1:]) {
+			continue
+		}
+		if s := strings.TrimSpace(p[start : i+1]); s != "" {
+			out = append(out, s)
+		}
+		start = i + 1
+	}
+	if s := strings.TrimSpace(p[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// offAbbreviation reports whether the period ending before is part of an
+// abbreviation rather than the end of a sentence.
+func offAbbreviation(before, after string) bool {
+	w := strings.ToLower(before[strings.LastIndexAny(before, " (")+1:])
+	switch w {
+	case "e.g.", "i.e.", "vs.", "mr.", "mrs.", "ms.", "dr.", "approx.", "incl.", "no.", "st.", "eg.", "ie.", "cf.":
+		return true
+	case "etc.":
+		r, _ := utf8.DecodeRuneInString(strings.TrimSpace(after))
+		return !unicode.IsUpper(r)
+	}
+	return len(w) == 2 && unicode.IsLetter(rune(w[0])) // an initial: "J. Smith"
+}

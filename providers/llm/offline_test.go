@@ -1,0 +1,331 @@
+package llm_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"marcus/core"
+	"marcus/providers/llm"
+)
+
+var offComplexities = []core.Complexity{core.Prototype, core.Standard, core.Enterprise}
+
+// TestOfflineInvariants plans every golden description at every complexity
+// and checks the board's shape: it builds (unique names, no cycle), the
+// foundation is the first layer and everything waits for all of it, and
+// the documentation comes last.
+func TestOfflineInvariants(t *testing.T) {
+	p := llm.NewOffline()
+	for _, c := range offCases {
+		for _, cx := range offComplexities {
+			t.Run(c.name+"/"+string(cx), func(t *testing.T) {
+				req := c.request(t)
+				req.Complexity = cx
+				out, err := offPlan(context.Background(), p, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				offCheckExpansions(t, out)
+				tasks, err := core.BuildTasks(out.Plan, "p", time.Now())
+				if err != nil {
+					t.Fatalf("the assembled plan does not build: %v", err)
+				}
+				if len(req.Existing) == 0 {
+					offCheckShape(t, tasks)
+				}
+			})
+		}
+	}
+}
+
+// offCheckExpansions checks each feature's tasks: named after the feature,
+// in a known phase, estimated, with acceptance criteria, each after the one
+// before it.
+func offCheckExpansions(t *testing.T, out offOutput) {
+	t.Helper()
+	if len(out.Analysis.Features) == 0 {
+		t.Fatal("no features")
+	}
+	for _, e := range out.Expansions {
+		for i, pt := range e.Tasks {
+			if !strings.Contains(pt.Name, e.Feature) {
+				t.Errorf("task %q does not name its feature %q", pt.Name, e.Feature)
+			}
+			if _, err := core.ParsePhase(pt.Phase); err != nil || pt.Phase == "" {
+				t.Errorf("task %q: phase %q", pt.Name, pt.Phase)
+			}
+			if pt.EstimateMinutes <= 0 || len(pt.Acceptance) < 2 || len(pt.Acceptance) > 4 || pt.Description == "" {
+				t.Errorf("task %q: estimate %d, %d acceptance criteria, description %q",
+					pt.Name, pt.EstimateMinutes, len(pt.Acceptance), pt.Description)
+			}
+			if i > 0 && !reflect.DeepEqual(pt.After, []string{e.Tasks[i-1].Name}) {
+				t.Errorf("task %q waits for %v, want the task before it", pt.Name, pt.After)
+			}
+		}
+	}
+}
+
+// offCheckShape checks the graph of a new project's board.
+func offCheckShape(t *testing.T, tasks []core.Task) {
+	t.Helper()
+	layers, err := core.Layers(tasks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foundation := map[core.TaskID]bool{}
+	for _, task := range tasks {
+		for _, l := range task.Labels {
+			if l == core.FoundationLabel {
+				foundation[task.ID] = true
+			}
+		}
+	}
+	if len(foundation) == 0 {
+		t.Fatal("no foundation task")
+	}
+	if len(layers[0]) != len(foundation) {
+		t.Errorf("first layer has %d tasks, the foundation %d", len(layers[0]), len(foundation))
+	}
+	for _, id := range layers[0] {
+		if !foundation[id] {
+			t.Errorf("task %s in the first layer is not foundation", id)
+		}
+	}
+	ancestors := offAncestors(tasks)
+	var docs []core.Task
+	for _, task := range tasks {
+		if task.Phase == core.PhaseDocs {
+			docs = append(docs, task)
+		}
+		if foundation[task.ID] {
+			continue
+		}
+		for f := range foundation {
+			if !ancestors[task.ID][f] {
+				t.Errorf("task %q does not wait for foundation task %s", task.Name, f)
+			}
+		}
+	}
+	if len(docs) != 1 {
+		t.Fatalf("%d docs tasks, want 1", len(docs))
+	}
+	for _, task := range tasks {
+		if task.ID != docs[0].ID && !ancestors[docs[0].ID][task.ID] {
+			t.Errorf("documentation does not come after %q", task.Name)
+		}
+	}
+}
+
+// offAncestors maps every task to all the tasks it waits for, directly or not.
+func offAncestors(tasks []core.Task) map[core.TaskID]map[core.TaskID]bool {
+	byID := map[core.TaskID]core.Task{}
+	for _, t := range tasks {
+		byID[t.ID] = t
+	}
+	out := map[core.TaskID]map[core.TaskID]bool{}
+	var visit func(id core.TaskID) map[core.TaskID]bool
+	visit = func(id core.TaskID) map[core.TaskID]bool {
+		if a, ok := out[id]; ok {
+			return a
+		}
+		a := map[core.TaskID]bool{}
+		for _, d := range byID[id].Dependencies {
+			a[d.Task] = true
+			for x := range visit(d.Task) {
+				a[x] = true
+			}
+		}
+		out[id] = a
+		return a
+	}
+	for _, t := range tasks {
+		visit(t.ID)
+	}
+	return out
+}
+
+func TestOfflineDeterministic(t *testing.T) {
+	p := llm.NewOffline()
+	want := make([]offOutput, len(offCases))
+	for i, c := range offCases {
+		var err error
+		if want[i], err = offPlan(context.Background(), p, c.request(t)); err != nil {
+			t.Fatal(err)
+		}
+		again, err := offPlan(context.Background(), llm.NewOffline(), c.request(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(want[i], again) {
+			t.Errorf("%s: two runs differ", c.name)
+		}
+	}
+	// Concurrently, on one planner, as the creation pipeline calls it.
+	var wg sync.WaitGroup
+	for range 4 {
+		for i, c := range offCases {
+			req := c.request(t)
+			wg.Go(func() {
+				got, err := offPlan(context.Background(), p, req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !reflect.DeepEqual(want[i], got) {
+					t.Errorf("%s: a concurrent run differs", c.name)
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
+func TestOfflineMaxTasks(t *testing.T) {
+	p := llm.NewOffline()
+	for _, c := range offCases {
+		for _, cx := range offComplexities {
+			for _, limit := range []int{1, 2, 3, 5, 8, 12, 20} {
+				req := c.request(t)
+				req.Complexity, req.MaxTasks = cx, limit
+				out, err := offPlan(context.Background(), p, req)
+				if err != nil {
+					t.Fatalf("%s/%s/%d: %v", c.name, cx, limit, err)
+				}
+				planned := len(out.Analysis.Foundation) + len(out.Analysis.Closing)
+				for _, e := range out.Expansions {
+					planned += len(e.Tasks)
+				}
+				if planned > limit || len(out.Plan.Tasks) > limit {
+					t.Errorf("%s/%s: max %d, planned %d, assembled %d", c.name, cx, limit, planned, len(out.Plan.Tasks))
+				}
+				if len(out.Warnings) > 0 {
+					t.Errorf("%s/%s/%d: the pipeline had to repair: %v", c.name, cx, limit, out.Warnings)
+				}
+			}
+		}
+	}
+}
+
+func TestOfflineFeatureCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("A web app with these features:\n")
+	for i := range 60 {
+		b.WriteString("- " + offWordsFor(i) + " page\n")
+	}
+	a, err := llm.NewOffline().Analyze(context.Background(), core.PlanRequest{Description: b.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Features) != 25 {
+		t.Errorf("%d features, want the cap of 25", len(a.Features))
+	}
+}
+
+// offWordsFor names the i-th of many distinct features.
+func offWordsFor(i int) string {
+	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"}
+	return words[i%8] + " " + words[(i/8)%8]
+}
+
+func TestOfflineExistingProject(t *testing.T) {
+	existing := []core.PlanTask{{Name: "Design Dark Mode"}, {Name: "Implement Dark Mode"}, {Name: "Test Dark Mode"}}
+	req := core.PlanRequest{Description: "Add a dark mode and an activity feed.", Existing: existing}
+	out, err := offPlan(context.Background(), llm.NewOffline(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := out.Analysis
+	if len(a.Foundation) != 0 || len(a.Closing) != 0 {
+		t.Errorf("adding a feature planned foundation %v and closing %v", a.Foundation, a.Closing)
+	}
+	names := map[string]bool{}
+	for _, f := range a.Features {
+		names[f.Name] = true
+	}
+	if !names["Dark Mode (2)"] || !names["Activity Feed"] || len(names) != 2 {
+		t.Errorf("features %v, want Dark Mode (2) and Activity Feed", names)
+	}
+	for _, pt := range out.Plan.Tasks {
+		for _, e := range existing {
+			if strings.EqualFold(pt.Name, e.Name) {
+				t.Errorf("planned %q, which is already on the board", pt.Name)
+			}
+		}
+	}
+}
+
+func TestOfflineEmptyDescription(t *testing.T) {
+	p := llm.NewOffline()
+	for _, d := range []string{"", "   \n\t ", "...", "- \n- "} {
+		_, err := p.Analyze(context.Background(), core.PlanRequest{Description: d})
+		if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "describe what to build") {
+			t.Errorf("description %q: %v, want ErrInvalid saying what to write", d, err)
+		}
+	}
+}
+
+func TestOfflineBadRequest(t *testing.T) {
+	p := llm.NewOffline()
+	ctx := context.Background()
+	if _, err := p.Analyze(ctx, core.PlanRequest{Description: "a blog", Complexity: "huge"}); !errors.Is(err, core.ErrInvalid) {
+		t.Errorf("unknown complexity: %v, want ErrInvalid", err)
+	}
+	long := strings.Repeat("a blog with posts. ", core.MaxDescriptionLen/10)
+	if _, err := p.Analyze(ctx, core.PlanRequest{Description: long}); !errors.Is(err, core.ErrInvalid) {
+		t.Errorf("oversized description: %v, want ErrInvalid", err)
+	}
+	if _, err := p.Expand(ctx, core.PlanRequest{}, core.Analysis{}, core.Feature{Name: "  "}); !errors.Is(err, core.ErrInvalid) {
+		t.Errorf("feature without a name: %v, want ErrInvalid", err)
+	}
+}
+
+func TestOfflineCancelled(t *testing.T) {
+	p := llm.NewOffline()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := core.PlanRequest{Description: "a blog"}
+	if _, err := p.Analyze(ctx, req); !errors.Is(err, context.Canceled) {
+		t.Errorf("Analyze: %v, want context.Canceled", err)
+	}
+	if _, err := p.Expand(ctx, req, core.Analysis{Kind: "web app"}, core.Feature{Name: "Posts"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Expand: %v, want context.Canceled", err)
+	}
+}
+
+// TestOfflineExpandForeignFeature expands a feature another planner or a
+// person wrote: no offline description layout, an unknown kind.
+func TestOfflineExpandForeignFeature(t *testing.T) {
+	req := core.PlanRequest{Description: "A CLI tool to resize images.", Complexity: core.Enterprise}
+	f := core.Feature{Name: "Batch Resize", Description: "Resize every image in a folder.", Priority: "high", Labels: []string{"cli"}}
+	tasks, err := llm.NewOffline().Expand(context.Background(), req, core.Analysis{Kind: "image thing"}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, pt := range tasks {
+		names = append(names, pt.Name)
+	}
+	want := []string{"Design Batch Resize", "Implement Batch Resize", "Test Batch Resize", "Review Batch Resize"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("tasks %v, want %v", names, want)
+	}
+}
+
+func TestOfflineName(t *testing.T) {
+	p := llm.NewOffline()
+	if p.Name() != "offline" {
+		t.Errorf("Name() = %q", p.Name())
+	}
+	a, err := p.Analyze(context.Background(), core.PlanRequest{Description: "a blog", Name: "My Blog"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Name != "My Blog" {
+		t.Errorf("name %q, want the one given", a.Name)
+	}
+}
