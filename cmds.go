@@ -41,21 +41,52 @@ func (a *app) versionCmd() *cobra.Command {
 }
 
 func (a *app) newCmd() *cobra.Command {
-	var from, name string
+	var from, name, planner, complexity string
+	var maxTasks, teamSize int
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "new --from FILE",
-		Short: "Create a project from a plan file (YAML, JSON or a Markdown checklist)",
-		Long: `Create a project and all its tasks from a plan file, in one transaction:
-a plan with a cycle, an unknown dependency or a duplicate name is refused and
-nothing is written. The formats are described in docs/plan-format.md.`,
-		Example: `  marcus new --from examples/todo-app.yaml
-  marcus new --from plan.md --name "launch v2"
+		Use:   `new "DESCRIPTION" | new --from FILE`,
+		Short: "Create a project from a plain-language description or from a plan file",
+		Long: `Create a project and all its tasks, in one transaction.
+
+With a description, a planner turns it into features and a dependency graph:
+shared set-up first, then design, implementation and tests per feature, then
+integration and documentation. The planner is llm.provider (default offline:
+deterministic, no key, no network) or --planner. Progress is shown as it
+plans; Ctrl-C cancels and stores nothing. The same request repeated within
+10 minutes returns the first project instead of creating another.
+
+With --from, the plan file says exactly which tasks to create; a plan with a
+cycle, an unknown dependency or a duplicate name is refused and nothing is
+written. The formats are described in docs/plan-format.md.`,
+		Example: `  marcus new "a todo web app with login, shared lists and email reminders"
+  marcus new "a CLI that converts CSV to JSON" --name csv2json --complexity prototype
+  marcus new "a recipe site with search and ratings" --planner anthropic
+  marcus new --from examples/todo-app.yaml
   cat plan.json | marcus new --from -`,
-		Args: cobra.NoArgs,
-		RunE: a.withStore(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
-			if from == "" {
-				return core.Errorf(core.ErrInvalid, "marcus new needs a plan: pass --from FILE (see docs/plan-format.md, or examples/)")
+		Args: cobra.MaximumNArgs(1),
+		RunE: a.withStore(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			switch {
+			case from != "" && len(args) > 0:
+				return core.Errorf(core.ErrInvalid, "give a description or --from FILE, not both")
+			case from == "" && len(args) == 0:
+				return core.Errorf(core.ErrInvalid, `marcus new needs something to plan: a description in quotes (marcus new "a todo app with login") or a plan file (marcus new --from plan.yaml; see docs/plan-format.md)`)
+			case len(args) > 0:
+				cx, err := core.ParseComplexity(complexity)
+				if err != nil {
+					return err
+				}
+				res, err := a.createFromDescription(ctx, core.CreateRequest{Description: args[0], Name: name,
+					Complexity: cx, MaxTasks: maxTasks, TeamSize: teamSize}, planner)
+				if err != nil {
+					return err
+				}
+				return a.printCreation(res, asJSON)
+			}
+			for _, f := range []string{"planner", "complexity", "max-tasks", "team-size"} {
+				if cmd.Flags().Changed(f) {
+					return core.Errorf(core.ErrInvalid, "--%s is for planning a description; a plan file (--from) says its tasks itself", f)
+				}
 			}
 			plan, err := readPlan(from, cmd.InOrStdin())
 			if err != nil {
@@ -72,7 +103,11 @@ nothing is written. The formats are described in docs/plan-format.md.`,
 		}),
 	}
 	cmd.Flags().StringVarP(&from, "from", "f", "", "plan file to import (- reads standard input)")
-	cmd.Flags().StringVar(&name, "name", "", "project name (overrides the plan's)")
+	cmd.Flags().StringVar(&name, "name", "", "project name (default: the planner suggests one, or the plan's)")
+	cmd.Flags().StringVar(&planner, "planner", "", "offline, anthropic or openai (default llm.provider)")
+	cmd.Flags().StringVar(&complexity, "complexity", "standard", "prototype, standard or enterprise")
+	cmd.Flags().IntVar(&maxTasks, "max-tasks", 0, "at most this many tasks (0: no limit); larger plans are merged")
+	cmd.Flags().IntVar(&teamSize, "team-size", 0, "how many agents you expect to run (informs the plan)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

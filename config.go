@@ -24,7 +24,24 @@ type Config struct {
 	Lease  LeaseConfig  `yaml:"lease"`
 	SQLite SQLiteConfig `yaml:"sqlite"`
 	MCP    MCPConfig    `yaml:"mcp"`
+	LLM    LLMConfig    `yaml:"llm"`
 	Log    LogConfig    `yaml:"log"`
+}
+
+// LLMConfig chooses and tunes the planner that turns descriptions into
+// tasks. The default, offline, needs no key and no network.
+type LLMConfig struct {
+	Provider        string        `yaml:"provider"`
+	Model           string        `yaml:"model"`
+	BaseURL         string        `yaml:"base_url"`
+	AnthropicAPIKey string        `yaml:"anthropic_api_key" secret:"true"`
+	OpenAIAPIKey    string        `yaml:"openai_api_key" secret:"true"`
+	Timeout         time.Duration `yaml:"timeout"`
+	MaxRetries      int           `yaml:"max_retries"`
+	MaxTokens       int           `yaml:"max_tokens"`
+	Concurrency     int           `yaml:"concurrency"`
+	InputPrice      float64       `yaml:"input_price"`
+	OutputPrice     float64       `yaml:"output_price"`
 }
 
 // LeaseConfig tunes lease recovery.
@@ -59,6 +76,7 @@ func defaultConfig() Config {
 		Lease:  LeaseConfig{MonitorInterval: 15 * time.Second, Scale: 1},
 		SQLite: SQLiteConfig{BusyTimeout: 5 * time.Second, Synchronous: "NORMAL"},
 		MCP:    MCPConfig{Addr: "127.0.0.1:4298"},
+		LLM:    LLMConfig{Provider: "offline", Timeout: 90 * time.Second, MaxRetries: 3, MaxTokens: 8192, Concurrency: 8},
 		Log:    LogConfig{File: filepath.Join(stateDir(), "marcus.log"), Level: "info"},
 	}
 }
@@ -139,13 +157,26 @@ func envName(key string) string {
 
 // envAliases are extra environment names for keys, kept for the names the
 // issues and Marcus users know.
-var envAliases = map[string]string{"MARCUS_TOKEN": "mcp.token"}
+// CLAUDE_API_KEY (not ANTHROPIC_API_KEY, as in Marcus): an agent running on
+// a subscription, with ANTHROPIC_API_KEY in its environment, is never billed
+// by accident.
+var envAliases = map[string]string{
+	"MARCUS_TOKEN":   "mcp.token",
+	"CLAUDE_API_KEY": "llm.anthropic_api_key",
+	"OPENAI_API_KEY": "llm.openai_api_key",
+}
 
 // set parses text into the setting's type.
 func (s setting) set(text string) error {
 	switch s.field.Kind() {
 	case reflect.String:
 		s.field.SetString(text)
+	case reflect.Int:
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a whole number", s.Key, text)
+		}
+		s.field.SetInt(int64(n))
 	case reflect.Float64:
 		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
 		if err != nil {
@@ -288,6 +319,23 @@ func (lc *loadedConfig) validate() error {
 	case "NORMAL", "FULL", "EXTRA":
 	default:
 		return fmt.Errorf("sqlite.synchronous %q: use NORMAL, FULL or EXTRA", c.SQLite.Synchronous)
+	}
+	switch strings.ToLower(strings.TrimSpace(c.LLM.Provider)) {
+	case "offline", "anthropic", "openai":
+	default:
+		return fmt.Errorf("llm.provider %q: use offline (the default: no key, no network), anthropic or openai", c.LLM.Provider)
+	}
+	switch {
+	case c.LLM.Timeout < time.Second:
+		return fmt.Errorf("llm.timeout %s is too short: use 1s or more (default 90s)", c.LLM.Timeout)
+	case c.LLM.MaxRetries < 0 || c.LLM.MaxRetries > 10:
+		return fmt.Errorf("llm.max_retries %d: use 0 to 10 (default 3)", c.LLM.MaxRetries)
+	case c.LLM.MaxTokens < 256:
+		return fmt.Errorf("llm.max_tokens %d is too small: use 256 or more (default 8192)", c.LLM.MaxTokens)
+	case c.LLM.Concurrency < 1 || c.LLM.Concurrency > 64:
+		return fmt.Errorf("llm.concurrency %d: use 1 to 64 (default 8)", c.LLM.Concurrency)
+	case c.LLM.InputPrice < 0 || c.LLM.OutputPrice < 0:
+		return errors.New("llm.input_price and llm.output_price are dollars per million tokens: use 0 or more")
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":

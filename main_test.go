@@ -28,7 +28,12 @@ func runCtx(t *testing.T, ctx context.Context, db, stdin string, args ...string)
 }
 
 func runTo(t *testing.T, ctx context.Context, out *syncBuffer, db, stdin string, args ...string) error {
-	env := []string{"XDG_CONFIG_HOME=" + t.TempDir(), "MARCUS_LOG_FILE=" + filepath.Join(t.TempDir(), "marcus.log")}
+	return runEnvTo(t, ctx, out, nil, db, stdin, args...)
+}
+
+// runEnvTo is runTo with extra environment variables.
+func runEnvTo(t *testing.T, ctx context.Context, out *syncBuffer, extra []string, db, stdin string, args ...string) error {
+	env := append([]string{"XDG_CONFIG_HOME=" + t.TempDir(), "MARCUS_LOG_FILE=" + filepath.Join(t.TempDir(), "marcus.log")}, extra...)
 	root := newRootCmd(out, out, env)
 	root.SetIn(strings.NewReader(stdin))
 	root.SetArgs(append([]string{"--db", db}, args...))

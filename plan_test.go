@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"marcus/core"
+)
+
+func TestNewFromDescriptionOffline(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	out, err := run(t, db, "", "new", "a todo web app with user login, shared lists and email reminders", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var sum core.CreationSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if sum.Planner != "offline" || sum.TasksCreated < 8 || sum.ProjectName == "" || len(sum.Features) < 3 {
+		t.Errorf("summary %+v: want an offline plan with the three features and more", sum)
+	}
+	if sum.LLM.Calls != 0 || sum.Duplicate {
+		t.Errorf("offline planning made %d model calls (duplicate %v)", sum.LLM.Calls, sum.Duplicate)
+	}
+	board, err := run(t, db, "", "board", "--project", string(sum.ProjectID), "--json")
+	if err != nil || !strings.Contains(board, string(sum.TaskIDs[0])) {
+		t.Fatalf("board does not show the created tasks: %v\n%s", err, board)
+	}
+	// The same words again: the same project, nothing planned twice.
+	again, err := run(t, db, "", "new", "a todo web app with user login, shared lists and email reminders")
+	if err != nil || !strings.Contains(again, string(sum.ProjectID)) || !strings.Contains(again, "moments ago") {
+		t.Errorf("repeat: %v\n%s", err, again)
+	}
+	projects, _ := run(t, db, "", "projects", "--json")
+	if n := strings.Count(projects, `"id"`); n != 1 {
+		t.Errorf("%d projects after a repeated request, want 1", n)
+	}
+
+	small, err := run(t, db, "", "new", "a recipe site with search, ratings, comments, favourites and meal plans", "--max-tasks", "6", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, small)
+	}
+	var capped core.CreationSummary
+	if err := json.Unmarshal([]byte(small), &capped); err != nil || capped.TasksCreated > 6 || capped.TasksCreated == 0 {
+		t.Errorf("--max-tasks 6 gave %d tasks (%v)", capped.TasksCreated, err)
+	}
+	costs, err := run(t, db, "", "costs")
+	if err != nil || !strings.Contains(costs, "offline planner costs nothing") {
+		t.Errorf("costs: %v\n%s", err, costs)
+	}
+}
+
+func TestNewFromDescriptionRefusals(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	for _, tc := range []struct {
+		args []string
+		env  []string
+		want string
+	}{
+		{[]string{"new"}, nil, "needs something to plan"},
+		{[]string{"new", "an app", "--from", "x.yaml"}, nil, "not both"},
+		{[]string{"new", "   "}, nil, "description is empty"},
+		{[]string{"new", "an app", "--complexity", "huge"}, nil, "complexity"},
+		{[]string{"new", "an app", "--planner", "anthropic"}, nil, "CLAUDE_API_KEY"},
+		{[]string{"new", "an app", "--planner", "gemini"}, nil, "offline, anthropic or openai"},
+		{[]string{"new", "an app"}, []string{"MARCUS_LLM_PROVIDER=openai", "MARCUS_LLM_BASE_URL=http://127.0.0.1:1/v1"}, "MARCUS_LLM_MODEL"},
+		{[]string{"new", "--from", "x.yaml", "--planner", "offline"}, nil, "--planner is for planning a description"},
+		{[]string{"new", "an app", "--max-tasks", "-1"}, nil, "max_tasks"},
+	} {
+		var out syncBuffer
+		err := runEnvTo(t, context.Background(), &out, tc.env, db, "", tc.args...)
+		if err == nil || !strings.Contains(err.Error()+out.String(), tc.want) {
+			t.Errorf("%v: err = %v, want it to mention %q", tc.args, err, tc.want)
+		}
+		if code := exitCode(err); code != 2 {
+			t.Errorf("%v: exit code %d, want 2 (bad input)", tc.args, code)
+		}
+	}
+	projects, _ := run(t, db, "", "projects", "--json")
+	if strings.Contains(projects, `"id"`) {
+		t.Errorf("a refused request stored a project: %s", projects)
+	}
+}
