@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,4 +200,47 @@ func TestE2EOverStdio(t *testing.T) {
 	}
 	e := &e2e{store: s, coord: c, proj: p}
 	e.check(t)
+}
+
+// A creator agent plans a project over stdio (a `marcus mcp` process with the
+// default, offline planner) and a worker then gets its first task: set-up.
+func TestE2ECreateProjectOverStdio(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "create.db")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "mcp", "--db", db)
+	cmd.Env = append(os.Environ(), "MARCUS_TEST_AS_MAIN=1", "XDG_CONFIG_HOME="+dir, "MARCUS_LOG_FILE="+filepath.Join(dir, "mcp.log"))
+	cs, err := sdk.NewClient(&sdk.Implementation{Name: "creator", Version: "1"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	call := func(name string, args map[string]any) map[string]any {
+		t.Helper()
+		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: name, Arguments: args})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var out map[string]any
+		if err := json.Unmarshal([]byte(res.Content[0].(*sdk.TextContent).Text), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	created := call("create_project", map[string]any{"description": "A recipe sharing site with user accounts, recipe search, ratings and a weekly meal planner.",
+		"project_name": "Recipes", "options": map[string]any{"complexity": "standard", "team_size": 3}})
+	if created["success"] != true || created["planner"] != "offline" || created["tasks_created"].(float64) < 10 {
+		t.Fatalf("create_project: %v", created)
+	}
+	call("register_agent", map[string]any{"agent_id": "w1", "project_id": created["project_id"]})
+	next := call("request_next_task", map[string]any{"agent_id": "w1"})
+	task, _ := next["task"].(map[string]any)
+	if task == nil {
+		t.Fatalf("no task for the first worker: %v", next)
+	}
+	labels := fmt.Sprint(task["labels"])
+	if !strings.Contains(labels, "foundation") {
+		t.Errorf("first task %v (labels %s), want a foundation task", task["name"], labels)
+	}
 }

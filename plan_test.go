@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"marcus/core"
+	"marcus/providers/llm/llmfake"
 )
 
 func TestNewFromDescriptionOffline(t *testing.T) {
@@ -83,5 +84,47 @@ func TestNewFromDescriptionRefusals(t *testing.T) {
 	projects, _ := run(t, db, "", "projects", "--json")
 	if strings.Contains(projects, `"id"`) {
 		t.Errorf("a refused request stored a project: %s", projects)
+	}
+}
+
+// A model planner end to end through the command line: the configuration
+// picks it, the fake model on 127.0.0.1 answers, marcus costs reports it.
+func TestNewWithAnthropicPlannerAndCosts(t *testing.T) {
+	fake := llmfake.New(t, llmfake.Options{Key: "sk-test", Respond: func(r llmfake.Request) llmfake.Reply {
+		if r.Operation == "analyze" {
+			return llmfake.Reply{Text: `{"name": "Notes", "features": [{"name": "Editor"}, {"name": "Sync"}],
+				"foundation": [{"name": "Scaffold", "phase": "design"}], "closing": [{"name": "Docs", "phase": "docs"}]}`,
+				Usage: llmfake.Usage{Input: 1000, Output: 200}}
+		}
+		return llmfake.Reply{Text: `{"tasks": [{"name": "Build ` + r.Feature + `"}]}`, Usage: llmfake.Usage{Input: 500, Output: 100}}
+	}})
+	db := filepath.Join(t.TempDir(), "m.db")
+	env := []string{"MARCUS_LLM_PROVIDER=anthropic", "CLAUDE_API_KEY=sk-test", "MARCUS_LLM_BASE_URL=" + fake.URL(),
+		"MARCUS_LLM_INPUT_PRICE=3", "MARCUS_LLM_OUTPUT_PRICE=15"}
+	var out syncBuffer
+	if err := runEnvTo(t, context.Background(), &out, env, db, "", "new", "a notes app with an editor and sync", "--json"); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	var sum core.CreationSummary
+	if err := json.Unmarshal([]byte(out.String()), &sum); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.HasPrefix(sum.Planner, "anthropic/") || sum.TasksCreated != 4 || sum.LLM.Calls != 3 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if want := (2000*3.0 + 400*15.0) / 1e6; sum.LLM.CostUSD < want-1e-12 || sum.LLM.CostUSD > want+1e-12 {
+		t.Errorf("cost $%g, want $%g from the configured prices", sum.LLM.CostUSD, want)
+	}
+	costs, err := run(t, db, "", "costs", "--project", string(sum.ProjectID))
+	if err != nil || !strings.Contains(costs, "anthropic/") || !strings.Contains(costs, "2000") {
+		t.Errorf("costs: %v\n%s", err, costs)
+	}
+	// ANTHROPIC_API_KEY is not marcus's: without CLAUDE_API_KEY, no call is made.
+	before := fake.Count(llmfake.PathMessages)
+	var refused syncBuffer
+	err = runEnvTo(t, context.Background(), &refused, []string{"MARCUS_LLM_PROVIDER=anthropic", "ANTHROPIC_API_KEY=sk-test",
+		"MARCUS_LLM_BASE_URL=" + fake.URL()}, db, "", "new", "another app")
+	if err == nil || !strings.Contains(err.Error(), "CLAUDE_API_KEY") || fake.Count(llmfake.PathMessages) != before {
+		t.Errorf("err = %v, %d new calls; want a refusal naming CLAUDE_API_KEY and no call", err, fake.Count(llmfake.PathMessages)-before)
 	}
 }
