@@ -154,3 +154,68 @@ func printCosts(w io.Writer, sum core.CostSummary) error {
 func seconds(s float64) string {
 	return (time.Duration(s * float64(time.Second))).Round(100 * time.Millisecond).String()
 }
+
+func (a *app) featureCmd() *cobra.Command {
+	var project, point, planner, complexity string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   `feature "DESCRIPTION"`,
+		Short: "Plan a feature and add its tasks to an existing project",
+		Long: `Plan a feature from a description and add its tasks to a project, in one
+transaction. The feature's first tasks wait for the project's set-up
+(foundation) tasks; the integration and documentation tasks that have not
+started wait for the feature, so the docs stay last.
+
+--integration-point chooses what else the feature waits for:
+  auto_detect    nothing else (the default)
+  parallel       nothing else: it runs beside the current work
+  after_current  the tasks in progress now
+  new_phase      every unfinished task of the project`,
+		Example: `  marcus feature "export lists as CSV" --project todo-app
+  marcus feature "dark mode" --integration-point after_current`,
+		Args: cobra.ExactArgs(1),
+		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, args []string) error {
+			cx, err := core.ParseComplexity(complexity)
+			if err != nil {
+				return err
+			}
+			p, err := a.planner(planner)
+			if err != nil {
+				return err
+			}
+			req := core.FeatureRequest{Project: core.ProjectID(project), Description: args[0], IntegrationPoint: point,
+				Planner: p, Complexity: cx, Concurrency: a.cfg.LLM.Concurrency}
+			if isTerminal(a.errOut) {
+				req.Progress = func(pp core.PlanProgress) { printProgress(a.errOut, pp) }
+			}
+			res, err := a.coord.AddFeature(ctx, req)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.out, map[string]any{"project_id": res.Project.ID, "tasks": res.Tasks,
+					"integration_points": nonNilSlice(res.IntegrationPoints), "rewired_tasks": nonNilSlice(res.Rewired),
+					"warnings": nonNilSlice(res.Warnings), "llm": callTotals(res.Calls)})
+			}
+			fmt.Fprintf(a.out, "added %d tasks to %q (%s):\n", len(res.Tasks), res.Project.Name, res.Project.ID)
+			for _, t := range res.Tasks {
+				fmt.Fprintf(a.out, "  %s  %s\n", t.ID, t.Name)
+			}
+			fmt.Fprintf(a.out, "waits for %d existing task(s); %d closing task(s) now wait for it\n", len(res.IntegrationPoints), len(res.Rewired))
+			for _, w := range res.Warnings {
+				fmt.Fprintf(a.out, "note: %s\n", w)
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().StringVarP(&project, "project", "p", "", "project id or name (default: the newest)")
+	cmd.Flags().StringVar(&point, "integration-point", core.IntegrateAuto, "auto_detect, parallel, after_current or new_phase")
+	cmd.Flags().StringVar(&planner, "planner", "", "offline, anthropic or openai (default llm.provider)")
+	cmd.Flags().StringVar(&complexity, "complexity", "standard", "prototype, standard or enterprise")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func callTotals(calls []core.LLMCall) core.CostTotals {
+	return core.Creation{Calls: calls}.Summary().LLM
+}

@@ -128,3 +128,32 @@ func TestNewWithAnthropicPlannerAndCosts(t *testing.T) {
 		t.Errorf("err = %v, %d new calls; want a refusal naming CLAUDE_API_KEY and no call", err, fake.Count(llmfake.PathMessages)-before)
 	}
 }
+
+func TestFeatureCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	if out, err := run(t, db, "", "new", "a blog with posts, comments and tags", "--name", "Blog"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := run(t, db, "", "feature", "an RSS feed of new posts", "--project", "blog", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var res struct {
+		Tasks    []core.Task   `json:"tasks"`
+		Points   []core.TaskID `json:"integration_points"`
+		Rewired  []core.TaskID `json:"rewired_tasks"`
+		Warnings []string      `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(res.Tasks) == 0 || len(res.Points) == 0 || len(res.Rewired) == 0 {
+		t.Fatalf("feature added %d tasks, waits for %v, rewired %v", len(res.Tasks), res.Points, res.Rewired)
+	}
+	if !strings.Contains(strings.ToLower(res.Tasks[0].Name), "rss") {
+		t.Errorf("first new task %q does not name the feature", res.Tasks[0].Name)
+	}
+	if _, err := run(t, db, "", "feature", "x", "--project", "nope"); exitCode(err) != 2 {
+		t.Errorf("unknown project: err = %v", err)
+	}
+}

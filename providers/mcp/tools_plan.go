@@ -174,17 +174,7 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 		ids[i], names[i] = t.ID, t.Name
 		breakdown[t.Phase.String()]++
 	}
-	var llm core.CostTotals
-	for _, c := range res.Calls {
-		llm.Calls++
-		llm.InputTokens += c.InputTokens
-		llm.OutputTokens += c.OutputTokens
-		llm.TotalTokens += c.InputTokens + c.OutputTokens
-		llm.CostUSD += c.CostUSD
-		if c.Outcome != core.OutcomeOK {
-			llm.Failed++
-		}
-	}
+	llm := core.Creation{Calls: res.Calls}.Summary().LLM
 	return obj{"success": true, "project_id": res.Project.ID, "project_name": res.Project.Name,
 		"tasks_created": len(res.Tasks), "task_ids": ids, "task_names": names, "task_breakdown": breakdown,
 		"features": nonNil(res.Features), "integration_points": nonNilIDs(res.IntegrationPoints),
