@@ -63,7 +63,7 @@ func (*Offline) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysi
 	case adding:
 		fs = offAvoidExisting(fs, doc, req)
 	case len(fs) == 0:
-		fs = offFallback(k, doc.title+" "+doc.project+" "+doc.purpose)
+		fs = offFallback(k, strings.TrimSpace(req.Description))
 	}
 	var foundation, closing []offSpec
 	if !adding {

@@ -133,7 +133,11 @@ func (x offExpansion) task(s offStep) core.PlanTask {
 func (x offExpansion) asked() string {
 	var b strings.Builder
 	if x.sentence != "" && !strings.EqualFold(strings.TrimSuffix(x.sentence, "."), x.name) {
-		b.WriteString("\n\nFrom the description: ")
+		label := "\n\nFrom the description: "
+		if strings.HasPrefix(x.sentence, "The description (") || strings.HasPrefix(x.sentence, "The description lists") {
+			label = "\n\nNote: " // a feature the planner suggested
+		}
+		b.WriteString(label)
 		b.WriteString(offClip(x.sentence, 400))
 	}
 	if len(x.details) > 0 {

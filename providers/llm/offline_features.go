@@ -122,9 +122,16 @@ func offFallback(k *offKind, text string) []*offFeature {
 			break
 		}
 	}
+	asked := offClip(strings.Join(strings.Fields(text), " "), 120)
+	why := "The description lists no features; " + offArticle(k.name) + " " + k.name + " like it usually has this one, so check that it fits."
+	if asked != "" {
+		why = "The description (\"" + asked + "\") lists no features; " + offArticle(k.name) + " " + k.name +
+			" like it usually has this one, so check that it fits."
+	}
 	out := make([]*offFeature, len(names))
 	for i, n := range names {
-		out[i] = &offFeature{name: n, key: offKey(n), auth: n == "Authentication" || n == "User Accounts"}
+		out[i] = &offFeature{name: n, key: offKey(n), auth: n == "Authentication" || n == "User Accounts",
+			sources: []string{why}}
 	}
 	return out
 }

@@ -32,6 +32,33 @@ var offFocusByKind = map[string]offFocus{
 		"as code, applied to a test environment first"},
 }
 
+// offDoing is what carrying out and checking a part of a non-software
+// project means, by kind; %s is the part.
+type offDoing struct{ do, done, kept, check string }
+
+var offDoingByKind = map[string]offDoing{
+	"marketing campaign": {"create, schedule or send what it lists, and keep the assets and the numbers.",
+		"The assets of %s are produced and approved", "%s is scheduled or live, and its numbers are tracked",
+		"against the goals and the budget: is it on message, on time, and are the numbers coming in?"},
+	"research report": {"gather, analyse or write what it lists, keeping notes and sources.",
+		"The work of %s is done and written up", "Notes, data and sources of %s are saved and cited",
+		"against the research questions: are sources cited, numbers reproducible and conclusions supported?"},
+	"writing project": {"write what it lists, to the agreed length and deadline.",
+		"A full draft of %s exists", "Notes and open questions on %s are written down",
+		"against the premise and the audience: does it read well, is it consistent, what must change?"},
+}
+
+// doing words the steps of a non-software part; events, moves and other
+// projects are mostly bookings.
+func (x offExpansion) doing() offDoing {
+	if d, ok := offDoingByKind[x.k.name]; ok {
+		return d
+	}
+	return offDoing{"book, buy, make or send what it lists, and file every confirmation.",
+		"Everything %s needs is booked, bought or made", "Confirmations and receipts for %s are filed",
+		"against the goals and the budget: confirm every booking, chase what is missing, fix the gaps."}
+}
+
 func (x offExpansion) focus() offFocus {
 	if f, ok := offFocusByKind[x.k.name]; ok {
 		return f
@@ -59,11 +86,12 @@ func (x offExpansion) design() (name, desc string, acceptance []string) {
 
 func (x offExpansion) build() (name, desc string, acceptance []string) {
 	if !x.k.software {
+		w := x.doing()
 		name = x.k.doVerb + " " + x.name
-		desc = "Carry out the plan for " + x.name + ": book, buy, make or send what it lists, and file every confirmation." + x.asked()
+		desc = "Carry out the plan for " + x.name + ": " + w.do + x.asked()
 		return name, desc, x.withDetails([]string{
-			"Everything " + x.name + " needs is booked, bought or made",
-			"Confirmations and receipts for " + x.name + " are filed",
+			strings.ReplaceAll(w.done, "%s", x.name),
+			strings.ReplaceAll(w.kept, "%s", x.name),
 		}, "Done: ")
 	}
 	name = "Implement " + x.name
@@ -85,7 +113,7 @@ func (x offExpansion) build() (name, desc string, acceptance []string) {
 func (x offExpansion) test() (name, desc string, acceptance []string) {
 	if !x.k.software {
 		name = "Review " + x.name
-		desc = "Check " + x.name + " against the goals and the budget: confirm every booking, chase what is missing, fix the gaps."
+		desc = "Check " + x.name + " " + x.doing().check
 		return name, desc, []string{
 			x.name + " is checked against the goals and the budget",
 			"Open issues of " + x.name + " are resolved or have an owner",

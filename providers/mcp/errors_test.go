@@ -39,6 +39,9 @@ func validArgs(ids map[string]core.TaskID) map[string]args {
 		"list_projects":           {},
 		"unassign_task":           {"task_id": ids["A"]},
 		"get_optimal_agent_count": {},
+		"create_project":          {"description": "a todo app"},
+		"add_feature":             {"feature_description": "export to CSV"},
+		"get_cost_summary":        {},
 	}
 }
 
