@@ -156,6 +156,7 @@ type creation struct {
 	calls   callLog
 	events  *reporter
 	started time.Time
+	stored  bool // a draft's run, once stored or discarded
 }
 
 func (c *Coordinator) createOnce(ctx context.Context, req CreateRequest) (res Creation, err error) {
@@ -170,26 +171,33 @@ func (c *Coordinator) createOnce(ctx context.Context, req CreateRequest) (res Cr
 		}
 		run.events.close()
 	}()
+	a, plan, warnings, err := run.plan(ctx)
+	if err != nil {
+		return Creation{}, err
+	}
+	return run.store(ctx, a, plan, warnings)
+}
+
+// plan runs the planning steps: analysis beside set-up, the features
+// concurrently, assembly.
+func (run *creation) plan(ctx context.Context) (Analysis, Plan, []string, error) {
+	req := run.req
 	run.events.send(PlanProgress{Stage: "started", Name: req.Name})
 	preq := PlanRequest{Description: req.Description, Name: req.Name, Complexity: req.Complexity,
 		MaxTasks: req.MaxTasks, TeamSize: req.TeamSize, Record: run.calls.add}
-
 	a, err := run.analyze(ctx, preq)
 	if err != nil {
-		return Creation{}, err
+		return a, Plan{}, nil, err
 	}
 	expansions, err := expandAll(ctx, req.Planner, preq, a, req.Concurrency, func(done int, f Feature) {
 		run.events.send(PlanProgress{Stage: "feature", Done: done, Total: len(a.Features), Feature: f.Name})
 	})
 	if err != nil {
-		return Creation{}, err
+		return a, Plan{}, nil, err
 	}
 	run.events.send(PlanProgress{Stage: "validating", Done: len(a.Features), Total: len(a.Features)})
 	plan, warnings, err := AssemblePlan(preq, a, expansions)
-	if err != nil {
-		return Creation{}, err
-	}
-	return run.store(ctx, a, plan, warnings)
+	return a, plan, warnings, err
 }
 
 // analyze runs the analysis call while the project's set-up runs beside

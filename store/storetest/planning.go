@@ -30,6 +30,7 @@ func testPlanning(t *testing.T, h Harness) {
 	t.Run("AddFeatureIntegrationPoints", func(t *testing.T) { planningIntegrationPoints(t, h) })
 	t.Run("AddDependencies", func(t *testing.T) { planningAddDependencies(t, h) })
 	t.Run("CostSummary", func(t *testing.T) { planningCosts(t, h) })
+	t.Run("Drafts", func(t *testing.T) { planningDrafts(t, h) })
 }
 
 // scripted is a planner whose answers a test writes; it stands in for a
@@ -664,4 +665,56 @@ func (e *env) ready(b board) string {
 	var ts []core.Task
 	e.view(func(tx core.ReadTx) (err error) { ts, err = tx.ReadyTasks(b.project.ID, 100); return err })
 	return strings.Join(taskNames(ts), ",")
+}
+
+func planningDrafts(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	p := &scripted{analysis: shopAnalysis("Cart")}
+	d, err := e.c.PlanDraft(t.Context(), core.CreateRequest{Description: "draft", Name: "Draft", Planner: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.nothingStored()
+	if len(d.Plan.Tasks) != 6 || len(d.Calls()) != 2 {
+		t.Fatalf("draft has %d tasks and %d calls", len(d.Plan.Tasks), len(d.Calls()))
+	}
+	// A person's edits: a cycle first, which is refused and fixable.
+	d.Plan.Tasks[0].After = []string{d.Plan.Tasks[len(d.Plan.Tasks)-1].Name}
+	if _, err := e.c.CreateFromDraft(t.Context(), d); core.CodeOf(err) != core.ErrInvalid {
+		t.Fatalf("an edit with a cycle: err = %v", err)
+	}
+	e.nothingStored()
+	d.Plan.Tasks[0].After = nil
+	d.Plan.Tasks[1].Name = "Sketch the cart"
+	d.Plan.Tasks[2].After = []string{"Sketch the cart"}
+	d.Plan.Tasks = append(d.Plan.Tasks, core.PlanTask{Name: "Celebrate", After: []string{"Write docs"}})
+	res, err := e.c.CreateFromDraft(t.Context(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Project.ID != d.Project() || len(res.Tasks) != 7 || len(e.calls(d.Project())) != 2 {
+		t.Errorf("stored %s with %d tasks and %d calls", res.Project.ID, len(res.Tasks), len(e.calls(d.Project())))
+	}
+	if _, err := e.c.CreateFromDraft(t.Context(), d); core.CodeOf(err) != core.ErrConflict {
+		t.Errorf("storing a draft twice: err = %v", err)
+	}
+	// The same request again is a conflict that names the project.
+	if _, err := e.c.PlanDraft(t.Context(), core.CreateRequest{Description: "draft", Name: "Draft", Planner: p}); core.CodeOf(err) != core.ErrConflict {
+		t.Errorf("a repeated draft: err = %v", err)
+	}
+	// A discarded draft stores no project and keeps its calls.
+	d2, err := e.c.PlanDraft(t.Context(), core.CreateRequest{Description: "other", Name: "Other", Planner: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.c.DiscardDraft(d2, "changed my mind")
+	if got := e.calls(d2.Project()); len(got) != 2 {
+		t.Errorf("%d calls kept for a discarded draft", len(got))
+	}
+	if failed := e.eventsOf(core.EventPlanningFailed); len(failed) != 1 || !strings.Contains(fmt.Sprint(failed[0].Payload["error"]), "changed my mind") {
+		t.Errorf("planning_failed events %+v", failed)
+	}
+	if _, err := e.c.CreateFromDraft(t.Context(), d2); err == nil {
+		t.Error("a discarded draft was stored")
+	}
 }
