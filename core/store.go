@@ -72,6 +72,9 @@ type ReadTx interface {
 	// project "" means all projects.
 	Events(project ProjectID, after int64, limit int) ([]Event, error)
 	LastEventID() (int64, error)
+	// LatestEvents lists a project's newest limit events ("" for all
+	// projects), oldest first: the tail of a feed.
+	LatestEvents(project ProjectID, limit int) ([]Event, error)
 	// LLMCalls lists the recorded model calls of a project ("" for all),
 	// oldest first.
 	LLMCalls(project ProjectID) ([]LLMCall, error)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"marcus/core"
@@ -153,6 +154,21 @@ func (t *txn) Events(p core.ProjectID, after int64, limit int) ([]core.Event, er
 		return collect(t, "list events", scanEvent, `SELECT `+eventCols+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	}
 	return collect(t, "list events", scanEvent, `SELECT `+eventCols+` FROM events WHERE project_id = ? AND id > ? ORDER BY id LIMIT ?`, p, after, limit)
+}
+
+func (t *txn) LatestEvents(p core.ProjectID, limit int) ([]core.Event, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	var evs []core.Event
+	var err error
+	if p == "" {
+		evs, err = collect(t, "list events", scanEvent, `SELECT `+eventCols+` FROM events ORDER BY id DESC LIMIT ?`, limit)
+	} else {
+		evs, err = collect(t, "list events", scanEvent, `SELECT `+eventCols+` FROM events WHERE project_id = ? ORDER BY id DESC LIMIT ?`, p, limit)
+	}
+	slices.Reverse(evs)
+	return evs, err
 }
 
 func (t *txn) LastEventID() (int64, error) {

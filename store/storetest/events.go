@@ -12,6 +12,7 @@ import (
 func testEvents(t *testing.T, h Harness) {
 	t.Run("EachOperationAppendsItsEvents", func(t *testing.T) { eventsPerOperation(t, h) })
 	t.Run("FilteredByProject", func(t *testing.T) { eventsByProject(t, h) })
+	t.Run("LatestEvents", func(t *testing.T) { eventsLatest(t, h) })
 	t.Run("ChangedClosesAfterCommit", func(t *testing.T) { eventsChanged(t, h) })
 	t.Run("WaitForChangeSeesSecondHandle", func(t *testing.T) { eventsWaitSecond(t, h) })
 }
@@ -220,5 +221,30 @@ func eventsWaitSecond(t *testing.T, h Harness) {
 	e.expectEvents(last, core.EventAgentRegistered)
 	if a := e.agent("w1"); a.Project != b.project.ID {
 		t.Errorf("the first handle reads agent %+v, want it on %s", a, b.project.ID)
+	}
+}
+
+func eventsLatest(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	a := e.importPlan(plan("A", pt("a1"), pt("a2"), pt("a3")))
+	b := e.importPlan(plan("B", pt("b1")))
+	e.register(a, "x")
+	e.register(b, "y")
+	e.complete("x", e.claim(a, "x", "a1").ID)
+	var latest, all []core.Event
+	e.view(func(tx core.ReadTx) (err error) {
+		if latest, err = tx.LatestEvents(a.project.ID, 2); err != nil {
+			return err
+		}
+		all, err = tx.Events(a.project.ID, 0, 100)
+		return err
+	})
+	if len(latest) != 2 || latest[0].ID != all[len(all)-2].ID || latest[1].ID != all[len(all)-1].ID {
+		t.Errorf("latest %+v, want the last two of %d, oldest first", latest, len(all))
+	}
+	var every []core.Event
+	e.view(func(tx core.ReadTx) (err error) { every, err = tx.LatestEvents("", 1000); return err })
+	if len(every) <= len(all) {
+		t.Errorf("all projects: %d events, project A alone has %d", len(every), len(all))
 	}
 }

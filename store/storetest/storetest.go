@@ -54,6 +54,7 @@ func Run(t *testing.T, h Harness) {
 		{"Events", testEvents},
 		{"Concurrency", testConcurrency},
 		{"Planning", testPlanning},
+		{"Actions", testActions},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })
