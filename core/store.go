@@ -75,6 +75,8 @@ type ReadTx interface {
 	// LatestEvents lists a project's newest limit events ("" for all
 	// projects), oldest first: the tail of a feed.
 	LatestEvents(project ProjectID, limit int) ([]Event, error)
+	// TaskEvents lists a task's newest limit events, oldest first.
+	TaskEvents(task TaskID, limit int) ([]Event, error)
 	// LLMCalls lists the recorded model calls of a project ("" for all),
 	// oldest first.
 	LLMCalls(project ProjectID) ([]LLMCall, error)

@@ -171,6 +171,15 @@ func (t *txn) LatestEvents(p core.ProjectID, limit int) ([]core.Event, error) {
 	return evs, err
 }
 
+func (t *txn) TaskEvents(id core.TaskID, limit int) ([]core.Event, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	evs, err := collect(t, "list task events", scanEvent, `SELECT `+eventCols+` FROM events WHERE task_id = ? ORDER BY id DESC LIMIT ?`, id, limit)
+	slices.Reverse(evs)
+	return evs, err
+}
+
 func (t *txn) LastEventID() (int64, error) {
 	var id sql.NullInt64
 	err := t.queryRow(`SELECT max(id) FROM events`).Scan(&id)

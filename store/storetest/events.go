@@ -13,6 +13,7 @@ func testEvents(t *testing.T, h Harness) {
 	t.Run("EachOperationAppendsItsEvents", func(t *testing.T) { eventsPerOperation(t, h) })
 	t.Run("FilteredByProject", func(t *testing.T) { eventsByProject(t, h) })
 	t.Run("LatestEvents", func(t *testing.T) { eventsLatest(t, h) })
+	t.Run("TaskDetail", func(t *testing.T) { eventsTaskDetail(t, h) })
 	t.Run("ChangedClosesAfterCommit", func(t *testing.T) { eventsChanged(t, h) })
 	t.Run("WaitForChangeSeesSecondHandle", func(t *testing.T) { eventsWaitSecond(t, h) })
 }
@@ -246,5 +247,27 @@ func eventsLatest(t *testing.T, h Harness) {
 	e.view(func(tx core.ReadTx) (err error) { every, err = tx.LatestEvents("", 1000); return err })
 	if len(every) <= len(all) {
 		t.Errorf("all projects: %d events, project A alone has %d", len(every), len(all))
+	}
+}
+
+func eventsTaskDetail(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("A", pt("a"), pt("b", "a"), pt("c", "b")))
+	e.register(b, "x")
+	e.complete("x", e.claim(b, "x", "a").ID)
+	held := e.claim(b, "x", "b")
+	e.report("x", held.ID, core.StatusInProgress, 40, "halfway")
+	v, err := e.c.TaskDetail(t.Context(), held.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Task.ID != held.ID || len(v.Deps) != 1 || v.Deps[0].Status != core.StatusDone || len(v.Dependents) != 1 || v.Dependents[0].Name != "c" {
+		t.Errorf("detail %+v", v)
+	}
+	if len(v.History) != 2 || v.History[0].Kind != core.EventTaskClaimed || v.History[1].Kind != core.EventTaskProgress {
+		t.Errorf("history %+v, want claim then progress", v.History)
+	}
+	if _, err := e.c.TaskDetail(t.Context(), "t-none"); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("unknown task: err = %v", err)
 	}
 }

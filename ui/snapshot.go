@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"marcus/core"
+)
+
+// FeedLimit is how many of a project's newest events the activity feed keeps.
+const FeedLimit = 2000
+
+// Snapshot is everything a frame shows, loaded at once after a change: the
+// views render it and never read the store.
+type Snapshot struct {
+	Projects []core.Project
+	// Board is the selected project's tasks and agents; its Project.ID is
+	// empty when there is no project yet.
+	Board  core.Board
+	Status core.ProjectStatus
+	// Layers and Schedule are the board's dependency graph (nil when it has
+	// a cycle, which a stored board never has).
+	Layers   [][]core.TaskID
+	Schedule core.Schedule
+	// ByID indexes Board.Tasks.
+	ByID map[core.TaskID]int
+	// Events are the project's newest events, oldest first.
+	Events  []core.Event
+	Metrics MetricsSnapshot
+	Costs   core.CostTotals
+	// Detail is filled when a task's detail is open.
+	Detail   *TaskDetail
+	LoadedAt time.Time
+}
+
+// Task returns a task of the board by id.
+func (s *Snapshot) Task(id core.TaskID) (core.Task, bool) {
+	if s == nil {
+		return core.Task{}, false
+	}
+	i, ok := s.ByID[id]
+	if !ok {
+		return core.Task{}, false
+	}
+	return s.Board.Tasks[i], true
+}
+
+// TaskDetail is what the detail view shows of one task.
+type TaskDetail = core.TaskView
+
+// loadRequest says what to load.
+type loadRequest struct {
+	project core.ProjectID
+	detail  core.TaskID
+}
+
+// snapshotMsg carries a loaded snapshot into Update.
+type snapshotMsg struct {
+	snap *Snapshot
+	err  error
+}
+
+// changedMsg says the store has events after the last one seen.
+type changedMsg struct {
+	last int64
+	err  error
+}
+
+// loader loads snapshots. One load runs at a time (the model starts the
+// next only when the last has answered), so its state needs no lock.
+type loader struct {
+	coord   *core.Coordinator
+	metrics *Metrics
+}
+
+func (l *loader) cmd(ctx context.Context, req loadRequest) tea.Cmd {
+	return func() tea.Msg {
+		snap, err := l.load(ctx, req)
+		return snapshotMsg{snap: snap, err: err}
+	}
+}
+
+func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
+	c := l.coord
+	s := &Snapshot{LoadedAt: c.Now(), ByID: map[core.TaskID]int{}}
+	ps, err := c.Projects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.Projects = ps
+	if len(ps) == 0 {
+		return s, nil
+	}
+	ref := req.project
+	if ref == "" {
+		ref = ps[len(ps)-1].ID
+	}
+	b, err := c.Board(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	s.Board = b
+	for i, t := range b.Tasks {
+		s.ByID[t.ID] = i
+	}
+	if s.Status, err = core.Status(b); err != nil {
+		return nil, err
+	}
+	if layers, err := core.Layers(b.Tasks); err == nil {
+		s.Layers = layers
+		s.Schedule, _ = core.ComputeSchedule(b.Tasks)
+	}
+	if l.metrics == nil || l.metrics.Project() != b.Project.ID {
+		l.metrics = NewMetrics(b.Project.ID)
+	}
+	if err := l.feedMetrics(ctx, b.Project.ID); err != nil {
+		return nil, err
+	}
+	s.Metrics = l.metrics.Snapshot(s.LoadedAt, b)
+	if s.Events, err = c.LatestEvents(ctx, b.Project.ID, FeedLimit); err != nil {
+		return nil, err
+	}
+	if sum, err := c.Costs(ctx, b.Project.ID); err == nil {
+		s.Costs = sum.Totals
+	}
+	if req.detail != "" {
+		if s.Detail, err = loadDetail(ctx, c, req.detail); err != nil && core.CodeOf(err) != core.ErrNotFound {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// feedMetrics gives the metrics every event they have not seen, a page at
+// a time.
+func (l *loader) feedMetrics(ctx context.Context, p core.ProjectID) error {
+	for {
+		evs, err := l.coord.Events(ctx, p, l.metrics.LastEventID(), 5000)
+		if err != nil {
+			return err
+		}
+		l.metrics.Add(evs)
+		if len(evs) < 5000 {
+			return nil
+		}
+	}
+}
+
+func loadDetail(ctx context.Context, c *core.Coordinator, id core.TaskID) (*TaskDetail, error) {
+	v, err := c.TaskDetail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// waitCmd answers when the store has an event after after: at once for a
+// commit through this process, within poll for another process's.
+func waitCmd(ctx context.Context, c *core.Coordinator, after int64, poll time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		last, err := c.WaitForChange(ctx, after, poll)
+		return changedMsg{last: last, err: err}
+	}
+}
