@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"net"
 	"os"
@@ -15,12 +14,13 @@ import (
 
 	"marcus/core"
 	"marcus/providers/mcp"
-	"marcus/providers/planfile"
 	"marcus/providers/swarm"
 )
 
-//go:embed examples/todo-app.yaml
-var samplePlan []byte
+// demoDescription is what the demo asks the offline planner to plan.
+const demoDescription = `A todo web app where people sign up and log in, keep shared todo lists with
+due dates and priorities, get email reminders before things are due, search
+their todos, and see a dashboard of what is overdue.`
 
 type demoOptions struct {
 	agents    int
@@ -28,6 +28,7 @@ type demoOptions struct {
 	tasks     int
 	die, stop float64
 	keep      bool
+	text      bool
 	seed      uint64
 }
 
@@ -36,10 +37,12 @@ func (a *app) demoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Watch synthetic agents work a sample project over real MCP, with nothing to set up",
-		Long: `Create a fresh database with a sample project, serve it over MCP on a free
-loopback port, and let synthetic agents work it: some die mid-task (their
-leases are recovered and handed on) and some tasks are reported blocked.
-The board redraws as they go. Your own agent can join at the printed address.`,
+		Long: `Create a fresh database, plan a sample project with the offline planner,
+serve it over MCP on a free loopback port, and let synthetic agents work it
+while the dashboard shows the board, the agents and the feed live: some
+agents die mid-task (their leases are recovered and handed on) and some
+tasks are reported blocked. Your own agent can join at the address in the
+header. Without a terminal (or with --text) the board is printed as text.`,
 		Example: `  marcus demo
   marcus demo --agents 12 --speed 1200
   marcus demo --tasks 200 --agents 32`,
@@ -59,6 +62,7 @@ The board redraws as they go. Your own agent can join at the printed address.`,
 	f.Float64Var(&o.stop, "block", 0.05, "share of tasks reported blocked")
 	f.Uint64Var(&o.seed, "seed", 0, "seed for which agents die and which tasks block (0: a new one each run)")
 	f.BoolVar(&o.keep, "keep", false, "keep the demo database (its path is printed) instead of deleting it")
+	f.BoolVar(&o.text, "text", false, "print the board as text instead of opening the dashboard")
 	return cmd
 }
 
@@ -99,19 +103,48 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 		return core.Wrap(core.ErrUnavailable, serveErr, "the demo's MCP server did not start")
 	}
 	url := "http://" + bound.String() + mcp.Path
-	return a.watchDemo(ctx, p, url, o, dir)
+	if o.seed == 0 {
+		o.seed = uint64(time.Now().UnixNano())
+	}
+	if o.text || !isTerminal(a.out) {
+		return a.watchDemo(ctx, p, url, o, dir)
+	}
+	return a.runDashboard(ctx, dashOptions{project: p.ID, mcpAddr: bound.String(), title: "demo",
+		status: fmt.Sprintf("%d synthetic agents at work · your own agent can join at %s · q quits", o.agents, url),
+		background: func(ctx context.Context) string {
+			stats := a.runSwarm(ctx, p, url, o)
+			if stats == nil {
+				return ""
+			}
+			s := summarize(stats)
+			msg := fmt.Sprintf("demo finished: %d tasks completed, %d blocked for a person, %d agent(s) died and their work was recovered · q quits",
+				s.Completed, s.Blocked, s.Died)
+			if o.keep {
+				msg += " · database kept in " + dir
+			}
+			return msg
+		}})
+}
+
+// runSwarm runs the demo's synthetic agents until they are done.
+func (a *app) runSwarm(ctx context.Context, p core.Project, url string, o demoOptions) *swarm.Stats {
+	stats, _ := swarm.Run(ctx, swarm.Options{URL: url, Agents: o.agents, Project: string(p.ID), Prefix: "agent",
+		WorkTime: time.Duration(float64(time.Minute) / o.speed), DieRate: o.die, BlockRate: o.stop, Seed: o.seed,
+		MaxRetryWait: 2 * time.Second})
+	return stats
 }
 
 func (a *app) demoProject(ctx context.Context, o demoOptions) (core.Project, error) {
-	plan, err := planfile.Parse("todo-app.yaml", samplePlan)
+	if o.tasks > 0 {
+		p, _, err := a.coord.ImportPlan(ctx, generatedPlan(o.tasks))
+		return p, err
+	}
+	planner, err := a.planner("offline")
 	if err != nil {
 		return core.Project{}, err
 	}
-	if o.tasks > 0 {
-		plan = generatedPlan(o.tasks)
-	}
-	p, _, err := a.coord.ImportPlan(ctx, plan)
-	return p, err
+	res, err := a.coord.CreateProject(ctx, core.CreateRequest{Description: demoDescription, Name: "Todo App", Planner: planner})
+	return res.Project, err
 }
 
 // generatedPlan is a layered project of n tasks: a few foundation tasks,

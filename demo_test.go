@@ -48,3 +48,20 @@ func tail(s string) string {
 	}
 	return s
 }
+
+// The default demo plans its sample project with the offline planner.
+func TestDemoPlansTheSampleOffline(t *testing.T) {
+	out, err := runCtx(t, context.Background(), t.TempDir()+"/unused.db", "", "demo", "--text",
+		"--agents", "6", "--speed", "60000", "--die", "0", "--block", "0", "--seed", "2")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, tail(out))
+	}
+	m := regexp.MustCompile(`Todo App\s.*?(\d+)/(\d+) done`).FindAllStringSubmatch(out, -1)
+	if len(m) == 0 {
+		t.Fatalf("no board of the planned Todo App in:\n%s", tail(out))
+	}
+	last := m[len(m)-1]
+	if last[1] != last[2] || last[2] == "0" {
+		t.Errorf("the demo ended at %s/%s done", last[1], last[2])
+	}
+}

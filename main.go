@@ -72,17 +72,20 @@ func newRootCmd(out, errOut io.Writer, env []string) *cobra.Command {
 Any number of agents speaking MCP pull tasks, report progress and pass context
 through the board; claims are atomic across processes and nothing acknowledged
 is lost on a crash.`,
-		Example: `  marcus new --from examples/todo-app.yaml
-  marcus board --watch
-  marcus projects`,
+		Example: `  marcus                      # the dashboard, serving MCP at 127.0.0.1:4298
+  marcus demo                 # synthetic agents work a sample project
+  marcus new "a todo app with login and reminders"
+  marcus board --watch`,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.loadConfig(cmd) },
+		Args:              cobra.NoArgs,
+		RunE:              a.rootRun,
 	}
 	root.SetOut(out)
 	root.SetErr(errOut)
 	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (default: the user data directory; env MARCUS_DB)")
 	root.PersistentFlags().StringVar(&a.cfgPath, "config", "", "config file (default: the user config directory; env MARCUS_CONFIG)")
 	root.AddCommand(a.versionCmd(), a.newCmd(), a.boardCmd(), a.projectsCmd(), a.configCmd(),
-		a.serveCmd(), a.mcpCmd(), a.agentsCmd(), a.demoCmd(), a.costsCmd(), a.featureCmd())
+		a.serveCmd(), a.mcpCmd(), a.agentsCmd(), a.demoCmd(), a.costsCmd(), a.featureCmd(), a.dashCmd())
 	return root
 }
 

@@ -39,7 +39,13 @@ type Options struct {
 	NoColor bool
 	// Now is the clock for countdowns (default time.Now).
 	Now func() time.Time
+	// Status is the footer's first message.
+	Status string
 }
+
+// StatusMsg puts a message in the footer; send it with Program.Send from
+// outside the model (the demo says when its agents are done).
+type StatusMsg string
 
 type viewID int
 
@@ -113,7 +119,7 @@ func New(o Options) *Model {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{o: o, st: newStyles(o.NoColor), keys: Keys, help: help.New(), ctx: ctx, cancel: cancel,
-		loader: &loader{coord: o.Coord}, project: o.Project, width: 80, height: 24}
+		loader: &loader{coord: o.Coord}, project: o.Project, width: 80, height: 24, status: o.Status}
 	return m
 }
 
@@ -206,6 +212,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, waitCmd(m.ctx, m.o.Coord, m.lastEvent, m.o.Poll)
 	case tickMsg:
 		return m, tick()
+	case StatusMsg:
+		m.setStatus(string(msg), false)
+		return m, nil
 	case actionMsg:
 		if msg.err != nil {
 			m.setStatus(msg.err.Error(), true)
