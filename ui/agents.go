@@ -1,9 +1,418 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
-// agentsState is the agents view's cursor. (Stub.)
-type agentsState struct{}
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
-func (m *Model) updateAgents(k tea.KeyPressMsg) tea.Cmd { return nil }
-func (m *Model) viewAgents(w, h int) string             { return "agents" }
+	"marcus/core"
+)
+
+// How long an agent may go quiet before the view calls it silent (holding
+// a task) or gone (holding none).
+const (
+	silentAfter = 90 * time.Second
+	goneAfter   = 5 * time.Minute
+)
+
+// agentsState is the agents view's cursor. The selected agent is kept by
+// id, so a re-sort (an agent going silent) does not move the selection.
+type agentsState struct {
+	cursor int
+	sel    core.AgentID
+	top    int
+
+	cacheSnap *Snapshot
+	cacheAt   int64 // the second the rows were classified at
+	rows      []agentRow
+}
+
+// agentCondition is what an agent is doing, in the view's sort order.
+type agentCondition int
+
+const (
+	agentWorking agentCondition = iota
+	agentSilent
+	agentIdle
+	agentGone
+)
+
+var conditionNames = [...]string{"working", "silent", "idle", "gone"}
+var conditionMarks = [...]string{"●", "◌", "○", "·"}
+
+type agentRow struct {
+	a    core.Agent
+	cond agentCondition
+	task *core.Task // the task it holds, nil when none
+}
+
+// agentRows are the project's agents, classified at m.o.Now() and sorted;
+// cached per snapshot and second.
+func (m *Model) agentRows() []agentRow {
+	st := &m.agents
+	now := m.o.Now()
+	if st.cacheSnap == m.snap && st.cacheAt == now.Unix() && st.rows != nil {
+		return st.rows
+	}
+	st.cacheSnap, st.cacheAt = m.snap, now.Unix()
+	st.rows = st.rows[:0]
+	if m.snap == nil {
+		return st.rows
+	}
+	for _, a := range m.snap.Board.Agents {
+		r := agentRow{a: a}
+		if t, ok := m.snap.Task(a.CurrentTask); ok && t.Status == core.StatusInProgress && t.Holder == a.ID {
+			r.task = &t
+		}
+		r.cond = classifyAgent(a, r.task, now)
+		st.rows = append(st.rows, r)
+	}
+	slices.SortStableFunc(st.rows, func(x, y agentRow) int {
+		return cmp.Or(cmp.Compare(x.cond, y.cond), strings.Compare(x.a.Name, y.a.Name), strings.Compare(string(x.a.ID), string(y.a.ID)))
+	})
+	m.placeAgentCursor()
+	return st.rows
+}
+
+// classifyAgent tells working from silent, idle and gone. A holder is
+// silent once its lease ran out or it has not reported for longer than
+// silentAfter (or 1.5 times its usual cadence, when that is longer).
+func classifyAgent(a core.Agent, t *core.Task, now time.Time) agentCondition {
+	if t != nil {
+		if now.After(t.Lease.ExpiresAt) {
+			return agentSilent
+		}
+		last := t.Lease.ClaimedAt
+		if t.Lease.LastProgressAt.After(last) {
+			last = t.Lease.LastProgressAt
+		}
+		expect := silentAfter
+		if med, ok := core.MedianInterval(a.ReportTimes); ok && med*3/2 > expect {
+			expect = med * 3 / 2
+		}
+		if now.Sub(last) > expect {
+			return agentSilent
+		}
+		return agentWorking
+	}
+	if now.Sub(a.LastSeenAt) <= goneAfter {
+		return agentIdle
+	}
+	return agentGone
+}
+
+// placeAgentCursor puts the cursor back on the selected agent after the
+// rows changed.
+func (m *Model) placeAgentCursor() {
+	st := &m.agents
+	for i, r := range st.rows {
+		if r.a.ID == st.sel {
+			st.cursor = i
+			return
+		}
+	}
+	st.cursor = max(0, min(st.cursor, len(st.rows)-1))
+	if len(st.rows) > 0 {
+		st.sel = st.rows[st.cursor].a.ID
+	}
+}
+
+// agentsPage is how many rows the view shows: the body less its title and
+// column header.
+func (m *Model) agentsPage() int { return max(1, m.height-3-2) }
+
+func (m *Model) updateAgents(k tea.KeyPressMsg) tea.Cmd {
+	rows := m.agentRows()
+	st := &m.agents
+	if len(rows) == 0 {
+		if key.Matches(k, m.keys.Open) {
+			m.setStatus("no agent has registered on this project yet", false)
+		}
+		return nil
+	}
+	page := m.agentsPage()
+	switch {
+	case key.Matches(k, m.keys.Up):
+		st.cursor--
+	case key.Matches(k, m.keys.Down):
+		st.cursor++
+	case key.Matches(k, m.keys.PageUp):
+		st.cursor -= page
+	case key.Matches(k, m.keys.PageDown):
+		st.cursor += page
+	case key.Matches(k, m.keys.Top):
+		st.cursor = 0
+	case key.Matches(k, m.keys.Bottom):
+		st.cursor = len(rows) - 1
+	case key.Matches(k, m.keys.Open):
+		r := rows[st.cursor]
+		if r.task == nil {
+			m.setStatus(oneLine(r.a.Name)+" holds no task", false)
+			return nil
+		}
+		return m.openDetail(r.task.ID)
+	default:
+		return nil
+	}
+	st.cursor = max(0, min(st.cursor, len(rows)-1))
+	st.sel = rows[st.cursor].a.ID
+	return nil
+}
+
+// agentColumn is one column of the table: its title, width, and the cell
+// of a row (plain text, and styled unless the row is selected).
+type agentColumn struct {
+	title string
+	width int
+	// rank orders the optional columns, most wanted first; 0 is always
+	// shown. The task column (flex) takes the room left, and the last
+	// report (fill) what remains after it.
+	rank       int
+	flex, fill bool
+	cell       func(r agentRow, styled bool) string
+}
+
+func (m *Model) viewAgents(w, h int) string {
+	rows := m.agentRows()
+	st := &m.agents
+	if len(rows) == 0 {
+		lines := []string{m.st.Bold.Render("Agents"), "", "No agent has registered on this project yet."}
+		if m.o.MCPAddr != "" {
+			lines = append(lines, "Agents join with register_agent at http://"+m.o.MCPAddr+"/mcp")
+		}
+		return strings.Join(lines, "\n")
+	}
+	// A two-cell gutter holds the cursor mark, so the selection shows
+	// without colour too.
+	cols := m.agentColumns(rows, w-2)
+	lines := []string{fit(m.agentsTitle(rows), w)}
+	var head []string
+	for _, c := range cols {
+		head = append(head, pad(c.title, c.width))
+	}
+	lines = append(lines, fit(m.st.Faint.Render("  "+strings.TrimRight(strings.Join(head, " "), " ")), w))
+	page := max(1, h-2)
+	st.top = max(0, min(st.top, len(rows)-page))
+	if st.cursor < st.top {
+		st.top = st.cursor
+	} else if st.cursor >= st.top+page {
+		st.top = st.cursor - page + 1
+	}
+	for i := st.top; i < len(rows) && i < st.top+page; i++ {
+		sel := i == st.cursor
+		cells := make([]string, len(cols))
+		for j, c := range cols {
+			cells[j] = pad(c.cell(rows[i], !sel), c.width)
+		}
+		line := "  " + strings.TrimRight(strings.Join(cells, " "), " ")
+		if sel {
+			line = m.st.Selected.Render(pad("▸ "+strings.TrimRight(strings.Join(cells, " "), " "), w))
+		}
+		lines = append(lines, fit(line, w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) agentsTitle(rows []agentRow) string {
+	var n [4]int
+	for _, r := range rows {
+		n[r.cond]++
+	}
+	parts := []string{m.st.Bold.Render("Agents") + fmt.Sprintf(" %d", len(rows))}
+	for c, k := range n {
+		if k > 0 {
+			parts = append(parts, m.conditionStyle(agentCondition(c)).Render(fmt.Sprintf("%d %s", k, conditionNames[c])))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (m *Model) conditionStyle(c agentCondition) lipgloss.Style {
+	switch c {
+	case agentWorking:
+		return m.st.OK
+	case agentSilent:
+		return m.st.Warn
+	case agentGone:
+		return m.st.Faint
+	}
+	return lipgloss.NewStyle()
+}
+
+// agentColumns picks the columns that fit in w: agent, status and task
+// always; then, while room remains, progress, last seen, lease, tasks
+// done, role and id. The task column takes what is left, up to 48 cells,
+// and a wide terminal shows the holder's last report after it.
+func (m *Model) agentColumns(rows []agentRow, w int) []agentColumn {
+	all := append(m.agentIdentityColumns(rows, w), m.agentWorkColumns()...)
+	// used counts the cells taken, with one space between columns.
+	used, task := -1, -1
+	for i, c := range all {
+		if c.rank == 0 && !c.fill {
+			used += c.width + 1
+		}
+		if c.flex {
+			task = i
+		}
+	}
+	taskMin := max(4, min(16, w-used))
+	keep := make([]bool, len(all))
+	for rank := 1; rank <= len(all); rank++ {
+		for i, c := range all {
+			if c.rank == rank && used+c.width+1+taskMin <= w {
+				keep[i] = true
+				used += c.width + 1
+			}
+		}
+	}
+	all[task].width = max(taskMin, min(w-used, 48))
+	var cols []agentColumn
+	for i, c := range all {
+		if c.fill {
+			c.width = w - used - all[task].width - 1
+			keep[i] = c.width >= 16
+		}
+		if c.rank == 0 && !c.fill || keep[i] {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// agentIdentityColumns are who each agent is and what it is doing.
+func (m *Model) agentIdentityColumns(rows []agentRow, w int) []agentColumn {
+	nameW, roleW, idW := 5, 4, 2
+	showID := false
+	for _, r := range rows {
+		nameW = max(nameW, lipgloss.Width(oneLine(r.a.Name)))
+		roleW = max(roleW, lipgloss.Width(oneLine(r.a.Role)))
+		idW = max(idW, lipgloss.Width(string(r.a.ID)))
+		showID = showID || string(r.a.ID) != r.a.Name
+	}
+	cols := []agentColumn{{title: "AGENT", width: min(nameW, 18, max(6, w/3)), cell: func(r agentRow, _ bool) string { return oneLine(r.a.Name) }}}
+	if showID {
+		cols = append(cols, agentColumn{title: "ID", width: min(idW, 16), rank: 6, cell: func(r agentRow, _ bool) string { return string(r.a.ID) }})
+	}
+	cols = append(cols, agentColumn{title: "ROLE", width: min(roleW, 12), rank: 5, cell: func(r agentRow, _ bool) string { return oneLine(r.a.Role) }})
+	// A narrow table keeps the status's mark and drops its word.
+	narrow := w < 50
+	status := agentColumn{title: "STATUS", width: 9, cell: func(r agentRow, styled bool) string {
+		text := conditionMarks[r.cond]
+		if !narrow {
+			text += " " + conditionNames[r.cond]
+		}
+		return styleIf(styled, m.conditionStyle(r.cond), text)
+	}}
+	if narrow {
+		status.title, status.width = "", 1
+	}
+	return append(cols, status)
+}
+
+// agentWorkColumns are the held task and how its work goes.
+func (m *Model) agentWorkColumns() []agentColumn {
+	now := m.o.Now()
+	holding := func(f func(t *core.Task, styled bool) string) func(agentRow, bool) string {
+		return func(r agentRow, styled bool) string {
+			if r.task == nil {
+				return ""
+			}
+			return f(r.task, styled)
+		}
+	}
+	return []agentColumn{
+		{title: "TASK", flex: true, cell: func(r agentRow, _ bool) string {
+			if r.task == nil {
+				return "—"
+			}
+			return taskTag(r.task.ID) + " " + oneLine(r.task.Name)
+		}},
+		{title: "PROGRESS", width: 15, rank: 1, cell: holding(func(t *core.Task, styled bool) string {
+			if styled {
+				return bar(m.st, t.Progress, 10) + fmt.Sprintf(" %3d%%", t.Progress)
+			}
+			return plainBar(t.Progress, 10) + fmt.Sprintf(" %3d%%", t.Progress)
+		})},
+		{title: "LEASE", width: 8, rank: 3, cell: holding(func(t *core.Task, styled bool) string {
+			if left := t.Lease.ExpiresAt.Sub(now); left > 0 {
+				return fmtDur(left)
+			}
+			return styleIf(styled, m.st.Error, "expired")
+		})},
+		{title: "DONE", width: 4, rank: 4, cell: func(r agentRow, _ bool) string { return fmt.Sprintf("%4d", r.a.TasksDone) }},
+		{title: "SEEN", width: 8, rank: 2, cell: func(r agentRow, _ bool) string { return agoText(now, r.a.LastSeenAt) }},
+		{title: "LAST REPORT", fill: true, cell: holding(func(t *core.Task, _ bool) string {
+			if t.LastMessage == "" {
+				return ""
+			}
+			return "\"" + oneLine(t.LastMessage) + "\""
+		})},
+	}
+}
+
+// styleIf renders text in s when styled, else leaves it plain.
+func styleIf(styled bool, s lipgloss.Style, text string) string {
+	if styled {
+		return s.Render(text)
+	}
+	return text
+}
+
+// plainBar is bar without styles, for a selected (reversed) row.
+func plainBar(pct, w int) string {
+	full := max(0, min(100, pct)) * w / 100
+	return strings.Repeat("█", full) + strings.Repeat("░", w-full)
+}
+
+// taskTag is a task's short id: "#" and the last four characters of its
+// id, the same rule as the board's cards (taskShortID), so a task reads
+// the same in every view.
+func taskTag(id core.TaskID) string {
+	s := string(id)
+	if i := strings.LastIndexByte(s, '-'); i >= 0 {
+		s = s[i+1:]
+	}
+	if r := []rune(s); len(r) > 4 {
+		s = string(r[len(r)-4:])
+	}
+	return "#" + s
+}
+
+// fmtDur is a short duration: "45s", "12m30s", "1h05m", "3d04h".
+func fmtDur(d time.Duration) string {
+	d = d.Truncate(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// agoText says how long ago t was: "now", "12s ago", "3m ago", "2h ago".
+func agoText(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Second:
+		return "now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours())/24)
+}

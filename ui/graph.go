@@ -1,9 +1,301 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"fmt"
+	"strings"
 
-// graphState is the graph view's scroll. (Stub.)
-type graphState struct{}
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
-func (m *Model) updateGraph(k tea.KeyPressMsg) tea.Cmd { return nil }
-func (m *Model) viewGraph(w, h int) string             { return "graph" }
+	"marcus/core"
+)
+
+// The graph draws layers as columns, left to right: work flows the way a
+// line is read, a task's dependencies are always in columns to its left,
+// and ←/→ walk the layers as a person walks the plan. An 80-column terminal
+// shows three layers of about 26 cells, enough for a marker, a short id and
+// a readable name; rows top to bottom would give each task more width but
+// show a single layer of a wide graph per screen.
+
+// graphState is the graph view's selection and scroll.
+type graphState struct {
+	col, row int
+	sel      core.TaskID // the selected task, kept across snapshots
+	left     int         // first layer shown
+	tops     []int       // each layer's first row shown
+
+	snap  *Snapshot // the snapshot col and row refer to
+	pos   map[core.TaskID][2]int
+	crit  map[core.TaskID]bool
+	names map[core.AgentID]string
+}
+
+const (
+	graphColMin = 24
+	graphColMax = 44
+	graphGap    = 2
+)
+
+// graphSync points the state at the current snapshot: it finds the
+// selected task again and rebuilds the per-snapshot indexes.
+func (m *Model) graphSync() [][]core.TaskID {
+	g := &m.graph
+	if m.snap == nil {
+		return nil
+	}
+	layers := m.snap.Layers
+	if g.snap != m.snap {
+		g.snap = m.snap
+		g.pos = make(map[core.TaskID][2]int, len(m.snap.Board.Tasks))
+		for l, ids := range layers {
+			for i, id := range ids {
+				g.pos[id] = [2]int{l, i}
+			}
+		}
+		g.names = make(map[core.AgentID]string, len(m.snap.Board.Agents))
+		for _, a := range m.snap.Board.Agents {
+			g.names[a.ID] = oneLine(a.Name)
+		}
+		g.crit = make(map[core.TaskID]bool, len(m.snap.Schedule.CriticalPath))
+		for _, id := range m.snap.Schedule.CriticalPath {
+			g.crit[id] = true
+		}
+		if p, ok := g.pos[g.sel]; ok {
+			g.col, g.row = p[0], p[1]
+		}
+		for len(g.tops) < len(layers) {
+			g.tops = append(g.tops, 0)
+		}
+	}
+	if len(layers) == 0 {
+		g.col, g.row, g.sel = 0, 0, ""
+		return layers
+	}
+	g.col = max(0, min(g.col, len(layers)-1))
+	g.row = max(0, min(g.row, len(layers[g.col])-1))
+	g.sel = layers[g.col][g.row]
+	return layers
+}
+
+// graphLayout is how many layers fit side by side in w, and their width.
+func graphLayout(w, layers int) (n, colW int) {
+	n = max(1, min(layers, (w+graphGap)/(graphColMin+graphGap)))
+	colW = min(graphColMax, (w-graphGap*(n-1))/n)
+	return n, max(1, colW)
+}
+
+// graphEntryLines is 2 (the task, then what it waits for) when the body
+// is tall enough, else 1.
+func graphEntryLines(h int) int {
+	if h >= 14 {
+		return 2
+	}
+	return 1
+}
+
+// graphVisible is how many tasks a column shows in a body of height h.
+func graphVisible(h int) int { return max(1, (h-3)/graphEntryLines(h)) }
+
+func (m *Model) updateGraph(k tea.KeyPressMsg) tea.Cmd {
+	layers := m.graphSync()
+	if len(layers) == 0 {
+		return nil
+	}
+	g := &m.graph
+	page := graphVisible(m.height - 3)
+	switch {
+	case key.Matches(k, m.keys.Left), key.Matches(k, m.keys.Right):
+		// The selection moves to the task on the same screen row.
+		screen := g.row - g.tops[g.col]
+		if key.Matches(k, m.keys.Left) {
+			g.col = max(0, g.col-1)
+		} else {
+			g.col = min(len(layers)-1, g.col+1)
+		}
+		g.row = g.tops[g.col] + screen
+	case key.Matches(k, m.keys.Up):
+		g.row--
+	case key.Matches(k, m.keys.Down):
+		g.row++
+	case key.Matches(k, m.keys.PageUp):
+		g.row -= page
+	case key.Matches(k, m.keys.PageDown):
+		g.row += page
+	case key.Matches(k, m.keys.Top):
+		g.row = 0
+	case key.Matches(k, m.keys.Bottom):
+		g.row = len(layers[max(0, min(g.col, len(layers)-1))]) - 1
+	case key.Matches(k, m.keys.Open):
+		return m.openDetail(g.sel)
+	default:
+		return nil
+	}
+	g.col = max(0, min(g.col, len(layers)-1))
+	g.row = max(0, min(g.row, len(layers[g.col])-1))
+	g.sel = layers[g.col][g.row]
+	m.graphScroll(m.width, page, len(layers))
+	return nil
+}
+
+// graphScroll keeps the selected layer and task in view.
+func (m *Model) graphScroll(w, page, layers int) {
+	g := &m.graph
+	n, _ := graphLayout(w, layers)
+	if g.col < g.left {
+		g.left = g.col
+	} else if g.col >= g.left+n {
+		g.left = g.col - n + 1
+	}
+	g.left = max(0, min(g.left, layers-n))
+	top := &g.tops[g.col]
+	if g.row < *top {
+		*top = g.row
+	} else if g.row >= *top+page {
+		*top = g.row - page + 1
+	}
+}
+
+func (m *Model) viewGraph(w, h int) string {
+	layers := m.graphSync()
+	s := m.snap
+	if len(layers) == 0 {
+		if s != nil && len(s.Board.Tasks) > 0 {
+			return m.st.Error.Render("The dependency graph has a cycle; it cannot be drawn in layers.")
+		}
+		return m.st.Bold.Render("Graph") + "\n\n" + "No tasks on this board yet."
+	}
+	g := &m.graph
+	page := graphVisible(h)
+	m.graphScroll(w, page, len(layers))
+	n, colW := graphLayout(w, len(layers))
+	lines := []string{fit(m.graphTitle(layers, n), w), fit(m.graphLegend(w), w)}
+	head := make([]string, 0, n)
+	for l := g.left; l < g.left+n && l < len(layers); l++ {
+		head = append(head, pad(" "+m.graphHeader(layers[l], l, colW-1, page), colW))
+	}
+	lines = append(lines, fit(strings.Join(head, strings.Repeat(" ", graphGap)), w))
+	for l := g.left; l < g.left+n && l < len(layers); l++ {
+		g.tops[l] = max(0, min(g.tops[l], len(layers[l])-page))
+	}
+	per := graphEntryLines(h)
+	for r := 0; r < page; r++ {
+		rowLines := make([][]string, per)
+		for l := g.left; l < g.left+n && l < len(layers); l++ {
+			cell := m.graphCell(layers[l], l, g.tops[l]+r, colW, per)
+			for i := range per {
+				rowLines[i] = append(rowLines[i], pad(cell[i], colW))
+			}
+		}
+		for _, rl := range rowLines {
+			lines = append(lines, fit(strings.TrimRight(strings.Join(rl, strings.Repeat(" ", graphGap)), " "), w))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) graphTitle(layers [][]core.TaskID, shown int) string {
+	sc := m.snap.Schedule
+	t := m.st.Bold.Render("Graph") + fmt.Sprintf(" %d layers", len(layers))
+	if shown < len(layers) {
+		g := &m.graph
+		t += m.st.Faint.Render(fmt.Sprintf(" (%d–%d shown)", g.left, g.left+shown-1))
+	}
+	return t + fmt.Sprintf(" · %d tasks · ", len(m.snap.Board.Tasks)) +
+		m.st.Critical.Render(fmt.Sprintf("critical path %d tasks, %d min", len(sc.CriticalPath), sc.CriticalMinutes))
+}
+
+// graphLegend explains the marks, and the keys when they fit too.
+func (m *Model) graphLegend(w int) string {
+	st := m.st.Status
+	l := m.st.Faint.Render("legend ") + st[core.StatusTodo].Render("○ todo") + "  " +
+		st[core.StatusInProgress].Render("◐ in progress") + "  " + st[core.StatusBlocked].Render("✗ blocked") + "  " +
+		st[core.StatusDone].Render("● done") + "  " + m.st.Critical.Render("★ critical path")
+	if keys := m.st.Faint.Render("   ←→ layer · ↑↓ task · enter open"); lipgloss.Width(l+keys) <= w {
+		l += keys
+	}
+	return l
+}
+
+func (m *Model) graphHeader(ids []core.TaskID, l, colW, page int) string {
+	done := 0
+	for _, id := range ids {
+		if t, ok := m.snap.Task(id); ok && t.Status == core.StatusDone {
+			done++
+		}
+	}
+	h := fmt.Sprintf("Layer %d · %d/%d done", l, done, len(ids))
+	top := m.graph.tops[l]
+	if top > 0 {
+		h += fmt.Sprintf(" ↑%d", top)
+	}
+	if below := len(ids) - top - page; below > 0 {
+		h += fmt.Sprintf(" ↓%d", below)
+	}
+	style := m.st.ColumnTitle
+	if l == m.graph.col {
+		style = m.st.ActiveTab
+	}
+	return style.Render(fit(h, colW))
+}
+
+var statusMarks = map[core.TaskStatus]string{
+	core.StatusTodo: "○", core.StatusInProgress: "◐", core.StatusBlocked: "✗", core.StatusDone: "●",
+}
+
+// graphCell is one task's entry, per lines tall: the cursor gutter, the
+// marker, star, short id and name; then what it waits for.
+func (m *Model) graphCell(ids []core.TaskID, l, i, colW, per int) []string {
+	out := make([]string, per)
+	if i < 0 || i >= len(ids) {
+		return out
+	}
+	t, _ := m.snap.Task(ids[i])
+	selected := l == m.graph.col && i == m.graph.row
+	crit := m.graph.crit[t.ID]
+	star := " "
+	if crit {
+		star = "★"
+	}
+	mark := statusMarks[t.Status]
+	if mark == "" {
+		mark = "?"
+	}
+	text := taskTag(t.ID) + " " + oneLine(t.Name)
+	switch {
+	case selected:
+		out[0] = m.st.Selected.Render(pad("▸"+mark+star+" "+text, colW))
+	case crit:
+		out[0] = " " + m.st.Status[t.Status].Render(mark) + m.st.Critical.Render(fit(star+" "+text, colW-2))
+	default:
+		out[0] = " " + m.st.Status[t.Status].Render(mark) + fit(star+" "+text, colW-2)
+	}
+	if per > 1 {
+		out[1] = m.st.Faint.Render(fit("    "+m.graphDeps(t, colW-4), colW))
+	}
+	return out
+}
+
+// graphDeps says what a task waits for: the short ids when they fit, else
+// how many; and the holder and progress while it is in progress.
+func (m *Model) graphDeps(t core.Task, w int) string {
+	var s string
+	if len(t.Dependencies) > 0 {
+		tags := make([]string, len(t.Dependencies))
+		for i, d := range t.Dependencies {
+			tags[i] = taskTag(d.Task)
+		}
+		s = "← " + strings.Join(tags, " ")
+		if len([]rune(s)) > w-6 {
+			s = fmt.Sprintf("← %d deps", len(t.Dependencies))
+		}
+	}
+	if t.Status == core.StatusInProgress {
+		holder := m.graph.names[t.Holder]
+		if holder == "" {
+			holder = string(t.Holder)
+		}
+		s = strings.TrimPrefix(strings.TrimSpace(s+fmt.Sprintf(" · %s %d%%", holder, t.Progress)), "· ")
+	}
+	return s
+}
