@@ -427,7 +427,7 @@ func planSentence(e *core.Event) (string, bool) {
 
 // workSentence tells of work on a task going as it should.
 func (m *Model) workSentence(c *feedCache, e *core.Event) (string, bool) {
-	p, tag := e.Payload, taskTag(e.Task)
+	p, tag := e.Payload, taskShortID(e.Task)
 	quoted := func(key string) string {
 		if msg := oneLine(evStr(p, key)); msg != "" {
 			return ": \"" + msg + "\""
@@ -461,7 +461,7 @@ func (m *Model) workSentence(c *feedCache, e *core.Event) (string, bool) {
 
 // troubleSentence tells of blockers, recoveries and tasks taken back.
 func troubleSentence(c *feedCache, e *core.Event) (string, bool) {
-	p, tag := e.Payload, taskTag(e.Task)
+	p, tag := e.Payload, taskShortID(e.Task)
 	switch e.Kind {
 	case core.EventTaskBlocked:
 		if evStr(p, "by") != "person" {
@@ -514,9 +514,9 @@ func (m *Model) feedTask(c *feedCache, e *core.Event) string {
 		name = t.Name
 	}
 	if name == "" {
-		return taskTag(e.Task)
+		return taskShortID(e.Task)
 	}
-	return taskTag(e.Task) + " " + oneLine(name)
+	return taskShortID(e.Task) + " " + oneLine(name)
 }
 
 func (c *feedCache) name(id core.AgentID) string {

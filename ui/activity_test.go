@@ -99,7 +99,7 @@ func TestActivityFilter(t *testing.T) {
 	}
 	// Words match the rendered line; task: takes a short id with or
 	// without "#".
-	m.activity.filter = "task:" + taskTag(r.ids["Search API"]) + " silent"
+	m.activity.filter = "task:" + taskShortID(r.ids["Search API"]) + " silent"
 	lines = feedLines(r.normal(e.screen()))
 	if len(lines) != 1 || !strings.Contains(lines[0], "recovered #0004 from agent-3") {
 		t.Errorf("task filter with a word shows %q", lines)

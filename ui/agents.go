@@ -331,7 +331,7 @@ func (m *Model) agentWorkColumns() []agentColumn {
 			if r.task == nil {
 				return "—"
 			}
-			return taskTag(r.task.ID) + " " + oneLine(r.task.Name)
+			return taskShortID(r.task.ID) + " " + oneLine(r.task.Name)
 		}},
 		{title: "PROGRESS", width: 15, rank: 1, cell: holding(func(t *core.Task, styled bool) string {
 			if styled {
@@ -368,20 +368,6 @@ func styleIf(styled bool, s lipgloss.Style, text string) string {
 func plainBar(pct, w int) string {
 	full := max(0, min(100, pct)) * w / 100
 	return strings.Repeat("█", full) + strings.Repeat("░", w-full)
-}
-
-// taskTag is a task's short id: "#" and the last four characters of its
-// id, the same rule as the board's cards (taskShortID), so a task reads
-// the same in every view.
-func taskTag(id core.TaskID) string {
-	s := string(id)
-	if i := strings.LastIndexByte(s, '-'); i >= 0 {
-		s = s[i+1:]
-	}
-	if r := []rune(s); len(r) > 4 {
-		s = string(r[len(r)-4:])
-	}
-	return "#" + s
 }
 
 // fmtDur is a short duration: "45s", "12m30s", "1h05m", "3d04h".

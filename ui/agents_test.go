@@ -162,7 +162,7 @@ var partialTag = regexp.MustCompile(`#[a-km-z2-9]{0,3}…`)
 // same width, numbered in plan order; a tag cut by "…" becomes "#?…".
 func (r *run) normal(s string) string {
 	for i, n := range r.names {
-		s = strings.ReplaceAll(s, taskTag(r.ids[n]), fmt.Sprintf("#%04d", i+1))
+		s = strings.ReplaceAll(s, taskShortID(r.ids[n]), fmt.Sprintf("#%04d", i+1))
 	}
 	return partialTag.ReplaceAllStringFunc(s, func(x string) string {
 		return "#" + strings.Repeat("?", len([]rune(x))-2) + "…"

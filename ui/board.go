@@ -73,18 +73,6 @@ func columnOf(s core.TaskStatus) int {
 	return -1
 }
 
-// taskShortID is the id a person reads: "#" and its last four characters.
-func taskShortID(id core.TaskID) string {
-	s := string(id)
-	if i := strings.LastIndexByte(s, '-'); i >= 0 {
-		s = s[i+1:]
-	}
-	if r := []rune(s); len(r) > 4 {
-		s = string(r[len(r)-4:])
-	}
-	return "#" + s
-}
-
 // boardColumns returns the columns of the current snapshot under the
 // current filter, computing them once per (snapshot, filter).
 func (m *Model) boardColumns() *boardCache {

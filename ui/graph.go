@@ -261,7 +261,7 @@ func (m *Model) graphCell(ids []core.TaskID, l, i, colW, per int) []string {
 	if mark == "" {
 		mark = "?"
 	}
-	text := taskTag(t.ID) + " " + oneLine(t.Name)
+	text := taskShortID(t.ID) + " " + oneLine(t.Name)
 	switch {
 	case selected:
 		out[0] = m.st.Selected.Render(pad("▸"+mark+star+" "+text, colW))
@@ -283,7 +283,7 @@ func (m *Model) graphDeps(t core.Task, w int) string {
 	if len(t.Dependencies) > 0 {
 		tags := make([]string, len(t.Dependencies))
 		for i, d := range t.Dependencies {
-			tags[i] = taskTag(d.Task)
+			tags[i] = taskShortID(d.Task)
 		}
 		s = "← " + strings.Join(tags, " ")
 		if len([]rune(s)) > w-6 {

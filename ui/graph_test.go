@@ -114,7 +114,7 @@ func TestGraphBigBoard(t *testing.T) {
 	}
 	e.press("G")
 	last := e.m.snap.Layers[39][49]
-	if e.m.graph.sel != last || !strings.Contains(e.screen(), taskTag(last)) {
+	if e.m.graph.sel != last || !strings.Contains(e.screen(), taskShortID(last)) {
 		t.Errorf("G on the last layer selects %s, want %s:\n%s", e.m.graph.sel, last, e.screen())
 	}
 	for _, size := range [][2]int{{20, 10}, {200, 60}, {21, 11}} {

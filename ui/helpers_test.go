@@ -18,7 +18,18 @@ import (
 	"marcus/store/storetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+// -update rewrites the golden files under testdata/. teatest's golden
+// package may define the flag first; then this package reads that one.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files under testdata/")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // testEnv is a real SQLite store on a fake clock with a dashboard over it.
 type testEnv struct {
@@ -159,7 +170,7 @@ func checkFrame(t *testing.T, out string, w, h int) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -217,6 +217,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionMsg:
 		if msg.err != nil {
+			m.board.follow = "" // the task did not move
 			m.setStatus(msg.err.Error(), true)
 		} else {
 			m.setStatus(msg.done, false)
@@ -350,6 +351,7 @@ func (m *Model) selectProject(id core.ProjectID) tea.Cmd {
 	m.agents = agentsState{}
 	m.activity = activityState{}
 	m.graph = graphState{}
+	m.exper = experimentsState{}
 	return m.reload()
 }
 

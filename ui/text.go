@@ -5,6 +5,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"marcus/core"
 )
 
 // fit cuts s to at most w cells, adding "…" when it cut; it never returns
@@ -58,4 +60,16 @@ func bar(st Styles, pct, w int) string {
 	pct = max(0, min(100, pct))
 	full := pct * w / 100
 	return st.BarFull.Render(strings.Repeat("█", full)) + st.BarEmpty.Render(strings.Repeat("░", w-full))
+}
+
+// taskShortID is the id a person reads: "#" and its last four characters.
+func taskShortID(id core.TaskID) string {
+	s := string(id)
+	if i := strings.LastIndexByte(s, '-'); i >= 0 {
+		s = s[i+1:]
+	}
+	if r := []rune(s); len(r) > 4 {
+		s = string(r[len(r)-4:])
+	}
+	return "#" + s
 }
