@@ -17,6 +17,7 @@ type KeyMap struct {
 	Pause, Help, Quit                    key.Binding
 	Artifact                             key.Binding
 	Rename, Delete, Add, Depends, Create key.Binding
+	Toggle                               key.Binding
 }
 
 // Keys is the dashboard's key map.
@@ -55,6 +56,7 @@ var Keys = KeyMap{
 	Add:             key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add task")),
 	Depends:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dependencies")),
 	Create:          key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter", "create")),
+	Toggle:          key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
 }
 
 // ShortHelp is the footer's help: what works in most views.
@@ -69,6 +71,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.Filter, k.Pause, k.Artifact, k.New, k.Help, k.Quit},
 		{k.Unassign, k.Block, k.Retry, k.PriorityUp, k.PriorityDown},
-		{k.Rename, k.Delete, k.Add, k.Depends, k.Create},
+		{k.Rename, k.Delete, k.Add, k.Depends, k.Toggle, k.Create},
 	}
 }

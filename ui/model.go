@@ -477,6 +477,9 @@ func (m *Model) projectIndex() int {
 }
 
 func (m *Model) renderFooter(w int) string {
+	if m.overlay == overlayCreate && m.status == "" {
+		return "" // the form and the review draw their own hints
+	}
 	if m.status != "" {
 		style := m.st.OK
 		if m.statusErr {
