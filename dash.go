@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +65,7 @@ func (a *app) runDashboard(ctx context.Context, o dashOptions) error {
 	if !isTerminal(a.out) {
 		return core.Errorf(core.ErrInvalid, "the dashboard needs a terminal; for scripts use marcus board --watch, marcus serve or marcus projects")
 	}
+	a.interactive = true
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -83,9 +86,18 @@ func (a *app) runDashboard(ctx context.Context, o dashOptions) error {
 	m := ui.New(ui.Options{Coord: a.coord, Project: o.project, MCPAddr: addr, Planner: a.planner,
 		Planners: a.plannerNames(), Concurrency: a.cfg.LLM.Concurrency, Title: o.title, Status: o.status})
 	defer m.Close()
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(a.out))
+	// 20 frames a second is smooth for a board and keeps an idle dashboard
+	// cheap: the renderer wakes on every frame, changed or not.
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(a.out), tea.WithFPS(20))
 	if o.background != nil {
 		wg.Go(func() {
+			// A panic here must not take the terminal down unrestored.
+			defer func() {
+				if r := recover(); r != nil {
+					slog.Error("background work panicked", "panic", r, "stack", string(debug.Stack()))
+					p.Send(ui.StatusMsg(fmt.Sprintf("background work stopped after an internal error (logged): %v", r)))
+				}
+			}()
 			if msg := o.background(ctx); msg != "" && ctx.Err() == nil {
 				p.Send(ui.StatusMsg(msg))
 			}

@@ -77,6 +77,7 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 		defer os.RemoveAll(dir)
 	}
 	a.cfg.DB = filepath.Join(dir, "demo.db")
+	a.interactive = true
 	a.cfg.Lease.Scale = 12 / o.speed // a lease outlives a few progress reports at this speed
 	a.cfg.Lease.MonitorInterval = 500 * time.Millisecond
 	a.cfg.MCP.Addr = "127.0.0.1:0"

@@ -61,6 +61,9 @@ type app struct {
 	store       *sqlite.Store
 	coord       *core.Coordinator
 	logFile     *os.File
+	// interactive: a person watches this process (the dashboard, the
+	// demo), so memory matters more than peak throughput.
+	interactive bool
 }
 
 func newRootCmd(out, errOut io.Writer, env []string) *cobra.Command {

@@ -86,6 +86,13 @@ func (a *app) runMonitor(ctx context.Context) (wait func()) {
 // fast while staying small, and the default collector ran often enough to
 // cost a fifth of the CPU at 64 agents. A soft memory limit keeps the
 // heap bounded all the same. GOGC and GOMEMLIMIT, when set, win.
+func (a *app) tuneGC() {
+	if a.interactive {
+		return // a person's process: the default collector keeps it small
+	}
+	tuneGC()
+}
+
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
@@ -96,7 +103,7 @@ func tuneGC() {
 }
 
 func (a *app) serveHTTP(ctx context.Context, ready func(net.Addr)) error {
-	tuneGC()
+	a.tuneGC()
 	if err := mcp.CheckBind(a.cfg.MCP.Addr, a.cfg.MCP.Token); err != nil {
 		return err
 	}

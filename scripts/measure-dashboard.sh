@@ -3,26 +3,29 @@
 #   1. resident memory of `marcus demo --agents 16` after a minute;
 #   2. CPU use of an idle dashboard (`marcus dash` on a finished project).
 # Each runs inside a pseudo-terminal (util-linux `script`), as a person
-# would run it. Usage: scripts/measure-dashboard.sh [seconds] (default 60).
+# would run it. Usage: scripts/measure-dashboard.sh [seconds [demo|idle]]
+# (default: 60 seconds, both).
 set -euo pipefail
 secs=${1:-60}
+only=${2:-both}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-go build -o "$dir/marcus" .
-export XDG_CONFIG_HOME=$dir XDG_DATA_HOME=$dir XDG_STATE_HOME=$dir TERM=xterm-256color
+mkdir -p "$dir/bin" "$dir/home"
+go build -o "$dir/bin/marcus" .
+export XDG_CONFIG_HOME=$dir/home XDG_DATA_HOME=$dir/home XDG_STATE_HOME=$dir/home TERM=xterm-256color
 
-# pid_of NAME: the marcus process started under script.
-pid_of() { pgrep -n -f "$dir/marcus $1"; }
+# pid_of CMD: the process running exactly CMD (not the shell around it).
+pid_of() { pgrep -n -f "^$1"; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 measure() { # label, command...
-	local label=$1; shift
-	script -qfec "stty cols 200 rows 60; $*" /dev/null >/dev/null 2>&1 &
+	local label=$1 cmd=$2
+	script -qfec "stty cols 200 rows 60; $cmd" /dev/null >/dev/null 2>&1 &
 	local wrapper=$!
 	sleep 3
 	local pid
-	pid=$(pid_of "$1") || { echo "$label: marcus did not start" >&2; kill $wrapper; return 1; }
+	pid=$(pid_of "$cmd") || { echo "$label: marcus did not start" >&2; kill $wrapper; return 1; }
 	local t0 c0
 	t0=$(date +%s.%N); c0=$(cpu_ticks "$pid")
 	sleep "$secs"
@@ -36,6 +39,10 @@ measure() { # label, command...
 	wait $wrapper 2>/dev/null || true
 }
 
-measure "demo --agents 16" "$dir/marcus demo --agents 16"
-"$dir/marcus" --db "$dir/idle.db" new --from examples/todo-app.yaml >/dev/null
-measure "idle dashboard" "$dir/marcus dash --db $dir/idle.db"
+if [ "$only" != idle ]; then
+	measure "demo --agents 16" "$dir/bin/marcus demo --agents 16"
+fi
+if [ "$only" != demo ]; then
+	"$dir/bin/marcus" --db "$dir/idle.db" new --from examples/todo-app.yaml >/dev/null
+	measure "idle dashboard" "$dir/bin/marcus dash --db $dir/idle.db"
+fi

@@ -24,7 +24,7 @@ type Options struct {
 	// process serves no MCP endpoint.
 	MCPAddr string
 	// Poll is how often writes by other processes are looked for
-	// (default 200ms).
+	// (default 250ms, so they show within half a second).
 	Poll time.Duration
 	// Planner returns a planner by name ("" for the configured one), for
 	// the new project form; nil turns the form off.
@@ -109,7 +109,7 @@ type Model struct {
 // New builds the dashboard model.
 func New(o Options) *Model {
 	if o.Poll <= 0 {
-		o.Poll = 200 * time.Millisecond
+		o.Poll = 250 * time.Millisecond
 	}
 	if o.Now == nil {
 		o.Now = time.Now
