@@ -77,6 +77,14 @@ type ReadTx interface {
 	LatestEvents(project ProjectID, limit int) ([]Event, error)
 	// TaskEvents lists a task's newest limit events, oldest first.
 	TaskEvents(task TaskID, limit int) ([]Event, error)
+	// CountEvents counts a project's events with id > after.
+	CountEvents(project ProjectID, after int64) (int, error)
+	// Mirror returns a project's mirror of a kind; Mirrors lists every
+	// mirror of a kind ("" for all).
+	Mirror(project ProjectID, kind string) (Mirror, error)
+	Mirrors(kind string) ([]Mirror, error)
+	// MirrorItems maps a mirror's tasks to their remote ids.
+	MirrorItems(project ProjectID, kind string) (map[TaskID]string, error)
 	// LLMCalls lists the recorded model calls of a project ("" for all),
 	// oldest first.
 	LLMCalls(project ProjectID) ([]LLMCall, error)
@@ -106,4 +114,9 @@ type Tx interface {
 	AddDependencies(task TaskID, deps []Dependency) error
 	// InsertLLMCalls records model calls; their ids are assigned.
 	InsertLLMCalls(calls []LLMCall) error
+	// PutMirror inserts or replaces a project's mirror.
+	PutMirror(m Mirror) error
+	// PutMirrorItem records (or replaces) the remote id of a task; a remote
+	// id stands for one task only.
+	PutMirrorItem(project ProjectID, kind string, task TaskID, remote string) error
 }

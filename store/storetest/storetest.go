@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 		{"Concurrency", testConcurrency},
 		{"Planning", testPlanning},
 		{"Actions", testActions},
+		{"Mirrors", testMirrors},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })
