@@ -9,6 +9,7 @@ import (
 func testActions(t *testing.T, h Harness) {
 	t.Run("PersonBlocksAndUnblocks", func(t *testing.T) { actionsBlock(t, h) })
 	t.Run("PriorityChangesOrder", func(t *testing.T) { actionsPriority(t, h) })
+	t.Run("PersonCompletesAddsEditsNotes", func(t *testing.T) { actionsPerson(t, h) })
 }
 
 func actionsBlock(t *testing.T, h Harness) {
@@ -54,5 +55,58 @@ func actionsPriority(t *testing.T, h Harness) {
 	}
 	if evs := e.eventsOf(core.EventPriorityChanged); len(evs) != 1 || evs[0].Payload["to"] != "urgent" {
 		t.Errorf("priority events %+v", evs)
+	}
+}
+
+func actionsPerson(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a"), pt("b", "a")))
+	e.register(b, "x")
+	held := e.claim(b, "x", "a")
+	done, err := e.c.CompleteTask(t.Context(), held.ID, "ana")
+	if err != nil || done.Status != core.StatusDone {
+		t.Fatalf("complete: %+v, %v", done, err)
+	}
+	if a := e.agent("x"); a.CurrentTask != "" {
+		t.Error("the holder still holds a task a person completed")
+	}
+	if _, err := e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "x", Task: held.ID, Status: core.StatusDone, Progress: 100}); err == nil {
+		t.Error("the former holder could still report on a task a person completed")
+	}
+	e.claim(b, "x", "b") // a's dependents stopped waiting
+	if _, err := e.c.CompleteTask(t.Context(), held.ID, "ana"); core.CodeOf(err) != core.ErrConflict {
+		t.Errorf("completing twice: err = %v", err)
+	}
+
+	added, err := e.c.AddTask(t.Context(), b.project.ID, core.PlanTask{Name: "c", After: []string{"b"}}, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added.Dependencies) != 1 || added.Dependencies[0].Task != b.id("b") || added.Seq <= e.task(b.id("b")).Seq {
+		t.Errorf("added %+v", added)
+	}
+	if _, err := e.c.AddTask(t.Context(), b.project.ID, core.PlanTask{Name: "A"}, "ana"); core.CodeOf(err) != core.ErrInvalid {
+		t.Errorf("a task named like another: err = %v", err)
+	}
+
+	name, desc := "  c, renamed ", "new words"
+	edited, err := e.c.EditTask(t.Context(), added.ID, &name, &desc, "ana")
+	if err != nil || edited.Name != "c, renamed" || edited.Description != "new words" {
+		t.Errorf("edit: %+v, %v", edited, err)
+	}
+	empty := " "
+	if _, err := e.c.EditTask(t.Context(), added.ID, &empty, nil, "ana"); core.CodeOf(err) != core.ErrInvalid {
+		t.Errorf("an empty name: err = %v", err)
+	}
+	if _, err := e.c.EditTask(t.Context(), held.ID, &name, nil, "ana"); core.CodeOf(err) != core.ErrConflict {
+		t.Errorf("editing a done task: err = %v", err)
+	}
+	if err := e.c.NoteTask(t.Context(), added.ID, "ticked: tests pass", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []core.EventKind{core.EventTaskAdded, core.EventTaskEdited, core.EventTaskNote} {
+		if len(e.eventsOf(k)) != 1 {
+			t.Errorf("%d %s events, want 1", len(e.eventsOf(k)), k)
+		}
 	}
 }
