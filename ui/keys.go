@@ -61,7 +61,7 @@ var Keys = KeyMap{
 
 // ShortHelp is the footer's help: what works in most views.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextView, k.Open, k.Filter, k.New, k.Unassign, k.Help, k.Quit}
+	return []key.Binding{k.Help, k.Quit, k.NextView, k.Open, k.New, k.Filter, k.Unassign}
 }
 
 // FullHelp is the help screen, by group.

@@ -430,21 +430,29 @@ func (m *Model) renderHeader(w int) string {
 	if s := m.snap; s != nil && s.Board.Project.ID != "" {
 		st := s.Status
 		parts = append(parts, m.st.Header.Render(oneLine(s.Board.Project.Name)),
-			bar(m.st, st.ProgressPercent, 12)+fmt.Sprintf(" %d/%d done", st.Counts[core.StatusDone], st.Total),
-			fmt.Sprintf("%d agents", st.ActiveAgents))
+			bar(m.st, st.ProgressPercent, 12)+fmt.Sprintf(" %d/%d done", st.Counts[core.StatusDone], st.Total))
+		// What needs a person comes before what does not.
 		if n := st.Counts[core.StatusBlocked]; n > 0 {
 			parts = append(parts, m.st.Error.Render(fmt.Sprintf("%d blocked", n)))
 		}
 		if n := s.Metrics.Recoveries; n > 0 {
 			parts = append(parts, m.st.Warn.Render(fmt.Sprintf("%d recovered", n)))
 		}
+		parts = append(parts, fmt.Sprintf("%d agents", st.ActiveAgents))
 	}
+	// Where agents connect always shows: the rest gives way on a narrow
+	// terminal.
+	right := m.st.Faint.Render("mcp: other process")
 	if m.o.MCPAddr != "" {
-		parts = append(parts, m.st.Faint.Render("mcp "+m.o.MCPAddr))
-	} else {
-		parts = append(parts, m.st.Faint.Render("mcp: other process"))
+		right = m.st.Faint.Render("mcp " + m.o.MCPAddr)
 	}
-	return fit(" "+strings.Join(parts, "  "), w)
+	left := " " + strings.Join(parts, "  ")
+	room := w - lipgloss.Width(right) - 2
+	if room < 10 {
+		return fit(left, w)
+	}
+	left = fit(left, room)
+	return left + strings.Repeat(" ", max(2, w-lipgloss.Width(left)-lipgloss.Width(right))) + right
 }
 
 func (m *Model) renderTabs(w int) string {
