@@ -111,7 +111,7 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 		return a.watchDemo(ctx, p, url, o, dir)
 	}
 	return a.runDashboard(ctx, dashOptions{project: p.ID, mcpAddr: bound.String(), title: "demo",
-		status: fmt.Sprintf("%d synthetic agents at work · your own agent can join at %s · q quits", o.agents, url),
+		status: fmt.Sprintf("%d synthetic agents at work (seed %d) · your own agent can join at %s · q quits", o.agents, o.seed, url),
 		background: func(ctx context.Context) string {
 			stats := a.runSwarm(ctx, p, url, o)
 			if stats == nil {
@@ -129,9 +129,11 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 
 // runSwarm runs the demo's synthetic agents until they are done.
 func (a *app) runSwarm(ctx context.Context, p core.Project, url string, o demoOptions) *swarm.Stats {
+	// The agents stay while only blocked work is left: a person at the
+	// dashboard may unblock it (u), and they carry on.
 	stats, _ := swarm.Run(ctx, swarm.Options{URL: url, Agents: o.agents, Project: string(p.ID), Prefix: "agent",
 		WorkTime: time.Duration(float64(time.Minute) / o.speed), DieRate: o.die, BlockRate: o.stop, Seed: o.seed,
-		MaxRetryWait: 2 * time.Second})
+		MaxRetryWait: 2 * time.Second, StayWhenSettled: true})
 	return stats
 }
 

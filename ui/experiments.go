@@ -86,7 +86,7 @@ func (m *Model) experimentLines(w, h int) []string {
 	lines = append(lines, flow(m.totals(), w, "  ")...)
 	lines = append(lines, "", m.st.Bold.Render("Runs"))
 	lines = append(lines, flow(m.runSummary(), w, "  ")...)
-	for _, l := range wrapWords("Finished runs appear here once experiments are recorded (start_experiment, end_experiment).", w-2) {
+	for _, l := range wrapWords("This is the current run of this project; comparing recorded runs side by side is not available yet.", w-2) {
 		lines = append(lines, "  "+m.st.Faint.Render(l))
 	}
 	for i, l := range lines {

@@ -26,7 +26,7 @@ func TestExperimentsNumbers(t *testing.T) {
 		"done 3/8 (37%)", "throughput 0.20/min", "median task 2m00s over 3 tasks", "claims 7",
 		"recoveries 1 (0 circuit breaks)", "blockers 2 (1 blocked now)", "agents 4 registered, 2 holding a task",
 		"LLM cost $0.0000 · 0 tokens in 0 calls",
-		"▸ current: recipe-app", "Finished runs appear here once experiments are recorded",
+		"▸ current: recipe-app", "comparing recorded runs side by side is not available yet",
 		"done/1m", "now 0  min 0  max 1", "now 1  min 0  max 1", "now 50%  min 19%  max 50%", "15:04", "15:18",
 	} {
 		if !strings.Contains(out, want) {
@@ -86,7 +86,7 @@ func TestExperimentsKeys(t *testing.T) {
 	if s := m.exper.scroll; s == 0 || s > 40 {
 		t.Errorf("pgdown: scroll %d", s)
 	}
-	if out := e.screen(); !strings.Contains(out, "Finished runs") {
+	if out := e.screen(); !strings.Contains(out, "not available yet") {
 		t.Errorf("pgdown does not reach the end:\n%s", out)
 	}
 	e.press("pgup")

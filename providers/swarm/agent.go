@@ -77,6 +77,8 @@ func (a *agent) loop(ctx context.Context) error {
 			return err
 		}
 		switch {
+		case truthy(res["should_exit"]) && a.o.StayWhenSettled && res["status"] == "PROJECT_SETTLED":
+			a.wait(ctx, res)
 		case truthy(res["should_exit"]):
 			a.emit("done", "", fmt.Sprint(res["message"]))
 			return nil

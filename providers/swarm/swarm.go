@@ -46,6 +46,10 @@ type Options struct {
 	// BlockRate is the share of tasks an agent reports blocked (severity
 	// high) instead of finishing.
 	BlockRate float64
+	// StayWhenSettled keeps agents asking (at the advised pace) when only
+	// blocked work is left, instead of leaving: a person may unblock it.
+	// The demo's agents stay; a load test's leave.
+	StayWhenSettled bool
 	// MaxRetryWait caps the wait an agent accepts from retry_after_seconds;
 	// default: no cap.
 	MaxRetryWait time.Duration
