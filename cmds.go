@@ -62,6 +62,8 @@ written. The formats are described in docs/plan-format.md.`,
 		Example: `  marcus new "a todo web app with login, shared lists and email reminders"
   marcus new "a CLI that converts CSV to JSON" --name csv2json --complexity prototype
   marcus new "a recipe site with search and ratings" --planner anthropic
+  marcus new - < spec.md                      # a long description from a file
+  marcus new -- "-v2 of the app, with ..."    # a description that starts with -
   marcus new --from examples/todo-app.yaml
   cat plan.json | marcus new --from -`,
 		Args: cobra.MaximumNArgs(1),
@@ -76,7 +78,15 @@ written. The formats are described in docs/plan-format.md.`,
 				if err != nil {
 					return err
 				}
-				res, err := a.createFromDescription(ctx, core.CreateRequest{Description: args[0], Name: name,
+				description := args[0]
+				if description == "-" { // the description from standard input
+					b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), core.MaxDescriptionLen+1))
+					if err != nil {
+						return core.Wrap(core.ErrInvalid, err, "read the description from standard input")
+					}
+					description = string(b)
+				}
+				res, err := a.createFromDescription(ctx, core.CreateRequest{Description: description, Name: name,
 					Complexity: cx, MaxTasks: maxTasks, TeamSize: teamSize}, planner)
 				if err != nil {
 					return err
@@ -140,7 +150,7 @@ func (a *app) printCreated(p core.Project, tasks []core.Task, asJSON bool) error
 		"recommended agents: %d · critical path: %d tasks, about %s of work\n"+
 		"next: marcus board --project %s\n",
 		p.Name, p.ID, len(tasks), deps, sched.PeakParallelism, len(sched.CriticalPath),
-		(time.Duration(sched.CriticalMinutes) * time.Minute).String(), p.ID)
+		humanMinutes(sched.CriticalMinutes), p.ID)
 	return err
 }
 
@@ -221,7 +231,7 @@ Secrets are masked. Keys are documented in docs/configuration.md.`,
 			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE\tENV")
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r[0], r[1], r[2], envName(r[0]))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r[0], r[1], r[2], envNames(r[0]))
 			}
 			return tw.Flush()
 		},
@@ -259,4 +269,15 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// humanMinutes writes minutes as "45m", "2h" or "12h30m".
+func humanMinutes(m int) string {
+	switch {
+	case m < 60:
+		return fmt.Sprintf("%dm", m)
+	case m%60 == 0:
+		return fmt.Sprintf("%dh", m/60)
+	}
+	return fmt.Sprintf("%dh%02dm", m/60, m%60)
 }

@@ -151,6 +151,18 @@ func walk(v reflect.Value, prefix string, out *[]setting) {
 	}
 }
 
+// envNames lists every environment variable that sets key, aliases first.
+func envNames(key string) string {
+	var names []string
+	for alias, k := range envAliases {
+		if k == key {
+			names = append(names, alias)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(append(names, envName(key)), " or ")
+}
+
 func envName(key string) string {
 	return "MARCUS_" + strings.ToUpper(strings.NewReplacer(".", "_").Replace(key))
 }

@@ -83,7 +83,7 @@ func (a *app) printCreation(res core.Creation, asJSON bool) error {
 	fmt.Fprintf(a.out, "%s project %q (%s) with the %s planner: %d tasks from %d features, %d dependencies\n",
 		verb, sum.ProjectName, sum.ProjectID, sum.Planner, sum.TasksCreated, features, sum.DependenciesCount)
 	fmt.Fprintf(a.out, "recommended agents: %d · critical path: %d tasks, about %s · %.1f hours of work in all\n",
-		sum.RecommendedAgents, len(sum.CriticalPath), (time.Duration(sum.CriticalPathMinutes) * time.Minute).String(), sum.EstimatedHours)
+		sum.RecommendedAgents, len(sum.CriticalPath), humanMinutes(sum.CriticalPathMinutes), sum.EstimatedHours)
 	if t := sum.LLM; t.Calls > 0 {
 		fmt.Fprintf(a.out, "model calls: %d (%d failed and retried), %d tokens in, %d out, about $%.4f\n",
 			t.Calls, t.Failed, t.InputTokens, t.OutputTokens, t.CostUSD)

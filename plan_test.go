@@ -41,13 +41,20 @@ func TestNewFromDescriptionOffline(t *testing.T) {
 		t.Errorf("%d projects after a repeated request, want 1", n)
 	}
 
-	small, err := run(t, db, "", "new", "a recipe site with search, ratings, comments, favourites and meal plans", "--max-tasks", "6", "--json")
+	small, err := run(t, db, "", "new", "a recipe site with search, ratings, comments, favourites and meal plans", "--max-tasks", "9", "--json")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, small)
 	}
 	var capped core.CreationSummary
-	if err := json.Unmarshal([]byte(small), &capped); err != nil || capped.TasksCreated > 6 || capped.TasksCreated == 0 {
-		t.Errorf("--max-tasks 6 gave %d tasks (%v)", capped.TasksCreated, err)
+	if err := json.Unmarshal([]byte(small), &capped); err != nil || capped.TasksCreated > 9 || capped.TasksCreated == 0 {
+		t.Errorf("--max-tasks 9 gave %d tasks (%v)", capped.TasksCreated, err)
+	}
+	if len(capped.Features) < 5 {
+		t.Errorf("--max-tasks dropped features: %v", capped.Features)
+	}
+	// A limit below one task per feature is refused, saying what to do.
+	if _, err := run(t, db, "", "new", "a bookshop with search, ratings, comments, favourites and gift cards", "--max-tasks", "3"); exitCode(err) != 2 || !strings.Contains(err.Error(), "raise max_tasks") {
+		t.Errorf("--max-tasks 3: err = %v", err)
 	}
 	costs, err := run(t, db, "", "costs")
 	if err != nil || !strings.Contains(costs, "offline planner costs nothing") {
@@ -155,5 +162,24 @@ func TestFeatureCommand(t *testing.T) {
 	}
 	if _, err := run(t, db, "", "feature", "x", "--project", "nope"); exitCode(err) != 2 {
 		t.Errorf("unknown project: err = %v", err)
+	}
+}
+
+func TestNewReadsDescriptionFromStdinAndConfigNamesAliases(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	out, err := run(t, db, "A CLI tool that converts CSV files to JSON,\nwith schema inference and streaming for large files.\n", "new", "-", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var sum core.CreationSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.TasksCreated == 0 {
+		t.Fatalf("new - : %v\n%s", err, out)
+	}
+	cfg, err := run(t, db, "", "config")
+	if err != nil || !strings.Contains(cfg, "CLAUDE_API_KEY or MARCUS_LLM_ANTHROPIC_API_KEY") || !strings.Contains(cfg, "OPENAI_API_KEY or MARCUS_LLM_OPENAI_API_KEY") {
+		t.Errorf("marcus config does not name the key's variables:\n%s", cfg)
+	}
+	if got := humanMinutes(750); got != "12h30m" {
+		t.Errorf("humanMinutes(750) = %q", got)
 	}
 }

@@ -418,7 +418,7 @@ func (run *creation) recordOrphanCalls(winner Project) {
 // fail records a failed creation: its model calls and an event; no project.
 func (run *creation) fail(cause error) {
 	name := run.req.Name
-	calls := run.calls.take(run.id, orDefault(name, "(unnamed)"))
+	calls := run.calls.take(run.id, orDefault(name, "(unnamed) "+cut(oneLineText(run.req.Description), 60)))
 	run.events.send(PlanProgress{Stage: "failed", Name: name, Error: cause.Error()})
 	run.events.flush()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -639,3 +639,5 @@ func (r *reporter) publish(batch []PlanProgress) {
 		return nil
 	})
 }
+
+func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -126,6 +126,9 @@ func (c *Coordinator) AddFeature(ctx context.Context, req FeatureRequest) (res F
 		return res, err
 	}
 	res.Warnings = append(res.Warnings, warnings...)
+	if req.IntegrationPoint == IntegrateParallel {
+		plan = ownDependenciesOnly(plan)
+	}
 	if err := ctx.Err(); err != nil {
 		return res, Wrap(ErrUnavailable, err, "adding the feature was cancelled before it was stored")
 	}
@@ -277,4 +280,29 @@ func sinksOf(tasks []Task) []TaskID {
 		}
 	}
 	return out
+}
+
+// ownDependenciesOnly drops a plan's dependencies on tasks outside it: a
+// parallel feature waits only for the foundation.
+func ownDependenciesOnly(p Plan) Plan {
+	own := map[string]bool{}
+	for _, t := range p.Tasks {
+		own[strings.ToLower(t.Name)] = true
+	}
+	keep := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if own[strings.ToLower(strings.TrimSpace(n))] {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	tasks := make([]PlanTask, len(p.Tasks))
+	for i, t := range p.Tasks {
+		t.After, t.SoftAfter = keep(t.After), keep(t.SoftAfter)
+		tasks[i] = t
+	}
+	p.Tasks = tasks
+	return p
 }
