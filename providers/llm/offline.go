@@ -32,6 +32,35 @@ func (*Offline) Name() string { return "offline" }
 const offEmptyDescription = `the description is empty: describe what to build or do in a sentence or more, ` +
 	`e.g. "a todo web app with user accounts, tags and due-date reminders"`
 
+// offUnrecognisedDescription says what to write when nothing in a
+// description can be planned ("asdf qwer").
+const offUnrecognisedDescription = `nothing in the description (%q) says what to build or do: ` +
+	`a description needs at least one recognisable thing to build or do, ` +
+	`e.g. "a todo web app with user accounts and reminders" or "plan our wedding in June"`
+
+// offRecognisable reports whether a description that named no feature
+// holds a word the planner knows: a familiar domain ("a blog"), a verb it
+// can plan ("track habits") or an English function word ("repaint the
+// garden fence").
+func offRecognisable(desc string) bool {
+	w := offWords(desc)
+	if offHasAny(w, offDataWords) {
+		return true
+	}
+	for _, d := range offDomains {
+		if offHasAny(w, d.words) {
+			return true
+		}
+	}
+	for _, t := range offLower(offTokens(desc)) {
+		// English function words ("the", "for") are rare in keyboard mash.
+		if offBaseVerb(t) != "" || offGenericWords[t] || offDeterminers[t] || offPrepositions[t] || offSmallWords[t] {
+			return true
+		}
+	}
+	return false
+}
+
 // offCheck validates a request and reads its complexity.
 func offCheck(ctx context.Context, req core.PlanRequest) (core.Complexity, error) {
 	if err := ctx.Err(); err != nil {
@@ -62,6 +91,8 @@ func (*Offline) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysi
 	switch {
 	case adding:
 		fs = offAvoidExisting(fs, doc, req)
+	case len(fs) == 0 && k == offGeneric && !offRecognisable(req.Description):
+		return core.Analysis{}, core.Errorf(core.ErrInvalid, offUnrecognisedDescription, offClip(strings.TrimSpace(req.Description), 60))
 	case len(fs) == 0:
 		fs = offFallback(k, strings.TrimSpace(req.Description))
 	}
@@ -70,19 +101,22 @@ func (*Offline) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysi
 		foundation, closing = offFoundationSpecs(k, cx, fs, req.Description), offClosingSpecs(k, cx)
 		fs = offUncovered(fs, foundation)
 	}
-	foundation, closing, keep := offFit(req.MaxTasks, offStepCount(cx), foundation, closing, len(fs))
-	fs = offKeep(fs, min(keep, offMaxFeatures))
+	fs = offKeep(fs, offMaxFeatures)
+	foundation, closing = offFit(req.MaxTasks, foundation, closing, len(fs))
 	for _, f := range fs {
 		f.labels = offLabels(k, f.name+" "+strings.Join(f.details, " "))
 	}
 	offRank(fs)
-	offOrder(fs)
+	offOrder(fs, k)
 	a := core.Analysis{
 		Name:       offSuggestName(req, doc, k),
 		Kind:       k.name,
 		Features:   offToCore(fs),
 		Foundation: offTasks(foundation, cx, k, "high", doc.notes),
 		Closing:    offTasks(closing, cx, k, "medium", nil),
+	}
+	if !adding {
+		a.Name = offNameFromFeatures(a.Name, k, fs)
 	}
 	offChain(a.Closing)
 	a.Summary = offSummary(a)
@@ -227,4 +261,32 @@ func offArticle(w string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// offNameFromFeatures replaces a generic suggested name ("New Web App"),
+// given when the description has no project sentence (a bare list), with
+// one made from the first feature that is not accounts: "Photo Upload App".
+func offNameFromFeatures(name string, k *offKind, fs []*offFeature) string {
+	if name != "New "+offTitle(strings.Fields(k.name)) {
+		return name
+	}
+	app := k.software
+	for _, f := range fs {
+		app = app || f.auth // only software has accounts
+	}
+	for _, f := range fs {
+		toks := strings.Fields(f.name)
+		if f.auth || len(toks) == 0 || len(toks) > 4 {
+			continue
+		}
+		suffix := "App"
+		if !app {
+			suffix = "Project"
+		}
+		if strings.EqualFold(toks[len(toks)-1], suffix) {
+			return f.name
+		}
+		return f.name + " " + suffix
+	}
+	return name
 }

@@ -32,7 +32,8 @@ func offTemplate(cx core.Complexity) []offStep {
 	return []offStep{offStepDesign, offStepBuild, offStepTest}
 }
 
-// offFit keeps a template within req.MaxTasks, the build step first.
+// offFitSteps keeps a template within a feature's budget of tasks, the
+// build step first.
 func offFitSteps(steps []offStep, maxTasks int) []offStep {
 	if maxTasks <= 0 || len(steps) <= maxTasks {
 		return steps
@@ -71,7 +72,8 @@ func (*Offline) Expand(ctx context.Context, req core.PlanRequest, a core.Analysi
 	}
 	x := offExpansion{k: k, cx: cx, f: f, name: name}
 	x.sentence, x.details = offSplitDescription(f.Description)
-	steps := offFitSteps(offTemplate(cx), req.MaxTasks)
+	template := offTemplate(cx)
+	steps := offFitSteps(template, offStepBudget(req.MaxTasks, len(template), a))
 	out := make([]core.PlanTask, 0, len(steps))
 	for _, s := range steps {
 		t := x.task(s)

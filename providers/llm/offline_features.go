@@ -159,9 +159,14 @@ var offDomains = []offDomain{
 	{offPhrases("url shortener", "link shortener"), []string{"Short Link Creation", "Redirects", "Click Statistics"}},
 }
 
-// offRank sets priorities: what the person said, else high for core
-// features (the project sentence, an MVP list; at most four) or, when none
-// is core, the first two; medium for the rest.
+// offMaxHigh caps the features ranked high without the person saying so:
+// when everything is high, nothing is.
+const offMaxHigh = 2
+
+// offRank sets priorities: what the person said, else high for accounts
+// (the other features wait for them) and the first core features (the
+// project sentence, an MVP list) or, when none is core, the first ones,
+// at most offMaxHigh in all; medium for the rest.
 func offRank(fs []*offFeature) {
 	anyCore := false
 	for _, f := range fs {
@@ -171,12 +176,13 @@ func offRank(fs []*offFeature) {
 	for i, f := range fs {
 		if f.auth && (f.priority == "" || f.priority == "medium") {
 			f.priority = "high" // the features of signed-in users wait for it
+			high++
 		}
 		if f.priority != "" {
 			continue
 		}
 		f.priority = "medium"
-		if (f.core || !anyCore && i < 2) && high < 4 {
+		if (f.core || !anyCore && i < 2) && high < offMaxHigh {
 			f.priority = "high"
 			high++
 		}

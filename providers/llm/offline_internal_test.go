@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
@@ -29,7 +30,14 @@ func TestOfflineFeatureNames(t *testing.T) {
 		{"predict customer churn from usage and billing data", true, "Customer Churn Prediction"},
 		{"sign up and log in", false, "User Accounts and Login"},
 		{"The dashboard should show charts", false, "Dashboard"},
-		{"search recipes by ingredient or cuisine", false, "Search Recipes by Ingredient or Cuisine"},
+		{"search recipes by ingredient or cuisine", false, "Recipe Search by Ingredient or Cuisine"},
+		{"shared lists", false, "Shared Lists"},
+		{"email alerts for failures", false, "Email Alerts for Failures"},
+		{"with streaming for large files", false, "Streaming for Large Files"},
+		{"hire a caterer", true, "Caterer"},
+		{"arrange a honeymoon", true, "Honeymoon"},
+		{"people sign up and log in", false, "User Accounts and Login"},
+		{"share lists as CSV by email", true, "List Sharing as CSV by Email"},
 		{"see what is overdue", true, "Overdue View"},
 		{"set up internet", true, "Set Up Internet"},
 		{"a small prediction API the CRM can call", false, "Prediction API"},
@@ -118,6 +126,92 @@ func TestOfflineProjectNames(t *testing.T) {
 		k := offDetectKind(doc.text, doc.title+" "+doc.project)
 		if got := offSuggestName(offRequest(c.desc), doc, k); got != c.want {
 			t.Errorf("name of %q = %q, want %q", c.desc, got, c.want)
+		}
+	}
+	// A bare list has no project sentence: the name comes from its items.
+	for _, c := range []struct{ desc, want string }{
+		{"- user signup\n- photo upload\n- feed of friends' photos", "Photo Upload App"},
+		{"chat app", "Chat App"},
+	} {
+		a, err := NewOffline().Analyze(context.Background(), offRequest(c.desc))
+		if err != nil || a.Name != c.want {
+			t.Errorf("name of %q = %q (%v), want %q", c.desc, a.Name, err, c.want)
+		}
+	}
+}
+
+// TestOfflineDescriptionFeatures plans whole descriptions that reviews
+// found misnamed and checks every feature name.
+func TestOfflineDescriptionFeatures(t *testing.T) {
+	cases := []struct {
+		desc string
+		want []string
+	}{
+		{"a todo web app with login, shared lists and email reminders", []string{"Login", "Shared Lists", "Email Reminders"}},
+		{"A CLI tool that converts CSV to JSON with schema inference, with streaming for large files.",
+			[]string{"Convert CSV to JSON", "Schema Inference", "Streaming for Large Files"}},
+		{"A data pipeline that ingests clickstream events from Kafka, deduplicate and sessionize them, load them into BigQuery and alert on late data.",
+			[]string{"Ingest Clickstream Events from Kafka", "Deduplication and Sessionization", "Load into BigQuery", "Alert on Late Data"}},
+		{"Plan our wedding in June: book a venue, hire a caterer, send invitations and arrange a honeymoon.",
+			[]string{"Venue Booking", "Caterer", "Invitations", "Honeymoon"}},
+		{"A todo web app where people sign up and log in, keep shared todo lists with due dates and priorities.",
+			[]string{"User Accounts and Login", "Shared Todo Lists"}},
+		{"A todo app where users can share lists as CSV by email.", []string{"List Sharing as CSV by Email"}},
+	}
+	for _, c := range cases {
+		a, err := NewOffline().Analyze(context.Background(), offRequest(c.desc))
+		if err != nil {
+			t.Errorf("%q: %v", c.desc, err)
+			continue
+		}
+		var got []string
+		for _, f := range a.Features {
+			got = append(got, f.Name)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("features of %q = %q, want %q", c.desc, got, c.want)
+		}
+	}
+}
+
+// TestOfflineOrderAndPriority checks the graph and the ranking: a data
+// pipeline's stages wait for each other in the order written, invitations
+// wait for the venue, and at most two features are high unless said so.
+func TestOfflineOrderAndPriority(t *testing.T) {
+	cases := []struct {
+		desc  string
+		after map[string][]string
+		prio  map[string]string
+	}{
+		{"A data pipeline that ingests clickstream events from Kafka, deduplicate and sessionize them, load them into BigQuery and alert on late data.",
+			map[string][]string{"Deduplication and Sessionization": {"Ingest Clickstream Events from Kafka"},
+				"Load into BigQuery": {"Deduplication and Sessionization"}, "Alert on Late Data": {"Load into BigQuery"}},
+			map[string]string{"Ingest Clickstream Events from Kafka": "high", "Load into BigQuery": "medium", "Alert on Late Data": "medium"}},
+		{"Plan our wedding in June. We need a venue, catering, invitations with RSVPs and music. Flowers would be nice.",
+			map[string][]string{"Invitations": {"Venue"}},
+			map[string]string{"Venue": "high", "Invitations": "medium", "Flowers": "low"}},
+		{"a todo web app with login, shared lists and email reminders",
+			map[string][]string{"Shared Lists": {"Login"}, "Email Reminders": {"Login"}},
+			map[string]string{"Login": "high", "Email Reminders": "medium"}},
+	}
+	for _, c := range cases {
+		a, err := NewOffline().Analyze(context.Background(), offRequest(c.desc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]core.Feature{}
+		for _, f := range a.Features {
+			got[f.Name] = f
+		}
+		for name, want := range c.after {
+			if f, ok := got[name]; !ok || !reflect.DeepEqual(f.After, want) {
+				t.Errorf("%q: feature %q waits for %q, want %q", c.desc, name, f.After, want)
+			}
+		}
+		for name, want := range c.prio {
+			if f, ok := got[name]; !ok || f.Priority != want {
+				t.Errorf("%q: feature %q is %q, want %q", c.desc, name, f.Priority, want)
+			}
 		}
 	}
 }

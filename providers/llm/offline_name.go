@@ -26,6 +26,9 @@ func (n *offNamer) name(phrase string, verbal bool) string {
 	verbal = verbal || lead.verbal
 	_, isVerb := offIsVerb(low, verbal)
 	k := offCutAt(low, !isVerb && !verbal)
+	if slashed := offSplitSlash(low[:k]); len(slashed) > k && offIsAuth(slashed) {
+		return offAuthName(toks[:k], slashed) // "sign up/log in"
+	}
 	toks, low = offTrimTail(toks[:k], low[:k])
 	if len(toks) == 0 {
 		return ""
@@ -121,9 +124,17 @@ func (n *offNamer) verbPhrase(toks, low []string, verbal bool) []string {
 		return objT
 	case len(objL) <= 3 && prep < 0 && !slices.ContainsFunc(strong, func(v string) bool { return offNominal[v] == "" }):
 		return offNominalPhrase(strong, objT, objL)
+	case prep > 0 && prep <= 2 && offHowPrepositions[objL[prep]] &&
+		!slices.ContainsFunc(strong, func(v string) bool { return offNominal[v] == "" }):
+		// "share lists as CSV by email": List Sharing as CSV by Email
+		return append(offNominalPhrase(strong, objT[:prep], objL[:prep]), objT[prep:]...)
 	}
 	return append(offJoinAnd(verbs), objT...)
 }
+
+// offHowPrepositions say how a thing is done, not what to: "by email", "as
+// CSV". "Convert Markdown to PDF" keeps its verb.
+var offHowPrepositions = map[string]bool{"as": true, "by": true, "via": true, "over": true, "per": true}
 
 // offPhrasal are the particles of phrasal verbs: "set up", "sign out".
 var offPhrasal = map[string]bool{"up": true, "out": true, "off": true, "in": true, "down": true, "over": true}
@@ -295,4 +306,13 @@ func offAuthName(toks, low []string) string {
 		}
 	}
 	return "User Accounts and Login"
+}
+
+// offSplitSlash splits the words joined by a slash: "up/log" is "up log".
+func offSplitSlash(low []string) []string {
+	var out []string
+	for _, w := range low {
+		out = append(out, strings.Split(w, "/")...)
+	}
+	return out
 }

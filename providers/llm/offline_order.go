@@ -9,7 +9,7 @@ package llm
 type offAfterRule struct{ from, to []string }
 
 var offAfterRules = []offAfterRule{
-	{offPhrases("invitation", "invite", "rsvp", "save the date"), offPhrases("guest list", "guests")},
+	{offPhrases("invitation", "invitations", "invite", "rsvp", "rsvps", "save the date"), offPhrases("guest list", "guests", "venue")},
 	{offPhrases("seating", "table plan"), offPhrases("guest list", "guests", "venue")},
 	{offPhrases("catering", "decoration", "decorations", "decor", "music", "dj", "band",
 		"photography", "photographer", "florist", "flowers", "rentals", "av"), offPhrases("venue")},
@@ -33,7 +33,7 @@ var offAfterRules = []offAfterRule{
 // offNeedsUser are words of features that only make sense for a signed-in
 // user: they wait for the accounts feature.
 var offNeedsUser = offPhrases("my", "profile", "favorite", "favourite", "follow", "following",
-	"share", "sharing", "comment", "comments", "rating", "ratings", "review", "reviews", "personal",
+	"share", "shared", "sharing", "comment", "comments", "rating", "ratings", "review", "reviews", "personal",
 	"own", "history", "bookmark", "saved", "wishlist", "cart", "checkout", "subscription",
 	"settings", "preferences", "messaging", "chat", "invite", "collaboration", "collaborate",
 	"team", "permissions", "friends", "feed", "reminder", "notifications", "streak", "streaks",
@@ -47,8 +47,14 @@ var offReporting = offPhrases("analytics", "report", "reports", "reporting", "da
 // offMaxAfter caps the features one feature waits for.
 const offMaxAfter = 3
 
-// offOrder sets which features wait for which.
-func offOrder(fs []*offFeature) {
+// offOrder sets which features wait for which. A data pipeline's features
+// are its stages, in the order written: each waits for the one before.
+func offOrder(fs []*offFeature, k *offKind) {
+	if k != nil && k.name == "data pipeline" {
+		for i := 1; i < len(fs); i++ {
+			offLink(fs, i, i-1)
+		}
+	}
 	auth := -1
 	for i, f := range fs {
 		if f.auth {

@@ -70,7 +70,7 @@ var offLeading = map[string]bool{
 	"fully": true, "full": true, "complete": true, "working": true, "decent": true,
 	"lightweight": true, "modern": true, "beautiful": true, "clean": true, "fancy": true,
 	"etc": true, "so": true, "basically": true, "ok": true, "okay": true, "well": true,
-	"hey": true, "hi": true, "hello": true,
+	"hey": true, "hi": true, "hello": true, "with": true, "including": true, "featuring": true,
 }
 
 // offEmptyNames are words that cannot make a feature name on their own.
@@ -119,6 +119,7 @@ var offWeakVerbs = map[string]bool{
 	"enable": true, "contain": true, "add": true, "implement": true, "run": true,
 	"build": true, "make": true, "do": true, "handle": true, "set": true, "be": true,
 	"save": true, "power": true, "keep": true, "maintain": true, "work": true, "like": true, "love": true,
+	"hire": true, "arrange": true, "rent": true,
 }
 
 // offNominal names the work a verb does on its object: "track expenses"
@@ -154,7 +155,7 @@ var offNominal = map[string]string{
 	"evaluate": "evaluation", "serve": "serving", "label": "labelling", "reserve": "reservations",
 	"rank":      "ranking",
 	"transform": "transformation", "create": "creation",
-	"check": "check-ins", "list": "listing", "swap": "swapping", "deduplicate": "deduplication", "dedupe": "deduplication", "load": "loading", "visualise": "visualization", "write": "writing",
+	"check": "check-ins", "list": "listing", "swap": "swapping", "deduplicate": "deduplication", "sessionize": "sessionization", "sessionise": "sessionization", "infer": "inference", "enrich": "enrichment", "normalize": "normalization", "normalise": "normalization", "dedupe": "deduplication", "load": "loading", "visualise": "visualization", "write": "writing",
 }
 
 // offPronouns refer back to the previous phrase's object.
@@ -250,7 +251,7 @@ func offStripLeading(low []string) offLead {
 		}
 		if n := offSeqLen(rest, offSubjects); n > 0 {
 			m := offSeqLen(rest[n:], offModals)
-			if m > 0 || (n < len(rest) && offBaseVerb(rest[n]) != "") {
+			if m > 0 || (n < len(rest) && (offBaseVerb(rest[n]) != "" || offAuthVerbs[rest[n]])) {
 				lead.skip, changed, lead.subject, lead.verbal = lead.skip+n+m, true, true, true
 				continue
 			}
@@ -301,11 +302,11 @@ var offPlainVerbs = map[string]bool{
 	"follow": true, "join": true, "play": true, "watch": true, "read": true, "listen": true,
 	"pick": true, "choose": true, "write": true, "draw": true, "learn": true, "practice": true,
 	"earn": true, "win": true, "reply": true, "answer": true, "ask": true, "mark": true,
-	"complete": true, "find": true, "hire": true, "pack": true, "change": true, "register": true,
+	"complete": true, "find": true, "pack": true, "change": true, "register": true,
 	"define": true, "cancel": true, "scale": true, "drag": true, "connect": true, "invite": true,
 	"submit": true, "upvote": true, "rename": true, "move": true, "copy": true, "undo": true,
 	"restore": true, "reset": true, "update": true, "install": true, "configure": true, "switch": true,
-	"request": true, "arrange": true, "chat": true, "discover": true, "explore": true,
+	"request": true, "chat": true, "discover": true, "explore": true,
 	"fix": true, "welcome": true, "remove": true, "improve": true, "migrate": true,
 }
 
@@ -372,7 +373,7 @@ func offPlural(w string) bool {
 func offCutAt(low []string, specificSubject bool) int {
 	for i := 1; i < len(low); i++ {
 		w := low[i]
-		if offCutWords[w] || (w == "that" && i >= 2) || (specificSubject && offVerbCuts[w]) ||
+		if offCutWords[w] || (w == "that" && i >= 2) || (specificSubject && offVerbCuts[w] && !offNounHere(low, i)) ||
 			(w == "in" && i+1 < len(low) && low[i+1] == "order") {
 			return i
 		}
@@ -381,4 +382,28 @@ func offCutAt(low []string, specificSubject bool) int {
 		}
 	}
 	return len(low)
+}
+
+// offNounVerbs are plural nouns that are also verbs ("lists", "tracks"):
+// inside a noun phrase they are nouns ("shared lists", "email alerts").
+var offNounVerbs = map[string]bool{
+	"lists": true, "plans": true, "tracks": true, "files": true, "posts": true, "comments": true,
+	"orders": true, "reports": true, "logs": true, "alerts": true, "builds": true, "stores": true,
+	"records": true, "notes": true, "shows": true, "displays": true, "runs": true, "uploads": true,
+	"searches": true, "messages": true, "invites": true, "reviews": true, "bookings": true,
+}
+
+// offNounHere reports whether low[i], a word that can be a verb or a plural
+// noun, ends a noun phrase here: nothing or only a preposition follows it
+// ("shared lists", "email alerts for failures"), where a verb would take an
+// object ("the app lists every todo").
+func offNounHere(low []string, i int) bool {
+	if !offNounVerbs[low[i]] || i == 0 {
+		return false
+	}
+	if i+1 == len(low) {
+		return true
+	}
+	next := low[i+1]
+	return offPrepositions[next] && next != "to" || offCutWords[next]
 }

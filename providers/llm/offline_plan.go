@@ -80,27 +80,17 @@ func offClosingSpecs(k *offKind, cx core.Complexity) []offSpec {
 	})
 }
 
-// offStepCount is how many tasks a feature expands into.
-func offStepCount(cx core.Complexity) int {
-	switch cx {
-	case core.Prototype:
-		return 2
-	case core.Enterprise:
-		return 4
-	}
-	return 3
-}
-
-// offFit makes the plan fit req.MaxTasks: fewer features first (never
-// fewer than one), then fewer shared tasks, the least needed first.
-func offFit(maxTasks, per int, found, closing []offSpec, features int) ([]offSpec, []offSpec, int) {
+// offFit makes the shared tasks fit req.MaxTasks around the features,
+// which are never dropped: while even one task per feature does not fit,
+// the enterprise reviews go, then foundation tasks down to one, then the
+// integration. One foundation task and the documentation always stay;
+// what still does not fit is left to core.AssemblePlan, which merges tasks
+// and warns, or refuses saying how many tasks the plan needs.
+func offFit(maxTasks int, found, closing []offSpec, features int) ([]offSpec, []offSpec) {
 	if maxTasks <= 0 {
-		return found, closing, features
+		return found, closing
 	}
-	total := func() int { return len(found) + len(closing) + features*per }
-	for total() > maxTasks && features > 1 {
-		features--
-	}
+	total := func() int { return len(found) + len(closing) + features }
 	for total() > maxTasks && len(closing) > 2 {
 		closing = append(closing[:1:1], closing[len(closing)-1]) // the enterprise reviews go
 	}
@@ -110,13 +100,18 @@ func offFit(maxTasks, per int, found, closing []offSpec, features int) ([]offSpe
 	if total() > maxTasks && len(closing) == 2 {
 		closing = closing[1:] // documentation outlives integration
 	}
-	if total() > maxTasks && len(closing) == 1 {
-		closing = nil
+	return found, closing
+}
+
+// offStepBudget is how many tasks each feature may expand into within
+// req.MaxTasks, given the shared tasks: the template's own count when it
+// fits, else fewer (at least one; core.AssemblePlan merges what is over).
+func offStepBudget(maxTasks, steps int, a core.Analysis) int {
+	if maxTasks <= 0 || len(a.Features) == 0 {
+		return steps
 	}
-	if total() > maxTasks {
-		found = nil
-	}
-	return found, closing, features
+	left := maxTasks - len(a.Foundation) - len(a.Closing)
+	return max(1, min(steps, left/len(a.Features)))
 }
 
 // offComplexityFactor scales estimates with the process a plan carries.

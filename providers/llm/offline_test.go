@@ -185,30 +185,89 @@ func TestOfflineDeterministic(t *testing.T) {
 	wg.Wait()
 }
 
+// TestOfflineMaxTasks caps every golden description: the plan either
+// keeps every feature the uncapped plan has (merged, with a warning, when
+// it had to be), at least one foundation task and the documentation, or is
+// refused with an error that says what to do. Never a silent loss.
 func TestOfflineMaxTasks(t *testing.T) {
 	p := llm.NewOffline()
 	for _, c := range offCases {
 		for _, cx := range offComplexities {
+			req := c.request(t)
+			req.Complexity, req.MaxTasks = cx, 0
+			full, err := offPlan(context.Background(), p, req)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", c.name, cx, err)
+			}
 			for _, limit := range []int{1, 2, 3, 5, 8, 12, 20} {
-				req := c.request(t)
-				req.Complexity, req.MaxTasks = cx, limit
+				req.MaxTasks = limit
 				out, err := offPlan(context.Background(), p, req)
 				if err != nil {
-					t.Fatalf("%s/%s/%d: %v", c.name, cx, limit, err)
+					if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "raise max_tasks") {
+						t.Errorf("%s/%s/%d: %v, want a refusal that says to raise max_tasks", c.name, cx, limit, err)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(offFeatureNames(out), offFeatureNames(full)) {
+					t.Errorf("%s/%s/%d: features %q, want every feature of the uncapped plan %q",
+						c.name, cx, limit, offFeatureNames(out), offFeatureNames(full))
 				}
 				planned := len(out.Analysis.Foundation) + len(out.Analysis.Closing)
 				for _, e := range out.Expansions {
 					planned += len(e.Tasks)
 				}
-				if planned > limit || len(out.Plan.Tasks) > limit {
-					t.Errorf("%s/%s: max %d, planned %d, assembled %d", c.name, cx, limit, planned, len(out.Plan.Tasks))
+				if len(out.Plan.Tasks) > limit {
+					t.Errorf("%s/%s: max %d, assembled %d", c.name, cx, limit, len(out.Plan.Tasks))
 				}
-				if len(out.Warnings) > 0 {
-					t.Errorf("%s/%s/%d: the pipeline had to repair: %v", c.name, cx, limit, out.Warnings)
+				if planned > limit && len(out.Warnings) == 0 {
+					t.Errorf("%s/%s/%d: %d planned tasks merged into %d without a warning", c.name, cx, limit, planned, len(out.Plan.Tasks))
+				}
+				if len(req.Existing) > 0 {
+					continue
+				}
+				docs := 0
+				for _, pt := range out.Analysis.Closing {
+					if pt.Phase == "docs" {
+						docs++
+					}
+				}
+				if len(out.Analysis.Foundation) == 0 || docs != 1 {
+					t.Errorf("%s/%s/%d: %d foundation and %d docs tasks, want at least one and one",
+						c.name, cx, limit, len(out.Analysis.Foundation), docs)
 				}
 			}
 		}
 	}
+}
+
+// TestOfflineMaxTasksTodo caps the README's three-feature todo app at 3
+// tasks: too few for one task per feature plus set-up and docs, so the
+// plan is refused, saying how many tasks it needs; at 5 every feature is
+// one task.
+func TestOfflineMaxTasksTodo(t *testing.T) {
+	p := llm.NewOffline()
+	req := core.PlanRequest{Description: "a todo web app with login, shared lists and email reminders", MaxTasks: 3}
+	_, err := offPlan(context.Background(), p, req)
+	if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "at least 5 tasks") {
+		t.Errorf("max 3: %v, want a refusal saying the plan needs at least 5 tasks", err)
+	}
+	req.MaxTasks = 5
+	out, err := offPlan(context.Background(), p, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Login", "Shared Lists", "Email Reminders"}
+	if got := offFeatureNames(out); !reflect.DeepEqual(got, want) || len(out.Plan.Tasks) != 5 {
+		t.Errorf("max 5: features %q in %d tasks, want %q in 5", got, len(out.Plan.Tasks), want)
+	}
+}
+
+func offFeatureNames(out offOutput) []string {
+	var names []string
+	for _, f := range out.Analysis.Features {
+		names = append(names, f.Name)
+	}
+	return names
 }
 
 func TestOfflineFeatureCap(t *testing.T) {
@@ -265,6 +324,24 @@ func TestOfflineEmptyDescription(t *testing.T) {
 		_, err := p.Analyze(context.Background(), core.PlanRequest{Description: d})
 		if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "describe what to build") {
 			t.Errorf("description %q: %v, want ErrInvalid saying what to write", d, err)
+		}
+	}
+}
+
+// TestOfflineGibberish refuses a description with nothing recognisable
+// in it, saying what to write, and keeps short real one-liners.
+func TestOfflineGibberish(t *testing.T) {
+	p := llm.NewOffline()
+	for _, d := range []string{"asdf qwer", "foo bar baz", "asdf; qwer zxcv"} {
+		_, err := p.Analyze(context.Background(), core.PlanRequest{Description: d})
+		if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "recognisable thing to build or do") {
+			t.Errorf("description %q: %v, want ErrInvalid saying what to write", d, err)
+		}
+	}
+	for _, d := range []string{"a blog", "chat app", "todo list", "repaint the garden fence"} {
+		a, err := p.Analyze(context.Background(), core.PlanRequest{Description: d})
+		if err != nil || len(a.Features) == 0 {
+			t.Errorf("description %q: %v, %d features; want a plan", d, err, len(a.Features))
 		}
 	}
 }
