@@ -1,0 +1,625 @@
+package trello
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/adlio/trello"
+
+	"marcus/core"
+)
+
+// Kind names Trello mirrors in the store.
+const Kind = "trello"
+
+// The four lists, by the task status they hold, with the names of existing
+// lists that are taken for them.
+var lists = []struct {
+	status  core.TaskStatus
+	name    string
+	aliases []string
+}{
+	{core.StatusTodo, "Backlog", []string{"backlog", "to do", "todo", "to-do"}},
+	{core.StatusInProgress, "In Progress", []string{"in progress", "doing", "wip"}},
+	{core.StatusBlocked, "Blocked", []string{"blocked", "on hold", "waiting"}},
+	{core.StatusDone, "Done", []string{"done", "complete", "completed"}},
+}
+
+var priorityColors = map[core.Priority]string{core.PriorityLow: "green", core.PriorityMedium: "yellow",
+	core.PriorityHigh: "orange", core.PriorityUrgent: "red"}
+
+// marker starts the part of a card's description that marcus writes; a
+// person's edits above it are the task's description.
+const marker = "\n\n---\nmarcus "
+
+// Syncer keeps one project and its Trello board in step.
+type Syncer struct {
+	coord   *core.Coordinator
+	client  *Client
+	project core.ProjectID
+}
+
+// NewSyncer returns a syncer for a project.
+func NewSyncer(c *core.Coordinator, client *Client, project core.ProjectID) *Syncer {
+	return &Syncer{coord: c, client: client, project: project}
+}
+
+type tBoard struct {
+	ID, Name, URL string
+}
+
+type tList struct {
+	ID, Name string
+	Closed   bool
+}
+
+type tLabel struct {
+	ID, Name, Color string
+}
+
+type tCard struct {
+	ID, Name, Desc, IDList, ShortURL string
+}
+
+// Link links the project to a board: an existing one (board set), or a
+// new one (board ""). Lists and labels are matched by name or created.
+func (s *Syncer) Link(ctx context.Context, board string) (core.Mirror, error) {
+	p, err := s.coord.ResolveProject(ctx, s.project)
+	if err != nil {
+		return core.Mirror{}, err
+	}
+	s.project = p.ID
+	me, err := s.client.Me(ctx)
+	if err != nil {
+		return core.Mirror{}, err
+	}
+	var b tBoard
+	if board == "" {
+		err = s.client.do(ctx, func(api *trello.Client) error {
+			return api.Post("boards", trello.Arguments{"name": p.Name, "desc": "Mirrored by marcus from project " + string(p.ID),
+				"defaultLists": "false", "defaultLabels": "false"}, &b)
+		})
+	} else {
+		err = s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+board, trello.Defaults(), &b) })
+	}
+	if err != nil {
+		return core.Mirror{}, err
+	}
+	state := map[string]string{"me": me}
+	if err := s.ensureLists(ctx, b.ID, state); err != nil {
+		return core.Mirror{}, err
+	}
+	if err := s.ensureLabels(ctx, b.ID, state); err != nil {
+		return core.Mirror{}, err
+	}
+	return s.coord.LinkMirror(ctx, core.Mirror{Project: p.ID, Kind: Kind, Board: b.ID, State: state})
+}
+
+func (s *Syncer) ensureLists(ctx context.Context, board string, state map[string]string) error {
+	var have []tList
+	if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+board+"/lists", trello.Defaults(), &have) }); err != nil {
+		return err
+	}
+	for _, l := range lists {
+		for _, h := range have {
+			if !h.Closed && slices.Contains(l.aliases, strings.ToLower(strings.TrimSpace(h.Name))) {
+				state["list:"+string(l.status)] = h.ID
+				break
+			}
+		}
+		if state["list:"+string(l.status)] != "" {
+			continue
+		}
+		var created tList
+		if err := s.client.do(ctx, func(api *trello.Client) error {
+			return api.Post("lists", trello.Arguments{"name": l.name, "idBoard": board, "pos": "bottom"}, &created)
+		}); err != nil {
+			return err
+		}
+		state["list:"+string(l.status)] = created.ID
+	}
+	return nil
+}
+
+func labelName(kind, value string) string { return kind + ": " + value }
+
+func (s *Syncer) ensureLabels(ctx context.Context, board string, state map[string]string) error {
+	var have []tLabel
+	if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+board+"/labels", trello.Defaults(), &have) }); err != nil {
+		return err
+	}
+	want := map[string]string{}
+	for p, color := range priorityColors {
+		want[labelName("priority", p.String())] = color
+	}
+	for ph := core.PhaseDesign; ph <= core.PhaseDocs; ph++ {
+		want[labelName("phase", ph.String())] = "sky"
+	}
+	names := make([]string, 0, len(want))
+	for n := range want {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if i := slices.IndexFunc(have, func(l tLabel) bool { return strings.EqualFold(l.Name, n) }); i >= 0 {
+			state["label:"+n] = have[i].ID
+			continue
+		}
+		var created tLabel
+		if err := s.client.do(ctx, func(api *trello.Client) error {
+			return api.Post("labels", trello.Arguments{"name": n, "color": want[n], "idBoard": board}, &created)
+		}); err != nil {
+			return err
+		}
+		state["label:"+n] = created.ID
+	}
+	return nil
+}
+
+// Push delivers the project's events after the mirror's cursor to the
+// board, in order: first a card for every task that has none, then each
+// status change as one card update and each message as a comment. It
+// advances the cursor as it goes, so a failure or a crash resumes where it
+// stopped; Trello being down only makes the events wait.
+func (s *Syncer) Push(ctx context.Context) (err error) {
+	m, items, b, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { s.save(ctx, &m, err) }()
+	if err := s.createCards(ctx, &m, items, b); err != nil {
+		return err
+	}
+	byID := map[core.TaskID]core.Task{}
+	for _, t := range b.Tasks {
+		byID[t.ID] = t
+	}
+	// Deliver up to the snapshot the cards are reconciled with; later
+	// events wait for the next push, which reads a newer board.
+	for m.Cursor < b.LastEventID {
+		evs, err := s.coord.Events(ctx, m.Project, m.Cursor, 500)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		for _, ev := range evs {
+			if ev.ID > b.LastEventID {
+				return nil
+			}
+			if err := s.deliver(ctx, &m, items, byID, ev); err != nil {
+				return err
+			}
+			m.Cursor = ev.ID
+		}
+	}
+	return nil
+}
+
+func (s *Syncer) load(ctx context.Context) (core.Mirror, map[core.TaskID]string, core.Board, error) {
+	var m core.Mirror
+	err := s.coord.Store().View(ctx, func(tx core.ReadTx) error {
+		var err error
+		m, err = tx.Mirror(s.project, Kind)
+		return err
+	})
+	if err != nil {
+		return m, nil, core.Board{}, err
+	}
+	if m.State == nil {
+		m.State = map[string]string{}
+	}
+	items, err := s.coord.MirrorItems(ctx, m.Project, Kind)
+	if err != nil {
+		return m, nil, core.Board{}, err
+	}
+	b, err := s.coord.Board(ctx, m.Project)
+	return m, items, b, err
+}
+
+// save records the mirror's progress and its last error (or success).
+func (s *Syncer) save(ctx context.Context, m *core.Mirror, err error) {
+	if err == nil {
+		m.LastSyncAt, m.LastError = s.coord.Now(), ""
+	} else {
+		m.LastError = err.Error()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = s.coord.SaveMirror(ctx, *m)
+}
+
+// createCards gives every task a card, adopting cards marcus made before
+// (found by the marker with the task's id) so a crash between creating a
+// card and recording it never leaves two.
+func (s *Syncer) createCards(ctx context.Context, m *core.Mirror, items map[core.TaskID]string, b core.Board) error {
+	var missing []core.Task
+	for _, t := range b.Tasks {
+		if items[t.ID] == "" {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if len(items) > 0 || m.Cursor > 0 {
+		var cards []tCard
+		if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+m.Board+"/cards", trello.Defaults(), &cards) }); err != nil {
+			return err
+		}
+		for _, c := range cards {
+			if id := taskOfDesc(c.Desc); id != "" && items[id] == "" {
+				items[id] = c.ID
+				if err := s.coord.SetMirrorItem(ctx, m.Project, Kind, id, c.ID); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	names := map[core.TaskID]string{}
+	for _, t := range b.Tasks {
+		names[t.ID] = t.Name
+	}
+	for _, t := range missing {
+		if items[t.ID] != "" {
+			continue
+		}
+		labels := []string{m.State["label:"+labelName("priority", t.Priority.String())], m.State["label:"+labelName("phase", t.Phase.String())]}
+		var c tCard
+		if err := s.client.do(ctx, func(api *trello.Client) error {
+			return api.Post("cards", trello.Arguments{"name": t.Name, "desc": cardDesc(t, names), "idList": m.State["list:"+string(t.Status)],
+				"idLabels": strings.Join(slices.DeleteFunc(labels, func(s string) bool { return s == "" }), ","), "pos": "bottom"}, &c)
+		}); err != nil {
+			return err
+		}
+		items[t.ID] = c.ID
+		m.State["at:"+c.ID] = string(t.Status)
+		if err := s.coord.SetMirrorItem(ctx, m.Project, Kind, t.ID, c.ID); err != nil {
+			return err
+		}
+		if len(t.Acceptance) > 0 {
+			if err := s.checklist(ctx, c.ID, t.Acceptance); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Syncer) checklist(ctx context.Context, card string, items []string) error {
+	var cl struct{ ID string }
+	if err := s.client.do(ctx, func(api *trello.Client) error {
+		return api.Post("cards/"+card+"/checklists", trello.Arguments{"name": "Acceptance"}, &cl)
+	}); err != nil {
+		return err
+	}
+	for _, it := range items {
+		var out struct{ ID string }
+		if err := s.client.do(ctx, func(api *trello.Client) error {
+			return api.Post("checklists/"+cl.ID+"/checkItems", trello.Arguments{"name": it}, &out)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cardDesc is the task's description and marcus's block: the task id (so
+// the card is found again), its status, holder and progress, and what it
+// waits for.
+func cardDesc(t core.Task, names map[core.TaskID]string) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(t.Description))
+	fmt.Fprintf(&b, "%s%s · %s", marker, t.ID, strings.ReplaceAll(string(t.Status), "_", " "))
+	if t.Holder != "" {
+		fmt.Fprintf(&b, " · %s · %d%%", t.Holder, t.Progress)
+	}
+	if t.BlockedReason != "" {
+		fmt.Fprintf(&b, " · blocked: %s", oneLine(t.BlockedReason))
+	}
+	if len(t.Dependencies) > 0 {
+		var deps []string
+		for _, d := range t.Dependencies {
+			deps = append(deps, names[d.Task])
+		}
+		b.WriteString("\nwaits for: " + strings.Join(deps, ", "))
+	}
+	return b.String()
+}
+
+// taskOfDesc reads the task id from a card marcus wrote.
+func taskOfDesc(desc string) core.TaskID {
+	_, rest, ok := strings.Cut(desc, marker)
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, " ")
+	return core.TaskID(strings.TrimSpace(id))
+}
+
+// personDesc is the part of a card's description a person wrote.
+func personDesc(desc string) string {
+	human, _, _ := strings.Cut(desc, marker)
+	return strings.TrimSpace(human)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// deliver brings one event to the board.
+func (s *Syncer) deliver(ctx context.Context, m *core.Mirror, items map[core.TaskID]string, byID map[core.TaskID]core.Task, ev core.Event) error {
+	card := items[ev.Task]
+	if card == "" {
+		return nil // a task added after this push began: the next push makes its card
+	}
+	switch ev.Kind {
+	case core.EventTaskClaimed, core.EventTaskCompleted, core.EventTaskBlocked, core.EventTaskUnassigned,
+		core.EventLeaseRecovered, core.EventCircuitBroken, core.EventTaskEdited:
+		if err := s.reconcile(ctx, m, card, byID[ev.Task], byID); err != nil {
+			return err
+		}
+	}
+	if text := commentFor(ev); text != "" {
+		return s.client.do(ctx, func(api *trello.Client) error {
+			var out struct{ ID string }
+			return api.Post("cards/"+card+"/actions/comments", trello.Arguments{"text": text}, &out)
+		})
+	}
+	return nil
+}
+
+// reconcile puts a card in the list of its task's current status, with its
+// current name and description, in one request; it sends nothing when the
+// card already shows them.
+func (s *Syncer) reconcile(ctx context.Context, m *core.Mirror, card string, t core.Task, byID map[core.TaskID]core.Task) error {
+	names := map[core.TaskID]string{}
+	for id, x := range byID {
+		names[id] = x.Name
+	}
+	desc := cardDesc(t, names)
+	key := "at:" + card
+	sig := string(t.Status) + "\x00" + t.Name + "\x00" + desc
+	if m.State[key] == sig {
+		return nil
+	}
+	err := s.client.do(ctx, func(api *trello.Client) error {
+		var out tCard
+		return api.Put("cards/"+card, trello.Arguments{"idList": m.State["list:"+string(t.Status)], "name": t.Name, "desc": desc}, &out)
+	})
+	if err == nil {
+		m.State[key] = sig
+	}
+	return err
+}
+
+// commentFor is the comment an event leaves on its card, or "".
+func commentFor(ev core.Event) string {
+	str := func(k string) string { return oneLine(fmt.Sprint(orEmpty(ev.Payload[k]))) }
+	who := string(ev.Agent)
+	switch ev.Kind {
+	case core.EventTaskProgress:
+		if msg := str("message"); msg != "" {
+			return fmt.Sprintf("%s · %s%%: %s", who, str("progress"), msg)
+		}
+	case core.EventDecisionLogged:
+		return fmt.Sprintf("Decision (%s): %s", who, str("decision"))
+	case core.EventArtifactLogged:
+		return fmt.Sprintf("Artifact (%s): %s (%s)", who, str("filename"), str("artifact_type"))
+	case core.EventBlockerReported:
+		return fmt.Sprintf("Blocker from %s (%s): %s", who, str("severity"), str("description"))
+	case core.EventLeaseRecovered:
+		return fmt.Sprintf("Recovered from %s, who went silent; back in the backlog with its handoff", who)
+	case core.EventCircuitBroken:
+		return "Blocked for a person: three holders went silent on it"
+	}
+	return ""
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+// tAction is a board action, as Trello sends it.
+type tAction struct {
+	ID              string `json:"id"`
+	IDMemberCreator string `json:"idMemberCreator"`
+	Type            string `json:"type"`
+	Data            struct {
+		Card struct {
+			ID     string `json:"id"`
+			Name   string `json:"name"`
+			Desc   string `json:"desc"`
+			IDList string `json:"idList"`
+		} `json:"card"`
+		Old struct {
+			Name *string `json:"name"`
+			Desc *string `json:"desc"`
+		} `json:"old"`
+		ListAfter  *struct{ ID string } `json:"listAfter"`
+		ListBefore *struct{ ID string } `json:"listBefore"`
+		List       *struct{ ID string } `json:"list"`
+		CheckItem  *struct {
+			Name  string `json:"name"`
+			State string `json:"state"`
+		} `json:"checkItem"`
+	} `json:"data"`
+	MemberCreator struct {
+		Username string `json:"username"`
+	} `json:"memberCreator"`
+}
+
+// Pull applies people's changes on the board since the last one applied,
+// through the Coordinator and its rules: a card moved to Done completes its
+// task, to Blocked blocks it, back to Backlog unassigns or unblocks it; a
+// new card in the Backlog becomes a task; a renamed card or an edited
+// description edits the task; a ticked checklist item is noted. marcus's
+// own actions are skipped. A change the rules refuse (a card dragged to In
+// Progress: only agents claim) is undone on the board.
+func (s *Syncer) Pull(ctx context.Context) (err error) {
+	m, items, b, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { s.save(ctx, &m, err) }()
+	var acts []tAction
+	args := trello.Arguments{"filter": "createCard,updateCard,updateCheckItemStateOnCard", "limit": "1000"}
+	if m.LastAction != "" {
+		args["since"] = m.LastAction
+	}
+	if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+m.Board+"/actions", args, &acts) }); err != nil {
+		return err
+	}
+	slices.Reverse(acts) // Trello sends the newest first
+	taskOf := map[string]core.TaskID{}
+	for id, card := range items {
+		taskOf[card] = id
+	}
+	statusOf := map[string]core.TaskStatus{}
+	for _, l := range lists {
+		statusOf[m.State["list:"+string(l.status)]] = l.status
+	}
+	byID := map[core.TaskID]core.Task{}
+	for _, t := range b.Tasks {
+		byID[t.ID] = t
+	}
+	for _, a := range acts {
+		if a.IDMemberCreator != m.State["me"] {
+			if err := s.apply(ctx, &m, a, taskOf, statusOf, byID); err != nil {
+				return err
+			}
+		}
+		m.LastAction = a.ID
+	}
+	return nil
+}
+
+func (s *Syncer) apply(ctx context.Context, m *core.Mirror, a tAction, taskOf map[string]core.TaskID, statusOf map[string]core.TaskStatus, byID map[core.TaskID]core.Task) error {
+	by := "trello:" + a.MemberCreator.Username
+	card := a.Data.Card.ID
+	task, known := taskOf[card]
+	switch {
+	case a.Type == "createCard" && !known:
+		// The action carries the card's name, not its description.
+		var c tCard
+		if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("cards/"+card, trello.Defaults(), &c) }); err != nil {
+			if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
+				return nil // made and deleted before this pull
+			}
+			return err
+		}
+		t, err := s.coord.AddTask(ctx, m.Project, core.PlanTask{Name: c.Name, Description: personDesc(c.Desc)}, by)
+		if err != nil {
+			return s.refused(ctx, err)
+		}
+		taskOf[card], byID[t.ID] = t.ID, t
+		if err := s.coord.SetMirrorItem(ctx, m.Project, Kind, t.ID, card); err != nil {
+			return err
+		}
+		// The card now says which task it is, and sits where the task does.
+		delete(m.State, "at:"+card)
+		return s.reconcile(ctx, m, card, t, byID)
+	case !known:
+		return nil // a card marcus does not know (made before the link)
+	case a.Type == "updateCard" && a.Data.ListAfter != nil:
+		to, ok := statusOf[a.Data.ListAfter.ID]
+		if !ok {
+			return nil // moved to a list marcus does not use
+		}
+		var err error
+		switch to {
+		case core.StatusDone:
+			_, err = s.coord.CompleteTask(ctx, task, by)
+		case core.StatusBlocked:
+			_, err = s.coord.BlockTask(ctx, task, "blocked on Trello by "+a.MemberCreator.Username)
+		case core.StatusTodo:
+			_, err = s.coord.Unassign(ctx, task, "moved back to the backlog on Trello by "+a.MemberCreator.Username)
+		case core.StatusInProgress:
+			err = core.Errorf(core.ErrConflict, "only agents start tasks")
+		}
+		if err != nil && core.CodeOf(err) != core.ErrConflict && core.CodeOf(err) != core.ErrInvalid {
+			return err
+		}
+		return s.putRight(ctx, m, card, task, byID)
+	case a.Type == "updateCard" && (a.Data.Old.Name != nil || a.Data.Old.Desc != nil):
+		var name, desc *string
+		if a.Data.Old.Name != nil {
+			name = &a.Data.Card.Name
+		}
+		if a.Data.Old.Desc != nil {
+			d := personDesc(a.Data.Card.Desc)
+			desc = &d
+		}
+		if _, err := s.coord.EditTask(ctx, task, name, desc, by); err != nil && core.CodeOf(err) != core.ErrConflict && core.CodeOf(err) != core.ErrInvalid {
+			return err
+		}
+		return s.putRight(ctx, m, card, task, byID)
+	case a.Type == "updateCheckItemStateOnCard" && a.Data.CheckItem != nil:
+		verb := "ticked"
+		if a.Data.CheckItem.State != "complete" {
+			verb = "unticked"
+		}
+		return s.coord.NoteTask(ctx, task, verb+" on Trello: "+a.Data.CheckItem.Name, by)
+	}
+	return nil
+}
+
+// putRight makes the card show its task as the store now has it: the
+// person's change when the rules took it, the store's state when they did
+// not.
+func (s *Syncer) putRight(ctx context.Context, m *core.Mirror, card string, task core.TaskID, byID map[core.TaskID]core.Task) error {
+	v, err := s.coord.TaskDetail(ctx, task)
+	if err != nil {
+		return err
+	}
+	byID[task] = v.Task
+	delete(m.State, "at:"+card) // the person moved it: what it shows is unknown
+	return s.reconcile(ctx, m, card, v.Task, byID)
+}
+
+// refused turns a person's change the rules refuse into nothing to retry.
+func (s *Syncer) refused(ctx context.Context, err error) error {
+	if c := core.CodeOf(err); c == core.ErrInvalid || c == core.ErrConflict {
+		return nil
+	}
+	return err
+}
+
+// Sync pushes then pulls once.
+func (s *Syncer) Sync(ctx context.Context) error {
+	if err := s.Push(ctx); err != nil {
+		return err
+	}
+	return s.Pull(ctx)
+}
+
+// Run syncs every interval until ctx ends. A failure waits (as long as
+// Trello asked, or with backoff up to a minute) and tries again; marcus
+// keeps working meanwhile and nothing is lost: the events wait after the
+// cursor.
+func (s *Syncer) Run(ctx context.Context, interval time.Duration, onErr func(error)) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		wait := interval
+		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+			if onErr != nil {
+				onErr(err)
+			}
+			_, after := Retryable(err)
+			wait = max(after, backoff)
+			backoff = min(backoff*2, time.Minute)
+		} else {
+			backoff = time.Second
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
