@@ -25,7 +25,16 @@ type Config struct {
 	SQLite SQLiteConfig `yaml:"sqlite"`
 	MCP    MCPConfig    `yaml:"mcp"`
 	LLM    LLMConfig    `yaml:"llm"`
+	Trello TrelloConfig `yaml:"trello"`
 	Log    LogConfig    `yaml:"log"`
+}
+
+// TrelloConfig holds the Trello credentials and the sync pace.
+type TrelloConfig struct {
+	APIKey   string        `yaml:"api_key" secret:"true"`
+	Token    string        `yaml:"token" secret:"true"`
+	BaseURL  string        `yaml:"base_url"`
+	Interval time.Duration `yaml:"interval"`
 }
 
 // LLMConfig chooses and tunes the planner that turns descriptions into
@@ -76,6 +85,7 @@ func defaultConfig() Config {
 		Lease:  LeaseConfig{MonitorInterval: 15 * time.Second, Scale: 1},
 		SQLite: SQLiteConfig{BusyTimeout: 5 * time.Second, Synchronous: "NORMAL"},
 		MCP:    MCPConfig{Addr: "127.0.0.1:4298"},
+		Trello: TrelloConfig{Interval: 5 * time.Second},
 		LLM:    LLMConfig{Provider: "offline", Timeout: 90 * time.Second, MaxRetries: 3, MaxTokens: 8192, Concurrency: 8},
 		Log:    LogConfig{File: filepath.Join(stateDir(), "marcus.log"), Level: "info"},
 	}
@@ -176,6 +186,8 @@ var envAliases = map[string]string{
 	"MARCUS_TOKEN":   "mcp.token",
 	"CLAUDE_API_KEY": "llm.anthropic_api_key",
 	"OPENAI_API_KEY": "llm.openai_api_key",
+	"TRELLO_API_KEY": "trello.api_key",
+	"TRELLO_TOKEN":   "trello.token",
 }
 
 // set parses text into the setting's type.
@@ -346,6 +358,8 @@ func (lc *loadedConfig) validate() error {
 		return fmt.Errorf("llm.max_tokens %d is too small: use 256 or more (default 8192)", c.LLM.MaxTokens)
 	case c.LLM.Concurrency < 1 || c.LLM.Concurrency > 64:
 		return fmt.Errorf("llm.concurrency %d: use 1 to 64 (default 8)", c.LLM.Concurrency)
+	case c.Trello.Interval < time.Second:
+		return fmt.Errorf("trello.interval %s is too short: use 1s or more (default 5s)", c.Trello.Interval)
 	case c.LLM.InputPrice < 0 || c.LLM.OutputPrice < 0:
 		return errors.New("llm.input_price and llm.output_price are dollars per million tokens: use 0 or more")
 	}

@@ -111,6 +111,11 @@ func (a *app) serveHTTP(ctx context.Context, ready func(net.Addr)) error {
 	defer cancel()
 	wait := a.runMonitor(ctx)
 	defer wait()
+	waitTrello, err := a.runTrello(ctx, "")
+	if err != nil {
+		slog.Warn("trello sync not started", "error", err)
+	}
+	defer waitTrello()
 	defer cancel()
 	slog.Info("serving MCP", "addr", a.cfg.MCP.Addr, "db", a.cfg.DB)
 	return mcp.Serve(ctx, a.cfg.MCP.Addr, mcp.HTTPHandler(a.coord, a.mcpOptions()), ready)

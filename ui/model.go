@@ -439,6 +439,9 @@ func (m *Model) renderHeader(w int) string {
 			parts = append(parts, m.st.Warn.Render(fmt.Sprintf("%d recovered", n)))
 		}
 		parts = append(parts, fmt.Sprintf("%d agents", st.ActiveAgents))
+		for _, mr := range s.Mirrors {
+			parts = append(parts, m.mirrorState(mr))
+		}
 	}
 	// Where agents connect always shows: the rest gives way on a narrow
 	// terminal.
@@ -453,6 +456,21 @@ func (m *Model) renderHeader(w int) string {
 	}
 	left = fit(left, room)
 	return left + strings.Repeat(" ", max(2, w-lipgloss.Width(left)-lipgloss.Width(right))) + right
+}
+
+// mirrorState says how a board mirror is doing: in step, behind, or
+// failing (with the error in the footer's place when it is the news).
+func (m *Model) mirrorState(mr core.MirrorStatus) string {
+	name := mr.Kind
+	switch {
+	case mr.LastError != "":
+		return m.st.Error.Render(fmt.Sprintf("%s ! %d waiting", name, mr.Pending))
+	case mr.Pending > 0:
+		return m.st.Warn.Render(fmt.Sprintf("%s %d pending", name, mr.Pending))
+	case mr.LastSyncAt.IsZero():
+		return m.st.Faint.Render(name + " linked")
+	}
+	return m.st.OK.Render(name + " ✓")
 }
 
 func (m *Model) renderTabs(w int) string {

@@ -78,3 +78,33 @@ func TestProjectPicker(t *testing.T) {
 		t.Errorf("picked %s, board shows %s; want %s", e.m.project, e.m.snap.Board.Project.ID, first.ID)
 	}
 }
+
+func TestHeaderShowsMirrorState(t *testing.T) {
+	e := newTestEnv(t, 120, 24)
+	p, _ := e.importPlan(core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "a"}}})
+	if _, err := e.coord.LinkMirror(e.ctx(), core.Mirror{Project: p.ID, Kind: "trello", Board: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	if out := e.screen(); !strings.Contains(out, "trello 1 pending") {
+		t.Errorf("header without the pending change:\n%s", strings.SplitN(out, "\n", 2)[0])
+	}
+	ms, _ := e.coord.Mirrors(e.ctx(), "trello")
+	m := ms[0].Mirror
+	m.Cursor, m.LastError = 0, "Trello is failing (503)"
+	if err := e.coord.SaveMirror(e.ctx(), m); err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	if out := e.screen(); !strings.Contains(out, "trello ! 1 waiting") {
+		t.Errorf("header without the failure:\n%s", strings.SplitN(out, "\n", 2)[0])
+	}
+	m.Cursor, m.LastError, m.LastSyncAt = ms[0].Cursor+100, "", Start
+	if err := e.coord.SaveMirror(e.ctx(), m); err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	if out := e.screen(); !strings.Contains(out, "trello ✓") {
+		t.Errorf("header without the synced state:\n%s", strings.SplitN(out, "\n", 2)[0])
+	}
+}

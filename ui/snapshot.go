@@ -30,6 +30,8 @@ type Snapshot struct {
 	Events  []core.Event
 	Metrics MetricsSnapshot
 	Costs   core.CostTotals
+	// Mirrors are the project's board mirrors (Trello) and their state.
+	Mirrors []core.MirrorStatus
 	// Detail is filled when a task's detail is open.
 	Detail   *TaskDetail
 	LoadedAt time.Time
@@ -124,6 +126,13 @@ func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
 	}
 	if sum, err := c.Costs(ctx, b.Project.ID); err == nil {
 		s.Costs = sum.Totals
+	}
+	if ms, err := c.Mirrors(ctx, ""); err == nil {
+		for _, m := range ms {
+			if m.Project == b.Project.ID {
+				s.Mirrors = append(s.Mirrors, m)
+			}
+		}
 	}
 	if req.detail != "" {
 		if s.Detail, err = loadDetail(ctx, c, req.detail); err != nil && core.CodeOf(err) != core.ErrNotFound {
