@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"marcus/core"
 	"marcus/providers/mcp"
 	"marcus/providers/swarm"
+	"marcus/providers/trello"
 )
 
 // demoDescription is what the demo asks the offline planner to plan.
@@ -88,6 +90,13 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 	p, err := a.demoProject(ctx, o)
 	if err != nil {
 		return err
+	}
+	if a.cfg.Trello.APIKey != "" && a.cfg.Trello.Token != "" {
+		// With Trello credentials the demo's board is mirrored too: the
+		// server started below keeps it in step.
+		if err := a.linkDemoBoard(ctx, p); err != nil {
+			return err
+		}
 	}
 	addr := make(chan net.Addr, 1)
 	var wg sync.WaitGroup
@@ -264,4 +273,17 @@ func (f *feed) String() string {
 		return "  (agents are registering)\n"
 	}
 	return "  " + strings.Join(f.lines, "\n  ") + "\n"
+}
+
+func (a *app) linkDemoBoard(ctx context.Context, p core.Project) error {
+	client, err := a.trelloClient()
+	if err != nil {
+		return err
+	}
+	m, err := trello.NewSyncer(a.coord, client, p.ID).Link(ctx, "")
+	if err != nil {
+		return core.Wrap(core.CodeOf(err), err, "mirror the demo to Trello (unset TRELLO_API_KEY to run without it)")
+	}
+	slog.Info("demo mirrored to Trello", "board", m.Board)
+	return nil
 }

@@ -37,3 +37,25 @@ func TestTrelloCommands(t *testing.T) {
 		t.Errorf("link without a board: %v", err)
 	}
 }
+
+// With Trello credentials the demo mirrors its project to a new board and
+// keeps it in step while the agents work.
+func TestDemoMirrorsToTrello(t *testing.T) {
+	fake := trellofake.New(t, trellofake.Options{})
+	env := []string{"TRELLO_API_KEY=" + fake.Key(), "TRELLO_TOKEN=" + fake.Token(), "MARCUS_TRELLO_BASE_URL=" + fake.BaseURL(),
+		"MARCUS_TRELLO_INTERVAL=1s"}
+	var out syncBuffer
+	err := runEnvTo(t, context.Background(), &out, env, filepath.Join(t.TempDir(), "unused.db"), "", "demo", "--text",
+		"--agents", "4", "--speed", "60000", "--tasks", "12", "--die", "0", "--block", "0", "--seed", "3")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, tail(out.String()))
+	}
+	boards := fake.Boards()
+	if len(boards) != 1 || len(fake.Cards(boards[0].ID)) != 12 {
+		t.Fatalf("boards %+v with %d cards, want one board with the 12 tasks", boards, len(fake.Cards(boards[0].ID)))
+	}
+	done, _ := fake.ListByName(boards[0].ID, "Done")
+	if n := len(fake.ListCards(done.ID)); n != 12 {
+		t.Errorf("%d cards in Done when the demo ended with every task done: the last changes were not delivered", n)
+	}
+}

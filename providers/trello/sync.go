@@ -42,6 +42,7 @@ type Syncer struct {
 	coord   *core.Coordinator
 	client  *Client
 	project core.ProjectID
+	items   map[core.TaskID]string // the current round's task-to-card map
 }
 
 // NewSyncer returns a syncer for a project.
@@ -216,6 +217,7 @@ func (s *Syncer) load(ctx context.Context) (core.Mirror, map[core.TaskID]string,
 	if err != nil {
 		return m, nil, core.Board{}, err
 	}
+	s.items = items
 	b, err := s.coord.Board(ctx, m.Project)
 	return m, items, b, err
 }
@@ -253,6 +255,7 @@ func (s *Syncer) createCards(ctx context.Context, m *core.Mirror, items map[core
 		for _, c := range cards {
 			if id := taskOfDesc(c.Desc); id != "" && items[id] == "" {
 				items[id] = c.ID
+				m.State["url:"+c.ID] = c.ShortURL
 				if err := s.coord.SetMirrorItem(ctx, m.Project, Kind, id, c.ID); err != nil {
 					return err
 				}
@@ -268,15 +271,16 @@ func (s *Syncer) createCards(ctx context.Context, m *core.Mirror, items map[core
 			continue
 		}
 		labels := []string{m.State["label:"+labelName("priority", t.Priority.String())], m.State["label:"+labelName("phase", t.Phase.String())]}
+		desc := cardDesc(t, names, s.linker(m, items))
 		var c tCard
 		if err := s.client.do(ctx, func(api *trello.Client) error {
-			return api.Post("cards", trello.Arguments{"name": t.Name, "desc": cardDesc(t, names), "idList": m.State["list:"+string(t.Status)],
+			return api.Post("cards", trello.Arguments{"name": t.Name, "desc": desc, "idList": m.State["list:"+string(t.Status)],
 				"idLabels": strings.Join(slices.DeleteFunc(labels, func(s string) bool { return s == "" }), ","), "pos": "bottom"}, &c)
 		}); err != nil {
 			return err
 		}
 		items[t.ID] = c.ID
-		m.State["at:"+c.ID] = string(t.Status)
+		m.State["url:"+c.ID], m.State["at:"+c.ID] = c.ShortURL, cardSig(t, desc)
 		if err := s.coord.SetMirrorItem(ctx, m.Project, Kind, t.ID, c.ID); err != nil {
 			return err
 		}
@@ -309,8 +313,8 @@ func (s *Syncer) checklist(ctx context.Context, card string, items []string) err
 
 // cardDesc is the task's description and marcus's block: the task id (so
 // the card is found again), its status, holder and progress, and what it
-// waits for.
-func cardDesc(t core.Task, names map[core.TaskID]string) string {
+// waits for, each a link to its card when its card is known.
+func cardDesc(t core.Task, names map[core.TaskID]string, link func(core.TaskID) string) string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(t.Description))
 	fmt.Fprintf(&b, "%s%s · %s", marker, t.ID, strings.ReplaceAll(string(t.Status), "_", " "))
@@ -323,7 +327,11 @@ func cardDesc(t core.Task, names map[core.TaskID]string) string {
 	if len(t.Dependencies) > 0 {
 		var deps []string
 		for _, d := range t.Dependencies {
-			deps = append(deps, names[d.Task])
+			name := names[d.Task]
+			if url := link(d.Task); url != "" {
+				name = "[" + name + "](" + url + ")"
+			}
+			deps = append(deps, name)
 		}
 		b.WriteString("\nwaits for: " + strings.Join(deps, ", "))
 	}
@@ -378,9 +386,9 @@ func (s *Syncer) reconcile(ctx context.Context, m *core.Mirror, card string, t c
 	for id, x := range byID {
 		names[id] = x.Name
 	}
-	desc := cardDesc(t, names)
+	desc := cardDesc(t, names, s.linker(m, s.items))
 	key := "at:" + card
-	sig := string(t.Status) + "\x00" + t.Name + "\x00" + desc
+	sig := cardSig(t, desc)
 	if m.State[key] == sig {
 		return nil
 	}
@@ -392,6 +400,22 @@ func (s *Syncer) reconcile(ctx context.Context, m *core.Mirror, card string, t c
 		m.State[key] = sig
 	}
 	return err
+}
+
+// cardSig is what a card shows of its task, to tell whether it needs an
+// update.
+func cardSig(t core.Task, desc string) string {
+	return string(t.Status) + "\x00" + t.Name + "\x00" + desc
+}
+
+// linker finds the link to a task's card.
+func (s *Syncer) linker(m *core.Mirror, items map[core.TaskID]string) func(core.TaskID) string {
+	return func(id core.TaskID) string {
+		if card := items[id]; card != "" {
+			return m.State["url:"+card]
+		}
+		return ""
+	}
 }
 
 // commentFor is the comment an event leaves on its card, or "".
@@ -622,4 +646,14 @@ func (s *Syncer) Run(ctx context.Context, interval time.Duration, onErr func(err
 		}
 		t.Stop()
 	}
+	// On the way out, deliver what is pending, for at most FinalSync: a
+	// board left behind would be caught up by the next run anyway.
+	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), FinalSync)
+	defer cancel()
+	if err := s.Push(final); err != nil && onErr != nil {
+		onErr(err)
+	}
 }
+
+// FinalSync bounds the last push when a sync loop stops.
+const FinalSync = 10 * time.Second

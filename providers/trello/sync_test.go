@@ -1,6 +1,7 @@
 package trello_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"marcus/providers/trello"
 	"marcus/providers/trello/trellofake"
 	"marcus/store/sqlite"
+	"marcus/store/storetest"
 )
 
 type rig struct {
@@ -23,6 +25,7 @@ type rig struct {
 	client *trello.Client
 	proj   core.Project
 	ids    map[string]core.TaskID
+	clock  *storetest.Clock
 }
 
 func newRig(t testing.TB, plan core.Plan) *rig {
@@ -32,7 +35,8 @@ func newRig(t testing.TB, plan core.Plan) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	c := core.NewCoordinator(s)
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
+	c := core.NewCoordinator(s, core.WithClock(clock.Now))
 	p, tasks, err := c.ImportPlan(t.Context(), plan)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +50,7 @@ func newRig(t testing.TB, plan core.Plan) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, store: s, coord: c, fake: fake, client: client, proj: p, ids: ids, sync: trello.NewSyncer(c, client, p.ID)}
+	return &rig{t: t, store: s, coord: c, fake: fake, client: client, proj: p, ids: ids, clock: clock, sync: trello.NewSyncer(c, client, p.ID)}
 }
 
 func shop() core.Plan {
@@ -153,7 +157,7 @@ func TestFirstMirror(t *testing.T) {
 		t.Errorf("labels %s", labelNames(scaffold))
 	}
 	checkout, _ := r.fake.CardByName(m.Board, "Checkout")
-	if !strings.HasPrefix(checkout.Desc, "Pay by card.") || !strings.Contains(checkout.Desc, "waits for: Cart") {
+	if !strings.HasPrefix(checkout.Desc, "Pay by card.") || !strings.Contains(checkout.Desc, "waits for: [Cart](https://trello.com/c/") {
 		t.Errorf("desc %q", checkout.Desc)
 	}
 	// A second push of an unchanged project sends nothing.
@@ -375,9 +379,9 @@ func TestPersonAndAgentConflict(t *testing.T) {
 	r.push()
 	c, _ := r.fake.CardByName(m.Board, "Scaffold")
 	backlog, _ := r.fake.ListByName(m.Board, "Backlog")
-	must(t, r.fake.MoveCardAs(r.fake.Person(), c.ID, backlog.ID)) // the person takes it back…
+	must(t, r.fake.MoveCardAs(r.fake.Person(), c.ID, backlog.ID))  // the person takes it back…
 	must(t, r.report("a1", task.ID, core.StatusDone, 100, "done")) // …as the agent finishes it
-	r.pull()                                                      // the person's move: the task is done, so it cannot go back
+	r.pull()                                                       // the person's move: the task is done, so it cannot go back
 	r.push()
 	r.matches(m.Board)
 	if got, _ := r.coord.TaskDetail(t.Context(), task.ID); got.Task.Status != core.StatusDone {
@@ -405,5 +409,116 @@ func TestCredentialsAndRateLimits(t *testing.T) {
 	ok, after := trello.Retryable(err)
 	if !ok || after <= 0 {
 		t.Errorf("rate limited: %v (retry %v after %s), want Retry-After honoured", err, ok, after)
+	}
+}
+
+// Every kind of agent-side change reaches the board: a high blocker, an
+// unassignment, a lease recovery and an artifact.
+func TestEveryOutboundKind(t *testing.T) {
+	r := newRig(t, core.Plan{Name: "Kinds", Tasks: []core.PlanTask{{Name: "a"}, {Name: "b"}, {Name: "c"}}})
+	m := r.link()
+	r.push()
+	for _, id := range []core.AgentID{"x", "y", "z"} {
+		r.agent(id)
+	}
+	a, b, c := r.claim("x"), r.claim("y"), r.claim("z")
+	if _, err := r.coord.LogArtifact(t.Context(), core.Artifact{Task: a.ID, Agent: "x", Filename: "api.yaml", Type: "api", Content: "openapi: 3"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.coord.ReportBlocker(t.Context(), core.BlockerReport{Agent: "x", Task: a.ID, Description: "no credentials", Severity: "high"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.coord.Unassign(t.Context(), b.ID, "reshuffle"); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Hour) // z went silent
+	if rs, err := r.coord.RecoverExpiredLeases(t.Context()); err != nil || len(rs) != 1 || rs[0].Task.ID != c.ID {
+		t.Fatalf("recovery: %+v, %v", rs, err)
+	}
+	r.push()
+	r.matches(m.Board)
+	ca, _ := r.fake.CardByName(m.Board, "a")
+	if txt := commentTexts(ca); !strings.Contains(txt, "Artifact (x): api.yaml (api)") || !strings.Contains(txt, "Blocker from x (high): no credentials") {
+		t.Errorf("comments on a: %q", txt)
+	}
+	if !strings.Contains(ca.Desc, "blocked: no credentials") {
+		t.Errorf("a's card does not say why it is blocked: %q", ca.Desc)
+	}
+	cc, _ := r.fake.CardByName(m.Board, "c")
+	if txt := commentTexts(cc); !strings.Contains(txt, "Recovered from z") {
+		t.Errorf("comments on c: %q", txt)
+	}
+}
+
+// People block a card, take an in-progress one back and edit a
+// description; each reaches the task.
+func TestEveryInboundKind(t *testing.T) {
+	r := newRig(t, core.Plan{Name: "Kinds", Tasks: []core.PlanTask{{Name: "a"}, {Name: "b"}, {Name: "c", Description: "old words"}}})
+	m := r.link()
+	r.push()
+	r.agent("x")
+	held := r.claim("x")
+	r.push()
+	person := r.fake.Person()
+	list := func(name string) string { l, _ := r.fake.ListByName(m.Board, name); return l.ID }
+	card := func(name string) trellofake.Card { c, _ := r.fake.CardByName(m.Board, name); return c }
+	must(t, r.fake.MoveCardAs(person, card(held.Name).ID, list("Backlog")))
+	must(t, r.fake.MoveCardAs(person, card("b").ID, list("Blocked")))
+	cc := card("c")
+	must(t, r.fake.SetDescAs(person, cc.ID, strings.Replace(cc.Desc, "old words", "new words from Trello", 1)))
+	r.pull()
+	get := func(id core.TaskID) core.Task { v, _ := r.coord.TaskDetail(t.Context(), id); return v.Task }
+	if got := get(held.ID); got.Status != core.StatusTodo || got.Handoff == nil {
+		t.Errorf("the held task is %s (handoff %v) after a person moved it back", got.Status, got.Handoff)
+	}
+	if a, _ := r.coord.AgentStatus(t.Context(), "x"); a.Task != nil {
+		t.Error("the agent still holds the task a person took back")
+	}
+	if got := get(r.ids["b"]); got.Status != core.StatusBlocked {
+		t.Errorf("b is %s after a person moved it to Blocked", got.Status)
+	}
+	if got := get(r.ids["c"]); got.Description != "new words from Trello" {
+		t.Errorf("c's description is %q", got.Description)
+	}
+	r.push()
+	r.matches(m.Board)
+}
+
+// Trello rate limits the sync loop mid-run: it waits as told and catches up.
+func TestRunThroughRateLimits(t *testing.T) {
+	r := newRig(t, core.Plan{Name: "Limited", Tasks: []core.PlanTask{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}}})
+	m := r.link()
+	r.fake.RateLimit(3, 2*time.Second)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	var errs []error
+	go func() {
+		defer close(done)
+		r.sync.Run(ctx, 100*time.Millisecond, func(err error) { errs = append(errs, err) })
+	}()
+	r.agent("x")
+	for range 2 {
+		task := r.claim("x")
+		must(t, r.report("x", task.ID, core.StatusDone, 100, "done"))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		st, _ := r.coord.Mirrors(t.Context(), trello.Kind)
+		if len(st) == 1 && st[0].Pending == 0 && st[0].LastError == "" && len(r.fake.Cards(m.Board)) == 4 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	r.matches(m.Board)
+	limited := false
+	for _, err := range errs {
+		if ok, after := trello.Retryable(err); ok && after > 0 {
+			limited = true
+		}
+	}
+	if !limited {
+		t.Errorf("the loop never met the rate limit (errors %v): the test proves nothing", errs)
 	}
 }
