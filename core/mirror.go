@@ -106,3 +106,17 @@ func (c *Coordinator) MirrorItems(ctx context.Context, p ProjectID, kind string)
 func (c *Coordinator) SetMirrorItem(ctx context.Context, p ProjectID, kind string, task TaskID, remote string) error {
 	return c.store.Update(ctx, func(tx Tx) error { return tx.PutMirrorItem(p, kind, task, remote) })
 }
+
+// BoardSync keeps one project and an outside board in step. Providers
+// (Trello) implement it; commands and servers drive it.
+type BoardSync interface {
+	// Link links the project to a board (an existing one, or a new one
+	// when board is "").
+	Link(ctx context.Context, board string) (Mirror, error)
+	// Push delivers the project's events after the mirror's cursor.
+	Push(ctx context.Context) error
+	// Pull applies people's changes made on the board since the last one.
+	Pull(ctx context.Context) error
+	// Run pushes and pulls every interval until ctx ends.
+	Run(ctx context.Context, interval time.Duration, onErr func(error))
+}

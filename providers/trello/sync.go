@@ -657,3 +657,5 @@ func (s *Syncer) Run(ctx context.Context, interval time.Duration, onErr func(err
 
 // FinalSync bounds the last push when a sync loop stops.
 const FinalSync = 10 * time.Second
+
+var _ core.BoardSync = (*Syncer)(nil)
