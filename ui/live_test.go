@@ -17,8 +17,7 @@ import (
 func (e *testEnv) runUntil(cmd tea.Cmd, cond func() bool, within time.Duration) bool {
 	deadline := time.Now().Add(within)
 	msgs := make(chan tea.Msg, 64)
-	var start func(tea.Cmd)
-	start = func(c tea.Cmd) {
+	start := func(c tea.Cmd) {
 		if c == nil {
 			return
 		}
