@@ -19,6 +19,9 @@ type Assignment struct {
 	Settled bool
 	Blocked int // blocked tasks, when Settled
 	Project Project
+	// ExperimentDone names the experiment this request found finished
+	// (nothing in progress, done + blocked = total) and ended.
+	ExperimentDone string
 }
 
 // paceSample is how many recent completions set a project's pace.
@@ -34,6 +37,14 @@ const candidateWindow = 64
 // each reached. An agent holds one task at a time; asking again while it
 // holds one returns that task.
 func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
+	out, err := c.requestNextTask(ctx, agent)
+	if err == nil {
+		err = c.experimentPoll(ctx, &out)
+	}
+	return out, err
+}
+
+func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
 	if _, waiting := c.idle.Load(agent); waiting {
 		if out, idle, err := c.peek(ctx, agent); err != nil || idle {
 			return out, err

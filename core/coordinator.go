@@ -22,6 +22,8 @@ type Coordinator struct {
 	// concurrent requests share one.
 	flightMu sync.Mutex
 	flights  map[string]*flight
+	// running caches whether a project has a running experiment.
+	running sync.Map
 	// setupHooks run beside a creation's analysis call.
 	setupHooks []func(context.Context, Project) error
 }

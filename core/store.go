@@ -83,6 +83,12 @@ type ReadTx interface {
 	// mirror of a kind ("" for all).
 	Mirror(project ProjectID, kind string) (Mirror, error)
 	Mirrors(kind string) ([]Mirror, error)
+	// Experiment finds an experiment by id or name; Experiments lists a
+	// project's ("" for all), oldest first; RunningExperiment is a
+	// project's running one (ErrNotFound when none).
+	Experiment(ref string) (Experiment, error)
+	Experiments(project ProjectID) ([]Experiment, error)
+	RunningExperiment(project ProjectID) (Experiment, error)
 	// MirrorItems maps a mirror's tasks to their remote ids.
 	MirrorItems(project ProjectID, kind string) (map[TaskID]string, error)
 	// LLMCalls lists the recorded model calls of a project ("" for all),
@@ -114,6 +120,13 @@ type Tx interface {
 	AddDependencies(task TaskID, deps []Dependency) error
 	// InsertLLMCalls records model calls; their ids are assigned.
 	InsertLLMCalls(calls []LLMCall) error
+	// InsertExperiment starts an experiment; its name is unique.
+	InsertExperiment(e Experiment) error
+	// EndExperiment ends a running experiment.
+	EndExperiment(id ExperimentID, at time.Time, by string) error
+	// CountPoll counts a request_next_task call on a project with a
+	// running experiment (idle: it got no task).
+	CountPoll(project ProjectID, idle bool) error
 	// PutMirror inserts or replaces a project's mirror.
 	PutMirror(m Mirror) error
 	// PutMirrorItem records (or replaces) the remote id of a task; a remote

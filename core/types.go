@@ -168,4 +168,11 @@ type Experiment struct {
 	StartedAt time.Time         `json:"started_at"`
 	EndedAt   time.Time         `json:"ended_at,omitzero"`
 	Params    map[string]string `json:"params,omitempty"`
+	Tags      []string          `json:"tags,omitempty"`
+	// Polls counts request_next_task calls on the project while the
+	// experiment ran; IdlePolls those that got no task.
+	Polls     int `json:"polls"`
+	IdlePolls int `json:"idle_polls"`
+	// EndedBy says how it ended: "complete" (by itself) or "request".
+	EndedBy string `json:"ended_by,omitempty"`
 }

@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 		{"Planning", testPlanning},
 		{"Actions", testActions},
 		{"Mirrors", testMirrors},
+		{"Experiments", testExperiments},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })

@@ -1,0 +1,204 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Experiment events.
+const (
+	EventExperimentStarted EventKind = "experiment_started"
+	EventExperimentEnded   EventKind = "experiment_ended"
+)
+
+// ExperimentRequest starts an experiment on a project.
+type ExperimentRequest struct {
+	Name    string
+	Project ProjectID
+	Params  map[string]string
+	Tags    []string
+}
+
+// StartExperiment starts recording a run of a project: one experiment runs
+// per project at a time; names are unique.
+func (c *Coordinator) StartExperiment(ctx context.Context, r ExperimentRequest) (Experiment, error) {
+	r.Name = strings.Join(strings.Fields(r.Name), " ")
+	if len(r.Name) > MaxNameLen {
+		return Experiment{}, Errorf(ErrInvalid, "the experiment name is %d characters; the limit is %d", len(r.Name), MaxNameLen)
+	}
+	if len(r.Tags) > MaxLabels || len(r.Params) > MaxLabels {
+		return Experiment{}, Errorf(ErrInvalid, "at most %d tags and %d params", MaxLabels, MaxLabels)
+	}
+	var e Experiment
+	err := c.store.Update(ctx, func(tx Tx) error {
+		p, err := resolveProject(tx, r.Project)
+		if err != nil {
+			return err
+		}
+		if run, err := tx.RunningExperiment(p.ID); err == nil {
+			return Errorf(ErrConflict, "experiment %q is already running on %s: end it first", run.Name, p.Name)
+		} else if CodeOf(err) != ErrNotFound {
+			return err
+		}
+		now := c.clock()
+		name := r.Name
+		if name == "" {
+			name = p.Name + " " + now.Format("2006-01-02 15:04:05")
+		}
+		e = Experiment{ID: ExperimentID(NewID("x")), Name: name, Project: p.ID, StartedAt: now, Params: r.Params, Tags: cleanList(r.Tags)}
+		if err := tx.InsertExperiment(e); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventExperimentStarted,
+			Payload: map[string]any{"experiment": e.Name, "id": string(e.ID)}})
+		return err
+	})
+	if err == nil {
+		c.running.Delete(e.Project)
+	}
+	return e, err
+}
+
+// ExperimentState is an experiment with where its project stands.
+type ExperimentState struct {
+	Experiment
+	Running bool
+	Counts  map[TaskStatus]int
+	Total   int
+	Elapsed time.Duration
+	Agents  int
+}
+
+// ExperimentStatus reports an experiment (by id or name; "" is the
+// running experiment of the newest project, or the newest experiment).
+func (c *Coordinator) ExperimentStatus(ctx context.Context, ref string) (ExperimentState, error) {
+	var st ExperimentState
+	err := c.store.View(ctx, func(tx ReadTx) error {
+		e, err := findExperiment(tx, ref)
+		if err != nil {
+			return err
+		}
+		st.Experiment, st.Running = e, e.EndedAt.IsZero()
+		if st.Counts, err = tx.TaskCounts(e.Project); err != nil {
+			return err
+		}
+		for _, n := range st.Counts {
+			st.Total += n
+		}
+		agents, err := tx.Agents(e.Project)
+		st.Agents = len(agents)
+		end := e.EndedAt
+		if st.Running {
+			end = c.clock()
+		}
+		st.Elapsed = end.Sub(e.StartedAt)
+		return err
+	})
+	return st, err
+}
+
+func findExperiment(tx ReadTx, ref string) (Experiment, error) {
+	if ref != "" {
+		return tx.Experiment(ref)
+	}
+	es, err := tx.Experiments("")
+	if err != nil {
+		return Experiment{}, err
+	}
+	if len(es) == 0 {
+		return Experiment{}, Errorf(ErrNotFound, "no experiment yet: start one with start_experiment (or marcus experiment run)")
+	}
+	for i := len(es) - 1; i >= 0; i-- {
+		if es[i].EndedAt.IsZero() {
+			return es[i], nil
+		}
+	}
+	return es[len(es)-1], nil
+}
+
+// EndExperiment ends a running experiment (a finished one is returned as
+// it is).
+func (c *Coordinator) EndExperiment(ctx context.Context, ref string) (Experiment, error) {
+	var e Experiment
+	err := c.store.Update(ctx, func(tx Tx) error {
+		var err error
+		if e, err = findExperiment(tx, ref); err != nil || !e.EndedAt.IsZero() {
+			return err
+		}
+		return c.endExperiment(tx, &e, "request")
+	})
+	if err == nil {
+		c.running.Delete(e.Project)
+	}
+	return e, err
+}
+
+func (c *Coordinator) endExperiment(tx Tx, e *Experiment, by string) error {
+	now := c.clock()
+	if err := tx.EndExperiment(e.ID, now, by); err != nil {
+		return err
+	}
+	e.EndedAt, e.EndedBy = now, by
+	_, err := tx.AppendEvent(Event{At: now, Project: e.Project, Kind: EventExperimentEnded,
+		Payload: map[string]any{"experiment": e.Name, "id": string(e.ID), "by": by}})
+	return err
+}
+
+// runningCache remembers for a moment whether a project has a running
+// experiment, so idle polls on projects without one stay read-only.
+type runningEntry struct {
+	running bool
+	until   time.Time
+}
+
+var runningTTL = 500 * time.Millisecond
+
+// experimentPoll counts a request on a project with a running experiment,
+// and ends the experiment when the request finds the run finished: nothing
+// in progress, and done + blocked = total.
+func (c *Coordinator) experimentPoll(ctx context.Context, out *Assignment) error {
+	p := out.Project.ID
+	if p == "" {
+		return nil
+	}
+	now := time.Now()
+	if v, ok := c.running.Load(p); ok {
+		if e := v.(runningEntry); now.Before(e.until) && !e.running {
+			return nil
+		}
+	}
+	running := false
+	err := c.store.Update(ctx, func(tx Tx) error {
+		e, err := tx.RunningExperiment(p)
+		if CodeOf(err) == ErrNotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		running = true
+		if err := tx.CountPoll(p, out.Task == nil); err != nil {
+			return err
+		}
+		if out.Task != nil {
+			return nil
+		}
+		counts, err := tx.TaskCounts(p)
+		if err != nil {
+			return err
+		}
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		if counts[StatusInProgress] > 0 || counts[StatusDone]+counts[StatusBlocked] != total {
+			return nil
+		}
+		out.ExperimentDone = e.Name
+		running = false
+		return c.endExperiment(tx, &e, "complete")
+	})
+	c.running.Store(p, runningEntry{running: running, until: now.Add(runningTTL)})
+	return err
+}

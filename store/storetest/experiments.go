@@ -1,0 +1,76 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"marcus/core"
+)
+
+func testExperiments(t *testing.T, h Harness) {
+	t.Run("Lifecycle", func(t *testing.T) { experimentsLifecycle(t, h) })
+	t.Run("CompletesByItself", func(t *testing.T) { experimentsComplete(t, h) })
+}
+
+func experimentsLifecycle(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a"), pt("b", "a")))
+	x, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "run 1", Project: "P", Params: map[string]string{"agents": "2"}, Tags: []string{"baseline"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "run 2", Project: b.project.ID}); core.CodeOf(err) != core.ErrConflict {
+		t.Errorf("a second running experiment: err = %v", err)
+	}
+	e.register(b, "w1")
+	e.register(b, "w2")
+	e.claim(b, "w1", "a")
+	e.noTask("w2") // b waits for a: an idle poll
+	e.clock.Advance(90 * time.Second)
+	st, err := e.c.ExperimentStatus(t.Context(), "RUN 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Running || st.Total != 2 || st.Counts[core.StatusInProgress] != 1 || st.Agents != 2 || st.Elapsed != 90*time.Second {
+		t.Errorf("status %+v", st)
+	}
+	if st.Polls != 2 || st.IdlePolls != 1 || st.Params["agents"] != "2" || len(st.Tags) != 1 {
+		t.Errorf("polls %d/%d idle, params %v, tags %v", st.Polls, st.IdlePolls, st.Params, st.Tags)
+	}
+	ended, err := e.c.EndExperiment(t.Context(), string(x.ID))
+	if err != nil || ended.EndedAt.IsZero() || ended.EndedBy != "request" {
+		t.Fatalf("end: %+v, %v", ended, err)
+	}
+	e.noTask("w2")
+	if st, _ := e.c.ExperimentStatus(t.Context(), "run 1"); st.Running || st.Polls != 2 {
+		t.Errorf("after the end: running %v, polls %d (polls after the end must not count)", st.Running, st.Polls)
+	}
+	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "Run 1", Project: b.project.ID}); core.CodeOf(err) != core.ErrConflict {
+		t.Errorf("a reused name: err = %v", err)
+	}
+	if _, err := e.c.ExperimentStatus(t.Context(), "nope"); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("unknown experiment: err = %v", err)
+	}
+}
+
+func experimentsComplete(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a"), pt("b")))
+	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "auto", Project: b.project.ID}); err != nil {
+		t.Fatal(err)
+	}
+	e.register(b, "w1")
+	e.complete("w1", e.claim(b, "w1", "a").ID)
+	e.block("w1", e.claim(b, "w1", "b").ID, "needs a person")
+	as := e.request("w1") // done + blocked = total, nothing in progress
+	if as.ExperimentDone != "auto" {
+		t.Fatalf("the finished run was not ended: %+v", as)
+	}
+	st, _ := e.c.ExperimentStatus(t.Context(), "auto")
+	if st.Running || st.EndedBy != "complete" {
+		t.Errorf("status %+v", st)
+	}
+	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 || evs[0].Payload["by"] != "complete" {
+		t.Errorf("ended events %+v", evs)
+	}
+}
