@@ -42,6 +42,9 @@ func validArgs(ids map[string]core.TaskID) map[string]args {
 		"create_project":          {"description": "a todo app"},
 		"add_feature":             {"feature_description": "export to CSV"},
 		"get_cost_summary":        {},
+		"start_experiment":        {},
+		"get_experiment_status":   {},
+		"end_experiment":          {},
 	}
 }
 

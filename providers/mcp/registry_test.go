@@ -29,6 +29,9 @@ var wantTools = map[string][]string{
 	"create_project":          {"description"},
 	"add_feature":             {"feature_description"},
 	"get_cost_summary":        nil,
+	"start_experiment":        nil,
+	"get_experiment_status":   nil,
+	"end_experiment":          nil,
 }
 
 // wantOptional are arguments Marcus agents send that must stay in the
@@ -45,6 +48,9 @@ var wantOptional = map[string][]string{
 	"create_project":          {"project_name", "options"},
 	"add_feature":             {"project_id", "integration_point"},
 	"get_cost_summary":        {"project_id", "run_id"},
+	"start_experiment":        {"experiment_name", "project_id", "params", "tags"},
+	"get_experiment_status":   {"experiment_name"},
+	"end_experiment":          {"experiment_name"},
 }
 
 func TestToolsListHTTP(t *testing.T) {

@@ -59,7 +59,7 @@ func (h *handlers) registry() []tool {
 			[]param{{"project_id", "string", "project id or name (default: the newest)", false, nil},
 				{"include_details", "boolean", "also list the critical path's tasks", false, nil}},
 			h.getOptimalAgentCount},
-	}, h.planningTools()...)
+	}, append(h.planningTools(), h.experimentTools()...)...)
 }
 
 func (h *handlers) ping(_ context.Context, a args) (any, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"marcus/core"
 )
@@ -17,22 +18,30 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	res := nextTaskResult(as, h.c.Now())
+	if as.ExperimentDone != "" {
+		res["experiment_complete"] = as.ExperimentDone
+	}
+	return res, nil
+}
+
+func nextTaskResult(as core.Assignment, now time.Time) obj {
 	switch {
 	case as.Task != nil:
-		return obj{"success": true, "task": taskPayload(*as.Task, as.Project, h.c.Now()), "resumed": as.Resumed}, nil
+		return obj{"success": true, "task": taskPayload(*as.Task, as.Project, now), "resumed": as.Resumed}
 	case as.Settled:
 		return obj{"success": false, "status": "PROJECT_SETTLED", "should_exit": true, "project_complete": false,
 			"project_id": as.Project.ID, "blocked_tasks": as.Blocked,
 			"retry_after_seconds": int(as.Retry.After.Seconds()), "retry_reason": as.Retry.Reason,
-			"message": fmt.Sprintf("NOTHING LEFT FOR AGENTS: %s has %d blocked task(s) that need a person, and the rest waits on them. Print a brief summary of your contributions and exit.", as.Project.Name, as.Blocked)}, nil
+			"message": fmt.Sprintf("NOTHING LEFT FOR AGENTS: %s has %d blocked task(s) that need a person, and the rest waits on them. Print a brief summary of your contributions and exit.", as.Project.Name, as.Blocked)}
 	case as.Complete:
 		return obj{"success": false, "status": "PROJECT_COMPLETE", "should_exit": true, "project_complete": true,
 			"project_id": as.Project.ID,
-			"message":    "PROJECT COMPLETE: every task of " + as.Project.Name + " is done. Print a brief summary of your contributions and exit; do not request more tasks."}, nil
+			"message":    "PROJECT COMPLETE: every task of " + as.Project.Name + " is done. Print a brief summary of your contributions and exit; do not request more tasks."}
 	default:
 		secs := int(as.Retry.After.Seconds())
 		return obj{"success": false, "retry_after_seconds": secs, "retry_reason": as.Retry.Reason,
-			"message": fmt.Sprintf("No task is ready for you right now. Stay active: wait %d seconds, then call request_next_task again. Do not exit.", secs)}, nil
+			"message": fmt.Sprintf("No task is ready for you right now. Stay active: wait %d seconds, then call request_next_task again. Do not exit.", secs)}
 	}
 }
 
