@@ -43,12 +43,19 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 			return err
 		}
 		m.Project = p.ID
-		if old, err := tx.Mirror(p.ID, m.Kind); err == nil && old.Board == m.Board {
+		old, err := tx.Mirror(p.ID, m.Kind)
+		switch {
+		case err == nil && old.Board == m.Board:
 			m.Cursor, m.LastAction = old.Cursor, old.LastAction
 			if m.State == nil {
 				m.State = old.State
 			}
-		} else if CodeOf(err) != ErrNotFound && err != nil {
+		case err == nil:
+			// Another board: the old board's cards stand for nothing here.
+			if err := tx.DeleteMirrorItems(p.ID, m.Kind, ""); err != nil {
+				return err
+			}
+		case CodeOf(err) != ErrNotFound:
 			return err
 		}
 		return tx.PutMirror(m)
@@ -100,6 +107,12 @@ func (c *Coordinator) MirrorItems(ctx context.Context, p ProjectID, kind string)
 		return err
 	})
 	return out, err
+}
+
+// ForgetMirrorItem forgets a task's remote item (a card a person deleted):
+// the next push makes a new one.
+func (c *Coordinator) ForgetMirrorItem(ctx context.Context, p ProjectID, kind string, task TaskID) error {
+	return c.store.Update(ctx, func(tx Tx) error { return tx.DeleteMirrorItems(p, kind, task) })
 }
 
 // SetMirrorItem records that a remote item stands for a task.

@@ -132,4 +132,6 @@ type Tx interface {
 	// PutMirrorItem records (or replaces) the remote id of a task; a remote
 	// id stands for one task only.
 	PutMirrorItem(project ProjectID, kind string, task TaskID, remote string) error
+	// DeleteMirrorItems forgets a task's remote item ("" for every task's).
+	DeleteMirrorItems(project ProjectID, kind string, task TaskID) error
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -121,8 +122,12 @@ func Retryable(err error) (bool, time.Duration) {
 	return false, 0
 }
 
+// secrets matches the key and token adlio/trello writes into its errors'
+// URLs: they never reach a log, the database or a screen.
+var secrets = regexp.MustCompile(`(?i)\b(key|token)=[^&\s"']+`)
+
 func shorten(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = secrets.ReplaceAllString(strings.Join(strings.Fields(s), " "), "$1=…")
 	if len(s) > 300 {
 		s = s[:300] + "…"
 	}
@@ -161,7 +166,17 @@ func (c *Client) do(ctx context.Context, fn func(api *trello.Client) error) erro
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	c.retryAfter.Store(0)
-	err := fn(c.api.WithContext(ctx))
+	// adlio/trello's Put, Post and Delete ignore the context; the call runs
+	// beside the caller, who returns when ctx ends (the request itself ends
+	// at the client's timeout).
+	done := make(chan error, 1)
+	go func() { done <- fn(c.api.WithContext(ctx)) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		return &Error{Retry: true, Err: ctx.Err()}
+	}
 	if err == nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,7 +99,18 @@ func (s *Syncer) Link(ctx context.Context, board string) (core.Mirror, error) {
 	if err := s.ensureLabels(ctx, b.ID, state); err != nil {
 		return core.Mirror{}, err
 	}
-	return s.coord.LinkMirror(ctx, core.Mirror{Project: p.ID, Kind: Kind, Board: b.ID, State: state})
+	// People's changes are taken from the link on: an adopted board's
+	// history is not replayed.
+	last, err := s.newestAction(ctx, b.ID)
+	if err != nil {
+		return core.Mirror{}, err
+	}
+	m, err := s.coord.LinkMirror(ctx, core.Mirror{Project: p.ID, Kind: Kind, Board: b.ID, State: state})
+	if err != nil || m.LastAction != "" {
+		return m, err
+	}
+	m.LastAction = last
+	return m, s.coord.SaveMirror(ctx, m)
 }
 
 func (s *Syncer) ensureLists(ctx context.Context, board string, state map[string]string) error {
@@ -192,12 +204,39 @@ func (s *Syncer) Push(ctx context.Context) (err error) {
 				return nil
 			}
 			if err := s.deliver(ctx, &m, items, byID, ev); err != nil {
+				if !s.skippable(ctx, &m, items, ev, err) {
+					return err
+				}
+			}
+			// The cursor is stored after every delivery: a crash repeats at
+			// most the one delivery in flight.
+			m.Cursor = ev.ID
+			if err := s.coord.SaveMirror(ctx, m); err != nil {
 				return err
 			}
-			m.Cursor = ev.ID
 		}
 	}
 	return nil
+}
+
+// skippable decides that an event the board refuses for good is passed
+// over instead of holding every later one back: a card a person deleted
+// (404: the card is made again on the next push) or a request Trello will
+// never take (other 4xx but 401 and 429).
+func (s *Syncer) skippable(ctx context.Context, m *core.Mirror, items map[core.TaskID]string, ev core.Event, err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.Retry || e.Status == http.StatusUnauthorized || e.Status < 400 {
+		return false
+	}
+	if e.Status == http.StatusNotFound && ev.Task != "" {
+		if card := items[ev.Task]; card != "" {
+			delete(items, ev.Task)
+			delete(m.State, "at:"+card)
+			delete(m.State, "url:"+card)
+			_ = s.coord.ForgetMirrorItem(ctx, m.Project, Kind, ev.Task)
+		}
+	}
+	return true
 }
 
 func (s *Syncer) load(ctx context.Context) (core.Mirror, map[core.TaskID]string, core.Board, error) {
@@ -247,7 +286,9 @@ func (s *Syncer) createCards(ctx context.Context, m *core.Mirror, items map[core
 	if len(missing) == 0 {
 		return nil
 	}
-	if len(items) > 0 || m.Cursor > 0 {
+	{
+		// Cards marcus made whose recording a crash lost carry their task's
+		// id: adopt them rather than make them twice.
 		var cards []tCard
 		if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+m.Board+"/cards", trello.Defaults(), &cards) }); err != nil {
 			return err
@@ -270,12 +311,11 @@ func (s *Syncer) createCards(ctx context.Context, m *core.Mirror, items map[core
 		if items[t.ID] != "" {
 			continue
 		}
-		labels := []string{m.State["label:"+labelName("priority", t.Priority.String())], m.State["label:"+labelName("phase", t.Phase.String())]}
 		desc := cardDesc(t, names, s.linker(m, items))
 		var c tCard
 		if err := s.client.do(ctx, func(api *trello.Client) error {
 			return api.Post("cards", trello.Arguments{"name": t.Name, "desc": desc, "idList": m.State["list:"+string(t.Status)],
-				"idLabels": strings.Join(slices.DeleteFunc(labels, func(s string) bool { return s == "" }), ","), "pos": "bottom"}, &c)
+				"idLabels": labelsFor(m, t), "pos": "bottom"}, &c)
 		}); err != nil {
 			return err
 		}
@@ -316,7 +356,9 @@ func (s *Syncer) checklist(ctx context.Context, card string, items []string) err
 // waits for, each a link to its card when its card is known.
 func cardDesc(t core.Task, names map[core.TaskID]string, link func(core.TaskID) string) string {
 	var b strings.Builder
-	b.WriteString(strings.TrimSpace(t.Description))
+	// adlio/trello sends every argument in the URL: keep it well inside
+	// what servers accept.
+	b.WriteString(cutText(strings.TrimSpace(t.Description), maxCardText))
 	fmt.Fprintf(&b, "%s%s · %s", marker, t.ID, strings.ReplaceAll(string(t.Status), "_", " "))
 	if t.Holder != "" {
 		fmt.Fprintf(&b, " · %s · %d%%", t.Holder, t.Progress)
@@ -336,6 +378,17 @@ func cardDesc(t core.Task, names map[core.TaskID]string, link func(core.TaskID) 
 		b.WriteString("\nwaits for: " + strings.Join(deps, ", "))
 	}
 	return b.String()
+}
+
+// maxCardText bounds the task description copied into a card.
+const maxCardText = 3000
+
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s[:n])
+	return string(r[:len(r)-1]) + "…"
 }
 
 // taskOfDesc reads the task id from a card marcus wrote.
@@ -364,7 +417,8 @@ func (s *Syncer) deliver(ctx context.Context, m *core.Mirror, items map[core.Tas
 	}
 	switch ev.Kind {
 	case core.EventTaskClaimed, core.EventTaskCompleted, core.EventTaskBlocked, core.EventTaskUnassigned,
-		core.EventLeaseRecovered, core.EventCircuitBroken, core.EventTaskEdited:
+		core.EventLeaseRecovered, core.EventCircuitBroken, core.EventTaskEdited, core.EventTaskProgress,
+		core.EventPriorityChanged:
 		if err := s.reconcile(ctx, m, card, byID[ev.Task], byID); err != nil {
 			return err
 		}
@@ -394,7 +448,8 @@ func (s *Syncer) reconcile(ctx context.Context, m *core.Mirror, card string, t c
 	}
 	err := s.client.do(ctx, func(api *trello.Client) error {
 		var out tCard
-		return api.Put("cards/"+card, trello.Arguments{"idList": m.State["list:"+string(t.Status)], "name": t.Name, "desc": desc}, &out)
+		return api.Put("cards/"+card, trello.Arguments{"idList": m.State["list:"+string(t.Status)], "name": t.Name, "desc": desc,
+			"idLabels": labelsFor(m, t)}, &out)
 	})
 	if err == nil {
 		m.State[key] = sig
@@ -402,10 +457,16 @@ func (s *Syncer) reconcile(ctx context.Context, m *core.Mirror, card string, t c
 	return err
 }
 
+// labelsFor lists the label ids of a task's priority and phase.
+func labelsFor(m *core.Mirror, t core.Task) string {
+	labels := []string{m.State["label:"+labelName("priority", t.Priority.String())], m.State["label:"+labelName("phase", t.Phase.String())]}
+	return strings.Join(slices.DeleteFunc(labels, func(s string) bool { return s == "" }), ",")
+}
+
 // cardSig is what a card shows of its task, to tell whether it needs an
 // update.
 func cardSig(t core.Task, desc string) string {
-	return string(t.Status) + "\x00" + t.Name + "\x00" + desc
+	return string(t.Status) + "\x00" + t.Name + "\x00" + t.Priority.String() + "\x00" + desc
 }
 
 // linker finds the link to a task's card.
@@ -450,9 +511,10 @@ func orEmpty(v any) any {
 
 // tAction is a board action, as Trello sends it.
 type tAction struct {
-	ID              string `json:"id"`
-	IDMemberCreator string `json:"idMemberCreator"`
-	Type            string `json:"type"`
+	ID              string    `json:"id"`
+	IDMemberCreator string    `json:"idMemberCreator"`
+	Type            string    `json:"type"`
+	Date            time.Time `json:"date"`
 	Data            struct {
 		Card struct {
 			ID     string `json:"id"`
@@ -490,15 +552,10 @@ func (s *Syncer) Pull(ctx context.Context) (err error) {
 		return err
 	}
 	defer func() { s.save(ctx, &m, err) }()
-	var acts []tAction
-	args := trello.Arguments{"filter": "createCard,updateCard,updateCheckItemStateOnCard", "limit": "1000"}
-	if m.LastAction != "" {
-		args["since"] = m.LastAction
-	}
-	if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+m.Board+"/actions", args, &acts) }); err != nil {
+	acts, err := s.actionsSince(ctx, m.Board, m.LastAction)
+	if err != nil {
 		return err
 	}
-	slices.Reverse(acts) // Trello sends the newest first
 	taskOf := map[string]core.TaskID{}
 	for id, card := range items {
 		taskOf[card] = id
@@ -517,9 +574,56 @@ func (s *Syncer) Pull(ctx context.Context) (err error) {
 				return err
 			}
 		}
+		// Stored after every action: a crash repeats at most the one in
+		// flight, and each is harmless twice.
 		m.LastAction = a.ID
+		if err := s.coord.SaveMirror(ctx, m); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// actionPage is how many actions one request asks for (Trello's maximum).
+const actionPage = 1000
+
+// actionsSince reads the board's card actions after since, oldest first,
+// a page at a time so a long absence loses none.
+func (s *Syncer) actionsSince(ctx context.Context, board, since string) ([]tAction, error) {
+	var all []tAction
+	before := ""
+	for {
+		args := trello.Arguments{"filter": "createCard,updateCard,updateCheckItemStateOnCard", "limit": strconv.Itoa(actionPage)}
+		if since != "" {
+			args["since"] = since
+		}
+		if before != "" {
+			args["before"] = before
+		}
+		var page []tAction
+		if err := s.client.do(ctx, func(api *trello.Client) error { return api.Get("boards/"+board+"/actions", args, &page) }); err != nil {
+			return nil, err
+		}
+		all = append(all, page...) // newest first, page after page
+		if len(page) < actionPage {
+			break
+		}
+		before = page[len(page)-1].ID
+	}
+	slices.Reverse(all)
+	return all, nil
+}
+
+// newestAction is the id of the board's newest action ("" for none).
+func (s *Syncer) newestAction(ctx context.Context, board string) (string, error) {
+	var page []tAction
+	err := s.client.do(ctx, func(api *trello.Client) error {
+		return api.Get("boards/"+board+"/actions", trello.Arguments{"limit": "1"}, &page)
+	})
+	if err != nil || len(page) == 0 {
+		return "", err
+	}
+	return page[0].ID, nil
 }
 
 func (s *Syncer) apply(ctx context.Context, m *core.Mirror, a tAction, taskOf map[string]core.TaskID, statusOf map[string]core.TaskStatus, byID map[core.TaskID]core.Task) error {
@@ -527,6 +631,8 @@ func (s *Syncer) apply(ctx context.Context, m *core.Mirror, a tAction, taskOf ma
 	card := a.Data.Card.ID
 	task, known := taskOf[card]
 	switch {
+	case a.Type == "createCard" && !known && (a.Data.List == nil || statusOf[a.Data.List.ID] != core.StatusTodo):
+		return nil // only a new card in the Backlog is a new task
 	case a.Type == "createCard" && !known:
 		// The action carries the card's name, not its description.
 		var c tCard
@@ -561,6 +667,11 @@ func (s *Syncer) apply(ctx context.Context, m *core.Mirror, a tAction, taskOf ma
 		case core.StatusBlocked:
 			_, err = s.coord.BlockTask(ctx, task, "blocked on Trello by "+a.MemberCreator.Username)
 		case core.StatusTodo:
+			if t := byID[task]; t.Status == core.StatusInProgress && t.Lease.ClaimedAt.After(a.Date) {
+				// The person moved the card before this holder claimed it:
+				// the move was about an earlier state; leave the new holder be.
+				return s.putRight(ctx, m, card, task, byID)
+			}
 			_, err = s.coord.Unassign(ctx, task, "moved back to the backlog on Trello by "+a.MemberCreator.Username)
 		case core.StatusInProgress:
 			err = core.Errorf(core.ErrConflict, "only agents start tasks")
@@ -615,10 +726,11 @@ func (s *Syncer) refused(ctx context.Context, err error) error {
 
 // Sync pushes then pulls once.
 func (s *Syncer) Sync(ctx context.Context) error {
-	if err := s.Push(ctx); err != nil {
-		return err
+	perr := s.Push(ctx)
+	if retry, _ := Retryable(perr); perr != nil && retry {
+		return perr // Trello is away: pulling would fail the same way
 	}
-	return s.Pull(ctx)
+	return errors.Join(perr, s.Pull(ctx))
 }
 
 // Run syncs every interval until ctx ends. A failure waits (as long as

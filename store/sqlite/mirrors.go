@@ -72,3 +72,12 @@ func (t *txn) CountEvents(p core.ProjectID, after int64) (int, error) {
 	err := t.queryRow(`SELECT count(*) FROM events WHERE project_id = ? AND id > ?`, p, after).Scan(&n)
 	return n, t.s.translate(err, "count events")
 }
+
+func (t *txn) DeleteMirrorItems(p core.ProjectID, kind string, task core.TaskID) error {
+	if task == "" {
+		_, err := t.exec("forget mirror items", `DELETE FROM mirror_items WHERE project_id = ? AND kind = ?`, p, kind)
+		return err
+	}
+	_, err := t.exec("forget mirror item", `DELETE FROM mirror_items WHERE project_id = ? AND kind = ? AND task_id = ?`, p, kind, task)
+	return err
+}
