@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -150,8 +151,9 @@ func (a *app) printTrelloStatus(ctx context.Context) error {
 }
 
 // runTrello syncs every linked project (or one) in the background until
-// ctx ends; it does nothing when no credentials are set and no project is
-// named. The returned wait blocks until the loops have stopped.
+// ctx ends, and picks up projects linked meanwhile; it does nothing when no
+// credentials are set and no project is named. The returned wait blocks
+// until the loops have stopped.
 func (a *app) runTrello(ctx context.Context, project string) (wait func(), err error) {
 	var wg sync.WaitGroup
 	if a.cfg.Trello.APIKey == "" && a.cfg.Trello.Token == "" && project == "" {
@@ -161,17 +163,40 @@ func (a *app) runTrello(ctx context.Context, project string) (wait func(), err e
 	if err != nil {
 		return wg.Wait, err
 	}
-	ms, err := a.mirrorsOf(ctx, project)
-	if err != nil {
+	if _, err := a.mirrorsOf(ctx, project); err != nil {
 		return wg.Wait, err
 	}
-	for _, m := range ms {
-		s := trello.NewSyncer(a.coord, client, m.Project)
-		wg.Go(func() {
-			s.Run(ctx, a.cfg.Trello.Interval, func(err error) {
-				slog.Warn("trello sync failed; changes wait and are retried", "project", m.Project, "error", err)
+	running := map[core.ProjectID]bool{}
+	start := func() {
+		ms, err := a.mirrorsOf(ctx, project)
+		if err != nil {
+			return
+		}
+		for _, m := range ms {
+			if running[m.Project] {
+				continue
+			}
+			running[m.Project] = true
+			s := trello.NewSyncer(a.coord, client, m.Project)
+			wg.Go(func() {
+				s.Run(ctx, a.cfg.Trello.Interval, func(err error) {
+					slog.Warn("trello sync failed; changes wait and are retried", "project", m.Project, "error", err)
+				})
 			})
-		})
+		}
 	}
+	start()
+	wg.Go(func() {
+		t := time.NewTicker(a.cfg.Trello.Interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				start()
+			}
+		}
+	})
 	return wg.Wait, nil
 }

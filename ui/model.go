@@ -458,19 +458,41 @@ func (m *Model) renderHeader(w int) string {
 	return left + strings.Repeat(" ", max(2, w-lipgloss.Width(left)-lipgloss.Width(right))) + right
 }
 
-// mirrorState says how a board mirror is doing: in step, behind, or
-// failing (with the error in the footer's place when it is the news).
+// mirrorState says how a board mirror is doing: its board, what waits,
+// when it last synced and its last error.
 func (m *Model) mirrorState(mr core.MirrorStatus) string {
-	name := mr.Kind
+	board := mr.Board
+	if len(board) > 6 {
+		board = board[len(board)-6:]
+	}
+	parts := []string{mr.Kind + " " + board}
+	if mr.Pending > 0 {
+		parts = append(parts, fmt.Sprintf("%d pending", mr.Pending))
+	}
+	if mr.LastSyncAt.IsZero() {
+		parts = append(parts, "never synced")
+	} else {
+		parts = append(parts, "synced "+ago(m.o.Now().Sub(mr.LastSyncAt)))
+	}
+	text := strings.Join(parts, " · ")
 	switch {
 	case mr.LastError != "":
-		return m.st.Error.Render(fmt.Sprintf("%s ! %d waiting", name, mr.Pending))
+		return m.st.Error.Render(text + " · ! " + oneLine(mr.LastError))
 	case mr.Pending > 0:
-		return m.st.Warn.Render(fmt.Sprintf("%s %d pending", name, mr.Pending))
-	case mr.LastSyncAt.IsZero():
-		return m.st.Faint.Render(name + " linked")
+		return m.st.Warn.Render(text)
 	}
-	return m.st.OK.Render(name + " ✓")
+	return m.st.OK.Render(text + " ✓")
+}
+
+// ago writes a duration the way a header reads: "4s ago", "3m ago".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", max(0, int(d.Seconds())))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh ago", int(d.Hours()))
 }
 
 func (m *Model) renderTabs(w int) string {

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"marcus/core"
 )
@@ -80,13 +81,13 @@ func TestProjectPicker(t *testing.T) {
 }
 
 func TestHeaderShowsMirrorState(t *testing.T) {
-	e := newTestEnv(t, 120, 24)
+	e := newTestEnv(t, 160, 24)
 	p, _ := e.importPlan(core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "a"}}})
 	if _, err := e.coord.LinkMirror(e.ctx(), core.Mirror{Project: p.ID, Kind: "trello", Board: "B"}); err != nil {
 		t.Fatal(err)
 	}
 	e.sync()
-	if out := e.screen(); !strings.Contains(out, "trello 1 pending") {
+	if out := e.screen(); !strings.Contains(out, "trello B · 1 pending · never synced") {
 		t.Errorf("header without the pending change:\n%s", strings.SplitN(out, "\n", 2)[0])
 	}
 	ms, _ := e.coord.Mirrors(e.ctx(), "trello")
@@ -96,15 +97,15 @@ func TestHeaderShowsMirrorState(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sync()
-	if out := e.screen(); !strings.Contains(out, "trello ! 1 waiting") {
+	if out := e.screen(); !strings.Contains(out, "! Trello is failing (503)") {
 		t.Errorf("header without the failure:\n%s", strings.SplitN(out, "\n", 2)[0])
 	}
-	m.Cursor, m.LastError, m.LastSyncAt = ms[0].Cursor+100, "", Start
+	m.Cursor, m.LastError, m.LastSyncAt = ms[0].Cursor+100, "", Start.Add(-12*time.Second)
 	if err := e.coord.SaveMirror(e.ctx(), m); err != nil {
 		t.Fatal(err)
 	}
 	e.sync()
-	if out := e.screen(); !strings.Contains(out, "trello ✓") {
+	if out := e.screen(); !strings.Contains(out, "trello B · synced 12s ago ✓") {
 		t.Errorf("header without the synced state:\n%s", strings.SplitN(out, "\n", 2)[0])
 	}
 }

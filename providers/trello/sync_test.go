@@ -522,3 +522,136 @@ func TestRunThroughRateLimits(t *testing.T) {
 		t.Errorf("the loop never met the rate limit (errors %v): the test proves nothing", errs)
 	}
 }
+
+// A push that dies after delivering comments (the process killed) does not
+// deliver them again: the cursor was stored after each one. Only the
+// delivery in flight when it died (Trello took it, the answer was lost) may
+// arrive twice.
+func TestCrashAfterDeliveryDoesNotRepeat(t *testing.T) {
+	r := newRig(t, shop())
+	m := r.link()
+	r.push()
+	r.agent("a1")
+	task := r.claim("a1")
+	for i := 1; i <= 3; i++ {
+		must(t, r.report("a1", task.ID, core.StatusInProgress, i*20, fmt.Sprintf("step %d", i)))
+	}
+	dying := &dieAfter{n: 3} // the move and two of the comments (and the cursor after each) get through
+	client, err := trello.New(trello.Config{Key: r.fake.Key(), Token: r.fake.Token(), BaseURL: r.fake.BaseURL(),
+		HTTPClient: &http.Client{Transport: dying}})
+	must(t, err)
+	_ = trello.NewSyncer(r.coord, client, r.proj.ID).Push(t.Context())
+	r.push() // a new process
+	card, _ := r.fake.CardByName(m.Board, task.Name)
+	repeats := 0
+	for i := 1; i <= 3; i++ {
+		n := strings.Count(commentTexts(card), fmt.Sprintf("step %d", i))
+		if n == 0 {
+			t.Errorf("comment %d never delivered", i)
+		}
+		repeats += max(0, n-1)
+	}
+	if repeats > 1 {
+		t.Errorf("%d comments delivered twice after the crash, want at most the one in flight", repeats)
+	}
+}
+
+// A card a person deletes is made again; the events after it still flow.
+func TestDeletedCardIsMadeAgain(t *testing.T) {
+	r := newRig(t, shop())
+	m := r.link()
+	r.push()
+	c, _ := r.fake.CardByName(m.Board, "Scaffold")
+	must(t, r.fake.DeleteCardAs(r.fake.Person(), c.ID))
+	r.agent("a1")
+	task := r.claim("a1") // Scaffold: its card is gone
+	must(t, r.report("a1", task.ID, core.StatusInProgress, 10, "on it"))
+	r.push() // the update meets a 404: skipped, the mapping forgotten
+	r.push() // the card is made again
+	r.matches(m.Board)
+}
+
+// Adopting a board does not replay its history: cards people made before
+// the link are not tasks; only new cards in the Backlog become tasks.
+func TestAdoptedBoardHistoryIsNotReplayed(t *testing.T) {
+	r := newRig(t, shop())
+	person := r.fake.Person()
+	b, err := r.fake.CreateBoardAs(person, "Team board", false)
+	must(t, err)
+	todo, err := r.fake.CreateListAs(person, b.ID, "To Do")
+	must(t, err)
+	doing, err := r.fake.CreateListAs(person, b.ID, "Doing")
+	must(t, err)
+	_, err = r.fake.CreateCardAs(person, todo.ID, "An old idea", "")
+	must(t, err)
+	m, err := r.sync.Link(t.Context(), b.ID)
+	must(t, err)
+	if m.State["list:todo"] != todo.ID || m.State["list:in_progress"] != doing.ID {
+		t.Errorf("existing lists not adopted: %v", m.State)
+	}
+	r.push()
+	r.pull()
+	_, err = r.fake.CreateCardAs(person, doing.ID, "Not a task", "")
+	must(t, err)
+	_, err = r.fake.CreateCardAs(person, todo.ID, "A new task", "")
+	must(t, err)
+	r.pull()
+	bd, _ := r.coord.Board(t.Context(), r.proj.ID)
+	var names []string
+	for _, x := range bd.Tasks {
+		names = append(names, x.Name)
+	}
+	got := strings.Join(names, ",")
+	if strings.Contains(got, "An old idea") || strings.Contains(got, "Not a task") || !strings.Contains(got, "A new task") {
+		t.Errorf("tasks after adopting: %s", got)
+	}
+}
+
+// Linking another board starts it from scratch: every task gets a card there.
+func TestRelinkToAnotherBoard(t *testing.T) {
+	r := newRig(t, shop())
+	first := r.link()
+	r.push()
+	second, err := r.sync.Link(t.Context(), "")
+	must(t, err)
+	if second.Board == first.Board {
+		t.Fatal("the same board again")
+	}
+	r.push()
+	r.matches(second.Board)
+}
+
+// The key and token never appear in an error, a log or the database.
+func TestSecretsStayOutOfErrors(t *testing.T) {
+	client, err := trello.New(trello.Config{Key: "KEY123", Token: "TOKEN456", BaseURL: "http://127.0.0.1:1/1", Timeout: time.Second})
+	must(t, err)
+	_, err = client.Me(t.Context())
+	if err == nil || strings.Contains(err.Error(), "KEY123") || strings.Contains(err.Error(), "TOKEN456") {
+		t.Errorf("err = %v", err)
+	}
+	if ok, _ := trello.Retryable(err); !ok {
+		t.Errorf("no answer should be retryable: %v", err)
+	}
+}
+
+// Progress and priority changes keep the card current.
+func TestCardStaysCurrent(t *testing.T) {
+	r := newRig(t, shop())
+	m := r.link()
+	r.push()
+	r.agent("a1")
+	task := r.claim("a1")
+	must(t, r.report("a1", task.ID, core.StatusInProgress, 60, "most of it"))
+	if _, err := r.coord.SetPriority(t.Context(), r.ids["Docs"], core.PriorityUrgent); err != nil {
+		t.Fatal(err)
+	}
+	r.push()
+	c, _ := r.fake.CardByName(m.Board, task.Name)
+	if !strings.Contains(c.Desc, "a1 · 60%") {
+		t.Errorf("card desc %q does not show 60%%", c.Desc)
+	}
+	d, _ := r.fake.CardByName(m.Board, "Docs")
+	if !strings.Contains(labelNames(d), "priority: urgent") || strings.Contains(labelNames(d), "priority: medium") {
+		t.Errorf("Docs labels %s", labelNames(d))
+	}
+}
