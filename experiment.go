@@ -28,6 +28,7 @@ type experimentRun struct {
 	speed, die, block       float64
 	seed                    uint64
 	headless, asJSON        bool
+	sample                  time.Duration
 }
 
 func (a *app) experimentCmd() *cobra.Command {
@@ -65,6 +66,7 @@ mid-task) and --block (share of tasks reported blocked).`,
 	f.Uint64Var(&r.seed, "seed", 1, "seed for the faults")
 	f.BoolVar(&r.headless, "headless", false, "no dashboard: print the report when the run ends")
 	f.BoolVar(&r.asJSON, "json", false, "print the report as JSON (implies --headless)")
+	f.DurationVar(&r.sample, "sample", core.DefaultSampleInterval, "how often the board is sampled during the run")
 
 	list := &cobra.Command{
 		Use:   "list",
@@ -165,6 +167,7 @@ func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
 	a.coord = core.NewCoordinator(a.store, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(a.cfg.Lease.Scale)))
 	a.cfg.MCP.Addr = "127.0.0.1:0"
 	a.interactive = !r.headless && !r.asJSON
+	a.sampleInterval = r.sample
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -353,10 +356,22 @@ func (a *app) exportExperiment(ctx context.Context, ref, dir string) error {
 	}); err != nil {
 		return err
 	}
+	if err := write("samples.csv", func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"at", "backlog", "ready", "in_progress", "blocked", "done", "agents", "working"})
+		for _, s := range rep.Samples {
+			cw.Write([]string{s.At.UTC().Format(time.RFC3339Nano), strconv.Itoa(s.Backlog), strconv.Itoa(s.Ready), strconv.Itoa(s.InProgress),
+				strconv.Itoa(s.Blocked), strconv.Itoa(s.Done), strconv.Itoa(s.Agents), strconv.Itoa(s.Working)})
+		}
+		cw.Flush()
+		return cw.Error()
+	}); err != nil {
+		return err
+	}
 	if err := write("report.json", func(w io.Writer) error { return writeJSON(w, rep) }); err != nil {
 		return err
 	}
-	names := []string{"events.jsonl", "metrics.csv", "series.csv", "report.json"}
+	names := []string{"events.jsonl", "metrics.csv", "series.csv", "samples.csv", "report.json"}
 	sort.Strings(names)
 	_, err = fmt.Fprintf(a.out, "wrote %s into %s\n", strings.Join(names, ", "), dir)
 	return err

@@ -24,7 +24,7 @@ func TestExperimentRunHeadlessWithFaults(t *testing.T) {
 	}
 	db := filepath.Join(dir, "m.db")
 	out, err := run(t, db, "", "experiment", "run", "--plan", plan, "--agents", "6", "--speed", "20000",
-		"--die", "0.34", "--seed", "1", "--name", "faulty", "--json")
+		"--die", "0.34", "--seed", "1", "--name", "faulty", "--json", "--sample", "100ms")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, tail(out))
 	}
@@ -44,6 +44,9 @@ func TestExperimentRunHeadlessWithFaults(t *testing.T) {
 	}
 	if !strings.Contains(rep.Summary, "utilisation") {
 		t.Errorf("summary %q", rep.Summary)
+	}
+	if len(rep.Samples) < 2 || rep.Samples[len(rep.Samples)-1].Done < rep.Samples[0].Done {
+		t.Errorf("%d samples during the run: the collector did not sample", len(rep.Samples))
 	}
 
 	// A second, calmer run of the same plan to compare with.
@@ -107,7 +110,7 @@ func TestExperimentRunHeadlessWithFaults(t *testing.T) {
 	if lines == 0 || completed != m.Done {
 		t.Errorf("events.jsonl: %d lines, %d completions; the report says %d done", lines, completed, m.Done)
 	}
-	for _, name := range []string{"metrics.csv", "series.csv", "report.json"} {
+	for _, name := range []string{"metrics.csv", "series.csv", "samples.csv", "report.json"} {
 		if st, err := os.Stat(filepath.Join(exp, name)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
@@ -64,6 +65,9 @@ type app struct {
 	// interactive: a person watches this process (the dashboard, the
 	// demo), so memory matters more than peak throughput.
 	interactive bool
+	// sampleInterval is how often running experiments are sampled (0:
+	// core.DefaultSampleInterval).
+	sampleInterval time.Duration
 }
 
 func newRootCmd(out, errOut io.Writer, env []string) *cobra.Command {

@@ -78,6 +78,11 @@ func (a *app) runMonitor(ctx context.Context) (wait func()) {
 			slog.Warn("lease monitor pass failed", "error", err)
 		})
 	})
+	wg.Go(func() {
+		a.coord.RunExperimentCollector(ctx, a.sampleInterval, func(err error) {
+			slog.Warn("experiment sample failed", "error", err)
+		})
+	})
 	return wg.Wait
 }
 

@@ -8,6 +8,8 @@ type ExperimentReport struct {
 	Experiment ExperimentState `json:"experiment"`
 	Metrics    RunMetrics      `json:"metrics"`
 	Summary    string          `json:"summary"`
+	// Samples are the board sampled while it ran (see RunExperimentCollector).
+	Samples []Sample `json:"samples"`
 }
 
 // ReportExperiment computes an experiment's metrics from the events of its
@@ -47,6 +49,13 @@ func (c *Coordinator) ReportExperiment(ctx context.Context, ref string) (Experim
 	if err != nil {
 		return ExperimentReport{}, err
 	}
+	samples, err := c.ExperimentSamples(ctx, st.ID)
+	if err != nil {
+		return ExperimentReport{}, err
+	}
+	if samples == nil {
+		samples = []Sample{}
+	}
 	m := ComputeRunMetrics(in)
-	return ExperimentReport{Experiment: st, Metrics: m, Summary: m.Summary()}, nil
+	return ExperimentReport{Experiment: st, Metrics: m, Summary: m.Summary(), Samples: samples}, nil
 }

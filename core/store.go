@@ -89,6 +89,8 @@ type ReadTx interface {
 	Experiment(ref string) (Experiment, error)
 	Experiments(project ProjectID) ([]Experiment, error)
 	RunningExperiment(project ProjectID) (Experiment, error)
+	// Samples lists an experiment's board samples, oldest first.
+	Samples(id ExperimentID) ([]Sample, error)
 	// MirrorItems maps a mirror's tasks to their remote ids.
 	MirrorItems(project ProjectID, kind string) (map[TaskID]string, error)
 	// LLMCalls lists the recorded model calls of a project ("" for all),
@@ -124,6 +126,8 @@ type Tx interface {
 	InsertExperiment(e Experiment) error
 	// EndExperiment ends a running experiment.
 	EndExperiment(id ExperimentID, at time.Time, by string) error
+	// InsertSample records a board sample of a running experiment.
+	InsertSample(s Sample) error
 	// CountPoll counts a request_next_task call on a project with a
 	// running experiment (idle: it got no task).
 	CountPoll(project ProjectID, idle bool) error

@@ -74,3 +74,21 @@ func (t *txn) CountPoll(p core.ProjectID, idle bool) error {
 	_, err := t.exec("count poll", `UPDATE experiments SET polls = polls + 1, idle_polls = idle_polls + ? WHERE project_id = ? AND ended_at = 0`, idle, p)
 	return err
 }
+
+func (t *txn) InsertSample(s core.Sample) error {
+	_, err := t.exec("record sample", `INSERT OR REPLACE INTO experiment_samples (experiment_id, at, backlog, ready, in_progress,
+		blocked, done, agents, working) VALUES (?,?,?,?,?,?,?,?,?)`, s.Experiment, nanos(s.At), s.Backlog, s.Ready, s.InProgress,
+		s.Blocked, s.Done, s.Agents, s.Working)
+	return err
+}
+
+func (t *txn) Samples(id core.ExperimentID) ([]core.Sample, error) {
+	return collect(t, "list samples", func(r *sql.Rows) (core.Sample, error) {
+		var s core.Sample
+		var at int64
+		err := r.Scan(&s.Experiment, &at, &s.Backlog, &s.Ready, &s.InProgress, &s.Blocked, &s.Done, &s.Agents, &s.Working)
+		s.At = fromNanos(at)
+		return s, err
+	}, `SELECT experiment_id, at, backlog, ready, in_progress, blocked, done, agents, working FROM experiment_samples
+		WHERE experiment_id = ? ORDER BY at`, id)
+}

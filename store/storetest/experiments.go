@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 func testExperiments(t *testing.T, h Harness) {
 	t.Run("Lifecycle", func(t *testing.T) { experimentsLifecycle(t, h) })
 	t.Run("CompletesByItself", func(t *testing.T) { experimentsComplete(t, h) })
+	t.Run("Samples", func(t *testing.T) { experimentsSamples(t, h) })
 }
 
 func experimentsLifecycle(t *testing.T, h Harness) {
@@ -72,5 +74,48 @@ func experimentsComplete(t *testing.T, h Harness) {
 	}
 	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 || evs[0].Payload["by"] != "complete" {
 		t.Errorf("ended events %+v", evs)
+	}
+}
+
+func experimentsSamples(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a"), pt("b"), pt("c", "a")))
+	x, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "sampled", Project: b.project.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.register(b, "w1")
+	e.register(b, "w2")
+	if n, err := e.c.SampleExperiments(t.Context()); err != nil || n != 1 {
+		t.Fatalf("sample: %d, %v", n, err)
+	}
+	e.clock.Advance(5 * time.Second)
+	e.claim(b, "w1", "a")
+	e.c.SampleExperiments(t.Context())
+	ss, err := e.c.ExperimentSamples(t.Context(), x.ID)
+	if err != nil || len(ss) != 2 {
+		t.Fatalf("samples %+v, %v", ss, err)
+	}
+	if s := ss[0]; s.Backlog != 3 || s.Ready != 2 || s.Working != 0 || s.Agents != 2 {
+		t.Errorf("first sample %+v", s)
+	}
+	if s := ss[1]; s.Backlog != 2 || s.Ready != 1 || s.InProgress != 1 || s.Working != 1 || !s.At.After(ss[0].At) {
+		t.Errorf("second sample %+v", s)
+	}
+	if _, err := e.c.EndExperiment(t.Context(), "sampled"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.c.SampleExperiments(t.Context()); n != 0 {
+		t.Errorf("%d samples of an ended experiment", n)
+	}
+	// The collector loop stops when told.
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { e.c.RunExperimentCollector(ctx, 10*time.Millisecond, nil); close(done) }()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the collector did not stop")
 	}
 }
