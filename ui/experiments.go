@@ -86,9 +86,7 @@ func (m *Model) experimentLines(w, h int) []string {
 	lines = append(lines, flow(m.totals(), w, "  ")...)
 	lines = append(lines, "", m.st.Bold.Render("Runs"))
 	lines = append(lines, flow(m.runSummary(), w, "  ")...)
-	for _, l := range wrapWords("This is the current run of this project; comparing recorded runs side by side is not available yet.", w-2) {
-		lines = append(lines, "  "+m.st.Faint.Render(l))
-	}
+	lines = append(lines, m.recordedRuns(w)...)
 	for i, l := range lines {
 		lines[i] = fit(l, w)
 	}
@@ -339,4 +337,59 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// recordedRuns lists the project's recorded experiments with the metrics
+// of their reports, and the last two side by side.
+func (m *Model) recordedRuns(w int) []string {
+	reps := m.snap.Experiments
+	if len(reps) == 0 {
+		var out []string
+		for _, l := range wrapWords("No experiment recorded on this project: start one with marcus experiment run, or an agent's start_experiment.", w-2) {
+			out = append(out, "  "+m.st.Faint.Render(l))
+		}
+		return out
+	}
+	out := []string{"", m.st.Bold.Render("Experiments")}
+	row := func(cols ...string) string {
+		widths := []int{18, 10, 8, 6, 9, 11, 9, 8, 8}
+		var b strings.Builder
+		for i, c := range cols {
+			b.WriteString(pad(c, widths[i]))
+			b.WriteString(" ")
+		}
+		return "  " + strings.TrimRight(b.String(), " ")
+	}
+	out = append(out, m.st.Faint.Render(row("name", "state", "wall", "agents", "util.", "par./plan", "tasks/min", "idle", "recov.")))
+	for _, r := range reps {
+		x, mt := r.Experiment, r.Metrics
+		state := "running"
+		if !x.Running {
+			state = "ended"
+		}
+		out = append(out, row(oneLine(x.Name), state, fmtDur(time.Duration(mt.WallSeconds*float64(time.Second))),
+			fmt.Sprint(mt.Agents), fmt.Sprintf("%.0f%%", 100*mt.Utilisation),
+			fmt.Sprintf("%.1f/%d", mt.MeanParallelism, mt.PlannedPeak), fmt.Sprintf("%.2f", mt.Throughput),
+			fmt.Sprintf("%.0f%%", 100*mt.IdlePollRatio), fmt.Sprint(mt.Recoveries)))
+	}
+	if len(reps) >= 2 {
+		a, b := reps[len(reps)-2], reps[len(reps)-1]
+		ratio := func(x, y float64) string {
+			if x == 0 {
+				return "—"
+			}
+			return fmt.Sprintf("%.2f×", y/x)
+		}
+		out = append(out, "", m.st.Bold.Render(fmt.Sprintf("%s vs %s", oneLine(b.Experiment.Name), oneLine(a.Experiment.Name))),
+			fmt.Sprintf("  wall %s · utilisation %s · throughput %s · mean parallelism %s",
+				ratio(a.Metrics.WallSeconds, b.Metrics.WallSeconds), ratio(a.Metrics.Utilisation, b.Metrics.Utilisation),
+				ratio(a.Metrics.Throughput, b.Metrics.Throughput), ratio(a.Metrics.MeanParallelism, b.Metrics.MeanParallelism)))
+	}
+	if last := reps[len(reps)-1]; !last.Experiment.Running {
+		out = append(out, "", m.st.Bold.Render("Report: "+oneLine(last.Experiment.Name)))
+		for _, l := range strings.Split(last.Summary, "\n") {
+			out = append(out, "  "+l)
+		}
+	}
+	return out
 }

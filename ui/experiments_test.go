@@ -26,7 +26,7 @@ func TestExperimentsNumbers(t *testing.T) {
 		"done 3/8 (37%)", "throughput 0.20/min", "median task 2m00s over 3 tasks", "claims 7",
 		"recoveries 1 (0 circuit breaks)", "blockers 2 (1 blocked now)", "agents 4 registered, 2 holding a task",
 		"LLM cost $0.0000 · 0 tokens in 0 calls",
-		"▸ current: recipe-app", "comparing recorded runs side by side is not available yet",
+		"▸ current: recipe-app", "No experiment recorded on this project",
 		"done/1m", "now 0  min 0  max 1", "now 1  min 0  max 1", "now 50%  min 19%  max 50%", "15:04", "15:18",
 	} {
 		if !strings.Contains(out, want) {
@@ -86,7 +86,7 @@ func TestExperimentsKeys(t *testing.T) {
 	if s := m.exper.scroll; s == 0 || s > 40 {
 		t.Errorf("pgdown: scroll %d", s)
 	}
-	if out := e.screen(); !strings.Contains(out, "not available yet") {
+	if out := e.screen(); !strings.Contains(out, "No experiment recorded") {
 		t.Errorf("pgdown does not reach the end:\n%s", out)
 	}
 	e.press("pgup")
@@ -129,3 +129,30 @@ func TestSparkRows(t *testing.T) {
 }
 
 func BenchmarkExperimentsView(b *testing.B) { benchView(b, viewExperiments, true, nil) }
+
+// Recorded experiments show with the report's metrics, the last two side
+// by side, and the finished one's report.
+func TestExperimentsRecordedRuns(t *testing.T) {
+	e := newTestEnv(t, 160, 60)
+	p, _ := e.importPlan(core.Plan{Name: "Exp", Tasks: []core.PlanTask{{Name: "a"}, {Name: "b"}}})
+	for i, name := range []string{"first", "second"} {
+		if _, err := e.coord.StartExperiment(e.ctx(), core.ExperimentRequest{Name: name, Project: p.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.coord.RegisterAgent(e.ctx(), core.RegisterRequest{ID: core.AgentID(fmt.Sprintf("w%d", i)), Project: p.ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Minute)
+		if _, err := e.coord.EndExperiment(e.ctx(), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.sync()
+	e.press("5", "G")
+	out := e.screen()
+	for _, want := range []string{"Experiments", "first", "second", "ended", "second vs first", "Report: second", "utilisation"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("experiments view lacks %q:\n%s", want, out)
+		}
+	}
+}

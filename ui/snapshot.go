@@ -30,6 +30,9 @@ type Snapshot struct {
 	Events  []core.Event
 	Metrics MetricsSnapshot
 	Costs   core.CostTotals
+	// Experiments are the project's recorded experiments with their
+	// metrics, oldest first (the same report marcus experiment report prints).
+	Experiments []core.ExperimentReport
 	// Mirrors are the project's board mirrors (Trello) and their state.
 	Mirrors []core.MirrorStatus
 	// Detail is filled when a task's detail is open.
@@ -75,6 +78,10 @@ type changedMsg struct {
 type loader struct {
 	coord   *core.Coordinator
 	metrics *Metrics
+	// reports keeps ended experiments' reports (they never change) and
+	// when a running one was last computed.
+	reports map[core.ExperimentID]core.ExperimentReport
+	lastRun time.Time
 }
 
 func (l *loader) cmd(ctx context.Context, req loadRequest) tea.Cmd {
@@ -127,6 +134,7 @@ func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
 	if sum, err := c.Costs(ctx, b.Project.ID); err == nil {
 		s.Costs = sum.Totals
 	}
+	s.Experiments = l.experiments(ctx, b.Project.ID, s.LoadedAt)
 	if ms, err := c.Mirrors(ctx, ""); err == nil {
 		for _, m := range ms {
 			if m.Project == b.Project.ID {
@@ -172,4 +180,34 @@ func waitCmd(ctx context.Context, c *core.Coordinator, after int64, poll time.Du
 		last, err := c.WaitForChange(ctx, after, poll)
 		return changedMsg{last: last, err: err}
 	}
+}
+
+// experiments reports a project's experiments: an ended one once, a
+// running one at most every two seconds (its report reads its events).
+func (l *loader) experiments(ctx context.Context, p core.ProjectID, now time.Time) []core.ExperimentReport {
+	var es []core.Experiment
+	if err := l.coord.Store().View(ctx, func(tx core.ReadTx) (err error) { es, err = tx.Experiments(p); return err }); err != nil {
+		return nil
+	}
+	if l.reports == nil {
+		l.reports = map[core.ExperimentID]core.ExperimentReport{}
+	}
+	var out []core.ExperimentReport
+	for _, e := range es {
+		rep, ok := l.reports[e.ID]
+		stale := !ok || (rep.Experiment.Running && (e.EndedAt.IsZero() && now.Sub(l.lastRun) >= 2*time.Second || !e.EndedAt.IsZero()))
+		if stale {
+			fresh, err := l.coord.ReportExperiment(ctx, string(e.ID))
+			if err != nil {
+				continue
+			}
+			rep = fresh
+			l.reports[e.ID] = rep
+			if rep.Experiment.Running {
+				l.lastRun = now
+			}
+		}
+		out = append(out, rep)
+	}
+	return out
 }
