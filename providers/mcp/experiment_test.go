@@ -1,6 +1,7 @@
 package mcp_test
 
 import (
+	"strings"
 	"testing"
 
 	"marcus/core"
@@ -40,6 +41,10 @@ func TestExperimentTools(t *testing.T) {
 	ended := c.ok("end_experiment", map[string]any{"experiment_name": "baseline"})
 	if ended["ended_by"] != "complete" {
 		t.Errorf("ending a finished experiment changed it: %v", ended)
+	}
+	metrics := sub(t, ended, "metrics")
+	if num(metrics, "done") != 2 || num(metrics, "agents") != 1 || num(metrics, "polls") != 3 || !strings.Contains(str(ended, "summary"), "utilisation") {
+		t.Errorf("final metrics %v, summary %q", metrics, str(ended, "summary"))
 	}
 	c.fail("get_experiment_status", map[string]any{"experiment_name": "missing"}, core.ErrNotFound, "no experiment")
 }

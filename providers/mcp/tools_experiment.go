@@ -84,9 +84,15 @@ func (h *handlers) endExperiment(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := h.c.ExperimentStatus(ctx, string(e.ID))
+	rep, err := h.c.ReportExperiment(ctx, string(e.ID))
 	if err != nil {
 		return nil, err
 	}
-	return experimentState(st), nil
+	out := experimentState(rep.Experiment)
+	b, err := json.Marshal(rep.Metrics)
+	if err != nil {
+		return nil, core.Wrap(core.ErrInternal, err, "encode the metrics")
+	}
+	out["metrics"], out["summary"] = json.RawMessage(b), rep.Summary
+	return out, nil
 }
