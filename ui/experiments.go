@@ -82,6 +82,15 @@ func (m *Model) experimentLines(w, h int) []string {
 		lines = append(lines, "")
 		lines = append(lines, m.charts(w, h)...)
 	}
+	if reps := s.Experiments; len(reps) > 0 && reps[len(reps)-1].Experiment.Running {
+		// A recorded run: its report, as marcus experiment report gives it,
+		// refreshed live.
+		live := reps[len(reps)-1]
+		lines = append(lines, "", m.st.Bold.Render("Experiment "+oneLine(live.Experiment.Name)+" (live)"))
+		for _, l := range strings.Split(live.Summary, "\n") {
+			lines = append(lines, "  "+l)
+		}
+	}
 	lines = append(lines, "", m.st.Bold.Render("Totals"))
 	lines = append(lines, flow(m.totals(), w, "  ")...)
 	lines = append(lines, "", m.st.Bold.Render("Runs"))

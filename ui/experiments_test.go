@@ -156,3 +156,21 @@ func TestExperimentsRecordedRuns(t *testing.T) {
 		}
 	}
 }
+
+// A running experiment's report shows live in the view.
+func TestExperimentsLiveReport(t *testing.T) {
+	e := newTestEnv(t, 160, 60)
+	p, _ := e.importPlan(core.Plan{Name: "Exp", Tasks: []core.PlanTask{{Name: "a"}}})
+	if _, err := e.coord.StartExperiment(e.ctx(), core.ExperimentRequest{Name: "live one", Project: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.coord.RegisterAgent(e.ctx(), core.RegisterRequest{ID: "w1", Project: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(30 * time.Second)
+	e.sync()
+	e.press("5")
+	if out := e.screen(); !strings.Contains(out, "Experiment live one (live)") || !strings.Contains(out, "utilisation") {
+		t.Errorf("no live report:\n%s", out)
+	}
+}
