@@ -49,7 +49,9 @@ trello.token). See docs/trello.md.`,
 			if err != nil {
 				return err
 			}
-			if err := s.Sync(ctx); err != nil {
+			err = s.Sync(ctx)
+			s.Release(ctx)
+			if err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(a.out, "linked project %s to Trello board %s and mirrored it; it stays in step inside marcus, marcus serve and marcus trello sync\n", m.Project, m.Board)
@@ -77,7 +79,10 @@ trello.token). See docs/trello.md.`,
 					return err
 				}
 				for _, m := range ms {
-					if err := trello.NewSyncer(a.coord, client, m.Project).Sync(ctx); err != nil {
+					s := trello.NewSyncer(a.coord, client, m.Project)
+					err := s.Sync(ctx)
+					s.Release(ctx)
+					if err != nil {
 						return err
 					}
 				}

@@ -63,6 +63,32 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 	return m, err
 }
 
+// ClaimMirror makes owner the one process that syncs a mirror, for ttl:
+// it succeeds when nobody owns it, the owner's claim ran out, or owner
+// already holds it. Two processes on one database never sync one board at
+// once, which would deliver its events twice.
+func (c *Coordinator) ClaimMirror(ctx context.Context, p ProjectID, kind, owner string, ttl time.Duration) (bool, error) {
+	ok := false
+	err := c.store.Update(ctx, func(tx Tx) error {
+		m, err := tx.Mirror(p, kind)
+		if err != nil {
+			return err
+		}
+		now := c.clock()
+		until, _ := time.Parse(time.RFC3339Nano, m.State["owner_until"])
+		if cur := m.State["owner"]; cur != "" && cur != owner && now.Before(until) {
+			return nil
+		}
+		if m.State == nil {
+			m.State = map[string]string{}
+		}
+		m.State["owner"], m.State["owner_until"] = owner, now.Add(ttl).Format(time.RFC3339Nano)
+		ok = true
+		return tx.PutMirror(m)
+	})
+	return ok, err
+}
+
 // SaveMirror records a mirror's progress: what it delivered, what it
 // applied, its provider ids, when it last succeeded and its last error.
 func (c *Coordinator) SaveMirror(ctx context.Context, m Mirror) error {

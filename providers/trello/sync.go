@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,12 +45,30 @@ type Syncer struct {
 	client  *Client
 	project core.ProjectID
 	items   map[core.TaskID]string // the current round's task-to-card map
+	owner   string                 // this syncer, for the mirror's ownership
 }
 
 // NewSyncer returns a syncer for a project.
 func NewSyncer(c *core.Coordinator, client *Client, project core.ProjectID) *Syncer {
-	return &Syncer{coord: c, client: client, project: project}
+	host, _ := os.Hostname()
+	return &Syncer{coord: c, client: client, project: project,
+		owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), core.NewID("s"))}
 }
+
+// ErrOwned says another process syncs the board now.
+var ErrOwned = core.Errorf(core.ErrConflict, "another marcus process syncs this board now; run one sync per database (see docs/trello.md)")
+
+// claim makes this syncer the board's one syncer for ownTTL.
+func (s *Syncer) claim(ctx context.Context) error {
+	ok, err := s.coord.ClaimMirror(ctx, s.project, Kind, s.owner, ownTTL)
+	if err == nil && !ok {
+		return ErrOwned
+	}
+	return err
+}
+
+// ownTTL is how long a syncer's claim on a board lasts without renewal.
+var ownTTL = 30 * time.Second
 
 type tBoard struct {
 	ID, Name, URL string
@@ -726,6 +745,9 @@ func (s *Syncer) refused(ctx context.Context, err error) error {
 
 // Sync pushes then pulls once.
 func (s *Syncer) Sync(ctx context.Context) error {
+	if err := s.claim(ctx); err != nil {
+		return err
+	}
 	perr := s.Push(ctx)
 	if retry, _ := Retryable(perr); perr != nil && retry {
 		return perr // Trello is away: pulling would fail the same way
@@ -741,7 +763,9 @@ func (s *Syncer) Run(ctx context.Context, interval time.Duration, onErr func(err
 	backoff := time.Second
 	for ctx.Err() == nil {
 		wait := interval
-		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+		if err := s.Sync(ctx); errors.Is(err, ErrOwned) {
+			// Another process syncs this board: stand by.
+		} else if err != nil && ctx.Err() == nil {
 			if onErr != nil {
 				onErr(err)
 			}
@@ -762,12 +786,21 @@ func (s *Syncer) Run(ctx context.Context, interval time.Duration, onErr func(err
 	// board left behind would be caught up by the next run anyway.
 	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), FinalSync)
 	defer cancel()
+	if err := s.claim(final); err != nil {
+		return // another process owns the board: it delivers
+	}
 	if err := s.Push(final); err != nil && onErr != nil {
 		onErr(err)
 	}
+	s.Release(final)
 }
 
 // FinalSync bounds the last push when a sync loop stops.
 const FinalSync = 10 * time.Second
 
 var _ core.BoardSync = (*Syncer)(nil)
+
+// Release gives the board up, so another process may sync it at once.
+func (s *Syncer) Release(ctx context.Context) {
+	_, _ = s.coord.ClaimMirror(ctx, s.project, Kind, s.owner, 0)
+}

@@ -2,6 +2,7 @@ package trello_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -654,4 +655,19 @@ func TestCardStaysCurrent(t *testing.T) {
 	if !strings.Contains(labelNames(d), "priority: urgent") || strings.Contains(labelNames(d), "priority: medium") {
 		t.Errorf("Docs labels %s", labelNames(d))
 	}
+}
+
+// Two processes on one database never sync one board at once: the second
+// stands by until the first lets go.
+func TestOneSyncerPerBoard(t *testing.T) {
+	r := newRig(t, shop())
+	m := r.link()
+	other := trello.NewSyncer(r.coord, r.client, r.proj.ID)
+	must(t, r.sync.Sync(t.Context()))
+	if err := other.Sync(t.Context()); !errors.Is(err, trello.ErrOwned) {
+		t.Fatalf("a second syncer ran beside the first: %v", err)
+	}
+	r.sync.Release(t.Context())
+	must(t, other.Sync(t.Context()))
+	r.matches(m.Board)
 }

@@ -10,6 +10,7 @@ import (
 func testMirrors(t *testing.T, h Harness) {
 	t.Run("LinkProgressAndPending", func(t *testing.T) { mirrorsLink(t, h) })
 	t.Run("ItemsNeverDuplicate", func(t *testing.T) { mirrorsItems(t, h) })
+	t.Run("OneOwner", func(t *testing.T) { mirrorsOwner(t, h) })
 }
 
 func mirrorsLink(t *testing.T, h Harness) {
@@ -82,5 +83,34 @@ func mirrorsItems(t *testing.T, h Harness) {
 	}
 	if len(items) != 1 || items[b.id("b")] != "C1" {
 		t.Errorf("items %v, want only b -> C1", items)
+	}
+}
+
+func mirrorsOwner(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a")))
+	if _, err := e.c.LinkMirror(t.Context(), core.Mirror{Project: b.project.ID, Kind: "trello", Board: "B"}); err != nil {
+		t.Fatal(err)
+	}
+	claim := func(owner string) bool {
+		t.Helper()
+		ok, err := e.c.ClaimMirror(t.Context(), b.project.ID, "trello", owner, 30*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !claim("a") || !claim("a") {
+		t.Fatal("the first owner could not claim (or renew)")
+	}
+	if claim("b") {
+		t.Fatal("a second owner claimed a mirror that is owned")
+	}
+	e.clock.Advance(31 * time.Second)
+	if !claim("b") || claim("a") {
+		t.Error("ownership did not pass on after the claim ran out")
+	}
+	if _, err := e.c.ClaimMirror(t.Context(), b.project.ID, "jira", "a", time.Second); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("an unlinked mirror: err = %v", err)
 	}
 }
