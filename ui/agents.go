@@ -384,21 +384,13 @@ func fmtDur(d time.Duration) string {
 	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
-// agoText says how long ago t was: "now", "12s ago", "3m ago", "2h ago".
+// agoText says how long ago t was: "never", "now", "12s ago", "3m ago".
 func agoText(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
 	switch {
-	case d < time.Second:
+	case t.IsZero():
+		return "never"
+	case now.Sub(t) < time.Second:
 		return "now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd ago", int(d.Hours())/24)
+	return ago(now.Sub(t))
 }

@@ -402,7 +402,7 @@ func (m *Model) boardColumnTitle(c *boardCache, i, w int, g boardGeom) string {
 	if len(more) > 0 {
 		title += " " + m.st.Faint.Render(strings.Join(more, " "))
 	}
-	return padTo(title, w)
+	return pad(title, w)
 }
 
 // boardSwitcher is the narrow board's one-line column chooser: every
@@ -434,7 +434,7 @@ func (m *Model) boardCards(c *boardCache, i, w int, g boardGeom) []string {
 		if strings.TrimSpace(c.filter) != "" {
 			msg = "no match"
 		}
-		return []string{padTo(m.st.Faint.Render(msg), w)}
+		return []string{pad(m.st.Faint.Render(msg), w)}
 	}
 	row := m.board.row[i]
 	top := scrollTop(m.board.top[i], row, n, g.perCol)
@@ -452,16 +452,16 @@ func (m *Model) boardCards(c *boardCache, i, w int, g boardGeom) []string {
 func (m *Model) renderCard(t core.Task, w int, g boardGeom, selected bool, now time.Time) []string {
 	if !g.border {
 		if selected {
-			return []string{m.st.Selected.Render(padTo(taskShortID(t.ID)+" "+oneLine(t.Name), w))}
+			return []string{m.st.Selected.Render(pad(taskShortID(t.ID)+" "+oneLine(t.Name), w))}
 		}
-		return []string{padTo(m.st.Faint.Render(taskShortID(t.ID))+" "+oneLine(t.Name), w)}
+		return []string{pad(m.st.Faint.Render(taskShortID(t.ID))+" "+oneLine(t.Name), w)}
 	}
 	inner := max(1, w-2)
 	f := m.cardFrame(selected, w)
 	out := make([]string, 0, g.cardH)
 	out = append(out, f.top)
 	for _, l := range m.cardLines(t, inner, g.content, now) {
-		out = append(out, f.left+padTo(l, inner)+f.right)
+		out = append(out, f.left+pad(l, inner)+f.right)
 	}
 	return append(out, f.bottom)
 }
@@ -498,19 +498,6 @@ func (m *Model) cardFrame(selected bool, w int) cardFrame {
 	}
 	m.board.frames[k] = f
 	return f
-}
-
-// padTo fits s to exactly w cells, measuring it once when it fits.
-func padTo(s string, w int) string {
-	n := lipgloss.Width(s)
-	if n > w {
-		s = fit(s, w)
-		n = lipgloss.Width(s)
-	}
-	if n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
 }
 
 // cardLines is a card's text: the id and name, then what matters for its
@@ -587,23 +574,15 @@ func (m *Model) waitingOn(t core.Task) int {
 	return n
 }
 
-// sinceText is how long ago t was, e.g. "4m ago".
+// sinceText is how long ago t was, e.g. "4m ago" ("" for never).
 func sinceText(now, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	d := now.Sub(t)
 	switch {
-	case d < time.Second:
+	case t.IsZero():
+		return ""
+	case now.Sub(t) < time.Second:
 		return "just now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+	return ago(now.Sub(t))
 }
 
 // taskOp is an action a person takes on a task from the keyboard.

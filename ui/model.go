@@ -484,15 +484,18 @@ func (m *Model) mirrorState(mr core.MirrorStatus) string {
 	return m.st.OK.Render(text + " ✓")
 }
 
-// ago writes a duration the way a header reads: "4s ago", "3m ago".
+// ago says how long ago something was, d before now: "12s ago", "3m
+// ago", "5h ago", "3d ago". Every view says it this way.
 func ago(d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds ago", max(0, int(d.Seconds())))
 	case d < time.Hour:
 		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dh ago", int(d.Hours()))
+	return fmt.Sprintf("%dd ago", int(d.Hours())/24)
 }
 
 func (m *Model) renderTabs(w int) string {
