@@ -168,6 +168,23 @@ func (c *Coordinator) experimentPoll(ctx context.Context, out *Assignment) error
 			return nil
 		}
 	}
+	// Most projects run no experiment: find out on a read snapshot, off
+	// the write queue that claims and reports wait in.
+	var none bool
+	if err := c.store.View(ctx, func(tx ReadTx) error {
+		_, err := tx.RunningExperiment(p)
+		none = CodeOf(err) == ErrNotFound
+		if none {
+			return nil
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if none {
+		c.running.Store(p, runningEntry{until: now.Add(runningTTL)})
+		return nil
+	}
 	running := false
 	err := c.store.Update(ctx, func(tx Tx) error {
 		e, err := tx.RunningExperiment(p)
