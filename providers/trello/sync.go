@@ -326,11 +326,12 @@ func (s *Syncer) createCards(ctx context.Context, m *core.Mirror, items map[core
 	for _, t := range b.Tasks {
 		names[t.ID] = t.Name
 	}
+	nameOf := func(id core.TaskID) string { return names[id] }
 	for _, t := range missing {
 		if items[t.ID] != "" {
 			continue
 		}
-		desc := cardDesc(t, names, s.linker(m, items))
+		desc := cardDesc(t, nameOf, s.linker(m, items))
 		var c tCard
 		if err := s.client.do(ctx, func(api *trello.Client) error {
 			return api.Post("cards", trello.Arguments{"name": t.Name, "desc": desc, "idList": m.State["list:"+string(t.Status)],
@@ -373,7 +374,7 @@ func (s *Syncer) checklist(ctx context.Context, card string, items []string) err
 // cardDesc is the task's description and marcus's block: the task id (so
 // the card is found again), its status, holder and progress, and what it
 // waits for, each a link to its card when its card is known.
-func cardDesc(t core.Task, names map[core.TaskID]string, link func(core.TaskID) string) string {
+func cardDesc(t core.Task, nameOf func(core.TaskID) string, link func(core.TaskID) string) string {
 	var b strings.Builder
 	// adlio/trello sends every argument in the URL: keep it well inside
 	// what servers accept.
@@ -388,7 +389,7 @@ func cardDesc(t core.Task, names map[core.TaskID]string, link func(core.TaskID) 
 	if len(t.Dependencies) > 0 {
 		var deps []string
 		for _, d := range t.Dependencies {
-			name := names[d.Task]
+			name := nameOf(d.Task)
 			if url := link(d.Task); url != "" {
 				name = "[" + name + "](" + url + ")"
 			}
@@ -455,11 +456,7 @@ func (s *Syncer) deliver(ctx context.Context, m *core.Mirror, items map[core.Tas
 // current name and description, in one request; it sends nothing when the
 // card already shows them.
 func (s *Syncer) reconcile(ctx context.Context, m *core.Mirror, card string, t core.Task, byID map[core.TaskID]core.Task) error {
-	names := map[core.TaskID]string{}
-	for id, x := range byID {
-		names[id] = x.Name
-	}
-	desc := cardDesc(t, names, s.linker(m, s.items))
+	desc := cardDesc(t, func(id core.TaskID) string { return byID[id].Name }, s.linker(m, s.items))
 	key := "at:" + card
 	sig := cardSig(t, desc)
 	if m.State[key] == sig {
