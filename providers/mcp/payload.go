@@ -183,9 +183,10 @@ func writeDecisions(b *strings.Builder, ds []core.Decision, self core.TaskID) {
 	b.WriteString("\n📝 DECISIONS TO FOLLOW:\n" + strings.Join(lines, "\n") + "\n")
 }
 
-func nonNil(s []string) []string {
+// nonNil is s, or an empty slice, so JSON says [] rather than null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

@@ -177,8 +177,8 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 	llm := core.Creation{Calls: res.Calls}.Summary().LLM
 	return obj{"success": true, "project_id": res.Project.ID, "project_name": res.Project.Name,
 		"tasks_created": len(res.Tasks), "task_ids": ids, "task_names": names, "task_breakdown": breakdown,
-		"features": nonNil(res.Features), "integration_points": nonNilIDs(res.IntegrationPoints),
-		"rewired_tasks": nonNilIDs(res.Rewired), "integration_detected": res.IntegrationPoint == core.IntegrateAuto,
+		"features": nonNil(res.Features), "integration_points": nonNil(res.IntegrationPoints),
+		"rewired_tasks": nonNil(res.Rewired), "integration_detected": res.IntegrationPoint == core.IntegrateAuto,
 		"feature_phase": res.IntegrationPoint, "warnings": nonNil(res.Warnings), "llm": llm}, nil
 }
 
@@ -213,11 +213,4 @@ func withSuccess(v any, extra obj) (any, error) {
 	}
 	out["success"] = true
 	return out, nil
-}
-
-func nonNilIDs(s []core.TaskID) []core.TaskID {
-	if s == nil {
-		return []core.TaskID{}
-	}
-	return s
 }
