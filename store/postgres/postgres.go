@@ -43,10 +43,10 @@ type Store struct {
 	pool *pgxpool.Pool
 	cfg  *pgxpool.Config
 	// where names the database in messages, without the password.
-	where    string
-	schema   string
-	locks    lockKeys
-	channel  string
+	where   string
+	schema  string
+	locks   lockKeys
+	channel string
 	// instance tells this handle's notifications from other handles'.
 	instance string
 	attempts int
