@@ -358,11 +358,13 @@ func (run *creation) store(ctx context.Context, a Analysis, plan Plan, warnings 
 		return Creation{}, Wrap(ErrUnavailable, err, "project creation cancelled before it was stored")
 	}
 	run.events.flush()
+	suggested := p.Name
 	err = c.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if run.req.Name == "" {
-			// A suggested name steps aside for an existing project's.
-			if p.Name, err = freeName(tx, p.Name, p.Description, now); err != nil {
+			// A suggested name steps aside for an existing project's (from
+			// the suggestion itself: fn may run again, see Store.Update).
+			if p.Name, err = freeName(tx, suggested, p.Description, now); err != nil {
 				return err
 			}
 		}

@@ -37,7 +37,9 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 	if m.Kind == "" {
 		return Mirror{}, Errorf(ErrInvalid, "a mirror needs a kind (trello)")
 	}
+	in := m
 	err := c.store.Update(ctx, func(tx Tx) error {
+		m = in // fn may run again: each run starts from the request
 		p, err := resolveProject(tx, m.Project)
 		if err != nil {
 			return err
@@ -70,6 +72,7 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 func (c *Coordinator) ClaimMirror(ctx context.Context, p ProjectID, kind, owner string, ttl time.Duration) (bool, error) {
 	ok := false
 	err := c.store.Update(ctx, func(tx Tx) error {
+		ok = false // fn may run again: see Store.Update
 		m, err := tx.Mirror(p, kind)
 		if err != nil {
 			return err

@@ -247,6 +247,7 @@ func (c *Coordinator) UnassignFrom(ctx context.Context, task TaskID, holder Agen
 	var out Task
 	var from AgentID
 	err := c.store.Update(ctx, func(tx Tx) error {
+		from = "" // fn may run again: see Store.Update
 		t, err := loadTask(tx, task)
 		if err != nil {
 			return err
