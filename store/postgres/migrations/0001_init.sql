@@ -225,3 +225,32 @@ CREATE TABLE experiment_samples (
     working       integer NOT NULL,
     PRIMARY KEY (experiment_id, at)
 );
+
+-- The claim's candidates: up to n ready tasks of project p, best first,
+-- each locked for the calling transaction. A task another transaction has
+-- locked (a claim in flight) is skipped, and so is a task changed since the
+-- calling transaction's snapshot (taken by a claim that committed since):
+-- under REPEATABLE READ locking it fails, and the failure stays inside this
+-- function instead of aborting the caller. Each lock is a subtransaction;
+-- at most 32 keep PostgreSQL's per-transaction cache of subtransactions
+-- (64) from overflowing.
+CREATE FUNCTION claimable_tasks(p text, n integer) RETURNS SETOF tasks
+LANGUAGE plpgsql AS $$
+DECLARE
+    cand tasks;
+    got integer := 0;
+BEGIN
+    FOR cand IN SELECT * FROM tasks WHERE project_id = p AND status = 'todo' AND pending_deps = 0
+                ORDER BY priority DESC, unblocks DESC, phase, seq LOOP
+        EXIT WHEN got >= least(n, 32);
+        BEGIN
+            PERFORM 1 FROM tasks WHERE id = cand.id FOR NO KEY UPDATE SKIP LOCKED;
+            IF FOUND THEN
+                got := got + 1;
+                RETURN NEXT cand;
+            END IF;
+        EXCEPTION WHEN serialization_failure THEN
+            NULL;
+        END;
+    END LOOP;
+END $$;
