@@ -62,7 +62,7 @@ func (s *Store) translate(err error, doing string) error {
 	var ne net.Error
 	var connect *pgconn.ConnectError
 	if errors.As(err, &connect) || errors.As(err, &ne) || pgconn.Timeout(err) {
-		return core.Wrap(core.ErrUnavailable, err, "cannot reach %s (%s): is the server running, and are the host and port in the URL right?", s.where, doing)
+		return core.Wrap(core.ErrUnavailable, err, "%s: cannot reach %s: is the server running, and are the host and port in the URL right?", doing, s.where)
 	}
 	return core.Wrap(core.ErrInternal, err, "%s on %s", doing, s.where)
 }

@@ -155,7 +155,7 @@ func (s *Store) identify(ctx context.Context) error {
 		return s.translate(err, "connect")
 	}
 	if schema == nil {
-		return core.Errorf(core.ErrInvalid, "the search_path of %s names no schema that exists: create it (CREATE SCHEMA name) or fix search_path in the URL", s.where)
+		return core.Errorf(core.ErrInvalid, "the search_path of %s names no schema that exists and that user %q may use: create it (CREATE SCHEMA name), grant USAGE on it, or fix search_path in the URL", s.where, s.cfg.ConnConfig.User)
 	}
 	s.schema = *schema
 	s.channel = fmt.Sprintf("marcus_events_%x", uint64(s.locks.sequence))
