@@ -38,9 +38,12 @@ type sequencer struct {
 	s        *Store
 	interval time.Duration
 
+	// mu guards waiting; passMu a pass and its connection (its own, so that
+	// a pass never waits for the pool).
 	mu      sync.Mutex
-	conn    *pgx.Conn // its own connection, so a pass never waits for the pool
 	waiting []chan struct{}
+	passMu  sync.Mutex
+	conn    *pgx.Conn
 	wake    chan struct{}
 	stopped chan struct{}
 }
@@ -100,8 +103,8 @@ func (q *sequencer) run(ctx context.Context) {
 // pass numbers every committed event that has no position yet; it tells
 // this handle's watchers when it numbered some.
 func (q *sequencer) pass(ctx context.Context) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.passMu.Lock()
+	defer q.passMu.Unlock()
 	for {
 		n, err := q.once(ctx)
 		if err != nil {
@@ -140,8 +143,8 @@ func (q *sequencer) once(ctx context.Context) (int, error) {
 
 // close closes the sequencer's connection.
 func (q *sequencer) close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.passMu.Lock()
+	defer q.passMu.Unlock()
 	if q.conn != nil {
 		q.conn.Close(context.Background())
 		q.conn = nil
