@@ -111,6 +111,9 @@ type ReadTx interface {
 	// LLMCalls lists the recorded model calls of a project ("" for all),
 	// oldest first.
 	LLMCalls(project ProjectID) ([]LLMCall, error)
+	// NamedLease returns the named lease (ErrNotFound when it was never
+	// taken).
+	NamedLease(name string) (NamedLease, error)
 }
 
 // Tx reads and writes inside a write transaction.
@@ -161,4 +164,6 @@ type Tx interface {
 	PutMirrorItem(project ProjectID, kind string, task TaskID, remote string) error
 	// DeleteMirrorItems forgets a task's remote item ("" for every task's).
 	DeleteMirrorItems(project ProjectID, kind string, task TaskID) error
+	// PutNamedLease inserts or replaces a named lease.
+	PutNamedLease(l NamedLease) error
 }

@@ -42,9 +42,10 @@
 //     writes "experiments" (a free name, one running experiment per
 //     project); InsertTasks writes its project's row (free task names and
 //     places on the board).
-//   - Upserts (agents, mirrors, mirror items) conflict by themselves: under
-//     REPEATABLE READ, ON CONFLICT DO UPDATE on a row newer than the
-//     snapshot aborts, and a plain insert's unique violation is retried.
+//   - Upserts (agents, mirrors, mirror items, named leases) conflict by
+//     themselves: under REPEATABLE READ, ON CONFLICT DO UPDATE on a row
+//     newer than the snapshot aborts, and a plain insert's unique violation
+//     is retried.
 //   - What reads without writing anything contested (the experiment
 //     collector's counts, auto-ending an experiment) is serializable before
 //     the writers it overlaps.

@@ -226,6 +226,15 @@ CREATE TABLE experiment_samples (
     PRIMARY KEY (experiment_id, at)
 );
 
+-- Named leases: one holder at a time per name, until expires_at (the one
+-- server that runs a background job, the one process that syncs a board).
+CREATE TABLE leases (
+    name       text PRIMARY KEY,
+    holder     text NOT NULL,
+    expires_at bigint NOT NULL,
+    term       bigint NOT NULL DEFAULT 0
+);
+
 -- The claim's candidates: up to n ready tasks of project p, best first,
 -- each locked for the calling transaction. A task another transaction has
 -- locked (a claim in flight) is skipped, and so is a task changed since the
