@@ -118,7 +118,10 @@ func (t *txn) copyTasks(ts []core.Task, stored map[core.TaskID]core.TaskStatus) 
 		}
 		rows[i] = taskArgs(x, pending)
 	}
-	_, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"tasks"}, taskColumns, pgx.CopyFromRows(rows))
+	if err := t.started(); err != nil {
+		return t.fail(err, "insert tasks")
+	}
+	_, err := t.conn.CopyFrom(t.ctx, pgx.Identifier{"tasks"}, taskColumns, pgx.CopyFromRows(rows))
 	return t.fail(err, "insert tasks")
 }
 
@@ -132,7 +135,7 @@ func (t *txn) copyDeps(ts []core.Task) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"task_deps"}, []string{"task_id", "depends_on", "hard"}, pgx.CopyFromRows(rows))
+	_, err := t.conn.CopyFrom(t.ctx, pgx.Identifier{"task_deps"}, []string{"task_id", "depends_on", "hard"}, pgx.CopyFromRows(rows))
 	return t.fail(err, "insert dependencies")
 }
 
@@ -152,7 +155,7 @@ func (t *txn) copyLabels(ts []core.Task) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"task_labels"}, []string{"project_id", "label", "task_id"}, pgx.CopyFromRows(rows))
+	_, err := t.conn.CopyFrom(t.ctx, pgx.Identifier{"task_labels"}, []string{"project_id", "label", "task_id"}, pgx.CopyFromRows(rows))
 	return t.fail(err, "insert labels")
 }
 

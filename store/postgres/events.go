@@ -24,18 +24,34 @@ func scanEvent(r pgx.Rows) (core.Event, error) {
 	return e, err
 }
 
-// AppendEvent adds an event. It has no position until the sequencer gives
-// it one after the commit, so it returns 0: readers learn its id.
+// AppendEvent adds an event, inserted with the commit. It has no position
+// until the sequencer gives it one after the commit, so it returns 0:
+// readers learn its id.
 func (t *txn) AppendEvent(e core.Event) (int64, error) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	_, err := t.exec("append event", `INSERT INTO events (at, project_id, kind, task_id, agent_id, payload)
-		VALUES ($1, $2, $3, $4, $5, $6)`, nanos(e.At), string(e.Project), string(e.Kind), string(e.Task), string(e.Agent), toJSON(e.Payload))
-	if err == nil {
-		t.appended++
+	t.events = append(t.events, e)
+	return 0, nil
+}
+
+// insertEvents is one statement for all of a transaction's events, in the
+// order they were appended.
+const insertEvents = `INSERT INTO events (at, project_id, kind, task_id, agent_id, payload)
+	SELECT at, project_id, kind, task_id, agent_id, payload::jsonb
+	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+	AS e(at, project_id, kind, task_id, agent_id, payload)`
+
+// eventArgs are insertEvents' arguments for evs.
+func eventArgs(evs []core.Event) []any {
+	at := make([]int64, len(evs))
+	project, kind, task, agent, payload := make([]string, len(evs)), make([]string, len(evs)), make([]string, len(evs)),
+		make([]string, len(evs)), make([]string, len(evs))
+	for i, e := range evs {
+		at[i], project[i], kind[i], task[i], agent[i] = nanos(e.At), string(e.Project), string(e.Kind), string(e.Task), string(e.Agent)
+		payload[i] = string(toJSON(e.Payload))
 	}
-	return 0, err
+	return []any{at, project, kind, task, agent, payload}
 }
 
 func (t *txn) Events(p core.ProjectID, after int64, limit int) ([]core.Event, error) {

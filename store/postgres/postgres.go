@@ -205,12 +205,11 @@ func (s *Store) signal() {
 
 // View runs fn in a read-only transaction on one snapshot.
 func (s *Store) View(ctx context.Context, fn func(core.ReadTx) error) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	t, err := s.startTxn(ctx, false)
 	if err != nil {
 		return s.translate(err, "start a read")
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	t := &txn{ctx: ctx, tx: tx, s: s}
+	defer t.end()
 	err = fn(t)
 	if t.broken != nil && err == nil {
 		err = s.translate(t.broken, "read")
@@ -227,9 +226,9 @@ func (s *Store) View(ctx context.Context, fn func(core.ReadTx) error) error {
 func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	uniques := 0
 	for attempt := 1; ; attempt++ {
-		appended, err := s.attempt(ctx, fn)
+		pending, err := s.attempt(ctx, fn)
 		if err == nil {
-			if appended {
+			if pending {
 				s.seq.sync(ctx)
 			}
 			s.signal()
@@ -249,15 +248,14 @@ func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	}
 }
 
-// attempt runs fn once in its own transaction; it reports whether fn
-// appended events.
+// attempt runs fn once in its own transaction and commits it; it reports
+// whether events it committed still wait for a number.
 func (s *Store) attempt(ctx context.Context, fn func(core.Tx) error) (bool, error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	t, err := s.startTxn(ctx, true)
 	if err != nil {
 		return false, err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	t := &txn{ctx: ctx, tx: tx, s: s, write: true}
+	defer t.end()
 	err = protect(func() error { return fn(t) })
 	// A statement that failed aborted the transaction, whatever fn made of
 	// its error: the server's error decides, so that a conflict fn swallowed
@@ -268,17 +266,62 @@ func (s *Store) attempt(ctx context.Context, fn func(core.Tx) error) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	// The commit must not be cut short by the caller giving up: its outcome
-	// would be unknown.
-	commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := tx.Commit(commitCtx); err != nil {
-		if _, server := asServerError(err); server {
-			return false, err
-		}
-		return false, core.Wrap(core.ErrUnavailable, err, "the connection to %s broke while committing: the write may or may not have been kept; look before repeating it", s.where)
+	return t.commit()
+}
+
+// commit inserts the transaction's events and commits, in one round trip
+// that also numbers the events when no other server's sequencing pass is
+// running (sequence_events without waiting, in a transaction of its own
+// after the COMMIT). It reports whether the events still wait for a
+// number: then the sequencer must run a pass. The commit is not cut short
+// by the caller giving up: its outcome would be unknown.
+func (t *txn) commit() (bool, error) {
+	if t.begin != "" && len(t.events) == 0 {
+		return false, nil // fn neither read nor wrote
 	}
-	return t.appended > 0, nil
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 30*time.Second)
+	defer cancel()
+	b := t.withBegin(&pgx.Batch{})
+	if len(t.events) > 0 {
+		b.Queue(insertEvents, eventArgs(t.events)...)
+	}
+	b.Queue("COMMIT")
+	if len(t.events) > 0 {
+		b.Queue(sequenceSQL, t.s.sequenceArgs(false)...)
+	}
+	br := t.conn.SendBatch(ctx, b)
+	defer br.Close()
+	for range len(b.QueuedQueries) - 1 - min(len(t.events), 1) {
+		if _, err := br.Exec(); err != nil {
+			return false, t.commitFailed(err)
+		}
+	}
+	tag, err := br.Exec()
+	if err != nil {
+		return false, t.commitFailed(err)
+	}
+	if tag.String() != "COMMIT" {
+		return false, core.Errorf(core.ErrInternal, "the transaction was rolled back at its commit (%s)", tag)
+	}
+	t.open = false
+	if len(t.events) == 0 {
+		return false, nil
+	}
+	n := -1
+	if err := br.QueryRow().Scan(&n); err != nil || n < 0 {
+		return true, nil
+	}
+	return false, nil
+}
+
+// commitFailed is an error met while committing: the server's own error
+// (the transaction was rolled back), or a broken connection, after which
+// nobody knows whether the commit happened.
+func (t *txn) commitFailed(err error) error {
+	if _, server := asServerError(err); server {
+		return err
+	}
+	return core.Wrap(core.ErrUnavailable, err, "the connection to %s broke while committing: the write may or may not have been kept; look before repeating it", t.s.where)
 }
 
 // pause sleeps a random time below a bound that doubles with each attempt,

@@ -8,27 +8,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// sequenceBatch bounds the events one statement numbers.
+// sequenceBatch bounds the events one call of sequence_events numbers.
 const sequenceBatch = 5000
 
-// sequenceSQL gives positions to the committed events that have none, in
-// the order of their ids, after the last position handed out, and says how
-// many it numbered and the last position. It runs in its own transaction
-// after the statement that takes the sequencing lock, so its snapshot holds
-// every commit of every earlier pass (see the package documentation). When
-// it numbered some and notify is set, it sends the wake-up hint with its
-// commit, naming the handle that sends it.
-const sequenceSQL = `WITH next AS (
-		SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE pos IS NULL ORDER BY id LIMIT $1),
-	counted AS (SELECT count(*) AS c FROM next),
-	base AS (
-		UPDATE event_positions SET last = last + counted.c FROM counted WHERE counted.c > 0
-		RETURNING last - counted.c AS b, last),
-	numbered AS (
-		UPDATE events e SET pos = base.b + next.n FROM next, base WHERE e.id = next.id RETURNING e.pos),
-	hint AS (
-		SELECT pg_notify($2, $4) FROM base WHERE $3)
-	SELECT (SELECT count(*) FROM numbered), (SELECT count(*) FROM hint)`
+// sequenceSQL calls the schema's sequence_events, which numbers committed
+// events in commit order (see the package documentation); $2 says whether
+// to wait for another server's pass or give up at once (-1).
+const sequenceSQL = `SELECT sequence_events($1, $2, $3, $4, $5, $6)`
+
+// sequenceArgs are sequenceSQL's arguments.
+func (s *Store) sequenceArgs(wait bool) []any {
+	return []any{s.locks.sequence, wait, sequenceBatch, s.channel, s.notify, s.instance}
+}
 
 // sequencer numbers committed events in commit order. Writers that appended
 // events ask it for a pass after their commit and wait for it; the requests
@@ -123,8 +114,7 @@ func (q *sequencer) pass(ctx context.Context) error {
 	}
 }
 
-// once runs one sequencing transaction: the lock, then the numbering, sent
-// together and committed at once (an implicit transaction).
+// once numbers events in one transaction of its own.
 func (q *sequencer) once(ctx context.Context) (int, error) {
 	if q.conn == nil {
 		conn, err := pgx.ConnectConfig(ctx, q.s.cfg.ConnConfig.Copy())
@@ -133,11 +123,8 @@ func (q *sequencer) once(ctx context.Context) (int, error) {
 		}
 		q.conn = conn
 	}
-	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock($1)`, q.s.locks.sequence)
-	var n, hinted int
-	b.Queue(sequenceSQL, sequenceBatch, q.s.channel, q.s.notify, q.s.instance).QueryRow(func(r pgx.Row) error { return r.Scan(&n, &hinted) })
-	err := q.conn.SendBatch(ctx, b).Close()
+	var n int
+	err := q.conn.QueryRow(ctx, sequenceSQL, q.s.sequenceArgs(true)...).Scan(&n)
 	return n, err
 }
 

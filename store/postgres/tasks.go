@@ -19,17 +19,18 @@ var taskColumns = []string{"id", "project_id", "seq", "name", "description", "st
 // store's own).
 var taskCols = strings.Join(taskColumns[:len(taskColumns)-1], ", ")
 
-func scanTask(r pgx.Row) (core.Task, error) {
+// scanTask reads taskCols, and more columns into more.
+func scanTask(r pgx.Row, more ...any) (core.Task, error) {
 	var t core.Task
 	var id, project, status, holder string
 	var prio, phase int
 	var labels, acceptance, handoff []byte
 	var claimed, expires, grace, lastProgress, created, updated, completed int64
-	err := r.Scan(&id, &project, &t.Seq, &t.Name, &t.Description, &status, &prio, &labels, &phase,
+	dst := []any{&id, &project, &t.Seq, &t.Name, &t.Description, &status, &prio, &labels, &phase,
 		&t.EstimateMinutes, &acceptance, &t.Progress, &holder, &claimed, &expires, &grace, &t.Lease.Epoch,
 		&t.Lease.Renewals, &lastProgress, &t.LastMessage, &handoff, &t.SilentRecoveries, &t.BlockedReason,
-		&t.Unblocks, &created, &updated, &completed)
-	if err != nil {
+		&t.Unblocks, &created, &updated, &completed}
+	if err := r.Scan(append(dst, more...)...); err != nil {
 		return t, err
 	}
 	t.ID, t.Project, t.Status, t.Holder = core.TaskID(id), core.ProjectID(project), core.TaskStatus(status), core.AgentID(holder)
@@ -57,13 +58,25 @@ func taskArgs(x core.Task, pending int) []any {
 		x.Unblocks, nanos(x.CreatedAt), nanos(x.UpdatedAt), nanos(x.CompletedAt), pending}
 }
 
-// tasks runs a task query and attaches every task's dependencies.
+// withDeps follows taskCols in a query whose task rows are named tasks:
+// each task's dependencies, in the order they were added, as JSON, so that
+// a task and its dependencies take one round trip.
+const withDeps = `, (SELECT coalesce(json_agg(json_build_object('t', d.depends_on, 'h', d.hard) ORDER BY d.ord), '[]')
+	FROM task_deps d WHERE d.task_id = tasks.id)`
+
+// tasks runs a task query whose columns are taskCols then withDeps.
 func (t *txn) tasks(doing, q string, args ...any) ([]core.Task, error) {
-	ts, err := collect(t, doing, scanTaskRows, q, args...)
-	if err != nil || len(ts) == 0 {
-		return ts, err
-	}
-	return ts, t.attachDeps(ts)
+	return collect(t, doing, func(r pgx.Rows) (core.Task, error) {
+		var deps []byte
+		x, err := scanTask(r, &deps)
+		for _, d := range fromJSON[[]struct {
+			T string `json:"t"`
+			H bool   `json:"h"`
+		}](deps) {
+			x.Dependencies = append(x.Dependencies, core.Dependency{Task: core.TaskID(d.T), Soft: !d.H})
+		}
+		return x, err
+	}, q, args...)
 }
 
 // related runs a task query without loading dependencies.
@@ -71,30 +84,8 @@ func (t *txn) related(doing, q string, args ...any) ([]core.Task, error) {
 	return collect(t, doing, scanTaskRows, q, args...)
 }
 
-func (t *txn) attachDeps(ts []core.Task) error {
-	idx := make(map[core.TaskID]int, len(ts))
-	ids := make([]string, len(ts))
-	for i, x := range ts {
-		idx[x.ID], ids[i] = i, string(x.ID)
-		ts[i].Dependencies = nil
-	}
-	type dep struct {
-		task, on string
-		hard     bool
-	}
-	deps, err := collect(t, "read dependencies", func(r pgx.Rows) (dep, error) {
-		var d dep
-		return d, r.Scan(&d.task, &d.on, &d.hard)
-	}, `SELECT task_id, depends_on, hard FROM task_deps WHERE task_id = ANY($1) ORDER BY task_id, ord`, ids)
-	for _, d := range deps {
-		i := idx[core.TaskID(d.task)]
-		ts[i].Dependencies = append(ts[i].Dependencies, core.Dependency{Task: core.TaskID(d.on), Soft: !d.hard})
-	}
-	return err
-}
-
 func (t *txn) Task(id core.TaskID) (core.Task, error) {
-	ts, err := t.tasks("read task", `SELECT `+taskCols+` FROM tasks WHERE id = $1`, string(id))
+	ts, err := t.tasks("read task", `SELECT `+taskCols+withDeps+` FROM tasks WHERE id = $1`, string(id))
 	if err != nil {
 		return core.Task{}, err
 	}
@@ -112,7 +103,7 @@ func (t *txn) TasksByID(ids []core.TaskID) ([]core.Task, error) {
 }
 
 func (t *txn) Tasks(p core.ProjectID) ([]core.Task, error) {
-	return t.tasks("list tasks", `SELECT `+taskCols+` FROM tasks WHERE project_id = $1 ORDER BY seq`, string(p))
+	return t.tasks("list tasks", `SELECT `+taskCols+withDeps+` FROM tasks WHERE project_id = $1 ORDER BY seq`, string(p))
 }
 
 func (t *txn) TasksByStatus(p core.ProjectID, st core.TaskStatus) ([]core.Task, error) {
@@ -130,7 +121,7 @@ func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
 }
 
 func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
-	return t.tasks("list ready tasks", `SELECT `+taskCols+` FROM tasks
+	return t.tasks("list ready tasks", `SELECT `+taskCols+withDeps+` FROM tasks
 		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0
 		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2`, string(p), limit)
 }
@@ -147,12 +138,13 @@ func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 	if !t.write {
 		return t.ReadyTasks(p, limit)
 	}
-	return t.tasks("claim a ready task", `SELECT `+taskCols+` FROM claimable_tasks($1, $2) WITH ORDINALITY ORDER BY ordinality`,
+	return t.tasks("claim a ready task", `SELECT `+taskCols+withDeps+` FROM claimable_tasks($1, $2) WITH ORDINALITY AS tasks
+		ORDER BY ordinality`,
 		string(p), limit)
 }
 
 func (t *txn) ExpiredLeases(now time.Time) ([]core.Task, error) {
-	return t.tasks("list expired leases", `SELECT `+taskCols+` FROM tasks
+	return t.tasks("list expired leases", `SELECT `+taskCols+withDeps+` FROM tasks
 		WHERE status = 'in_progress' AND lease_expires_at > 0 AND lease_expires_at + lease_grace < $1
 		ORDER BY lease_expires_at`, nanos(now))
 }

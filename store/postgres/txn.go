@@ -11,17 +11,25 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// txn is one transaction; it implements core.Tx (and so core.ReadTx).
+// txn is one transaction; it implements core.Tx (and so core.ReadTx). It
+// runs on one pooled connection and manages BEGIN and COMMIT itself, to
+// save round trips: BEGIN goes with the first statement, and the events
+// appended go with the COMMIT (see commit).
 type txn struct {
 	ctx   context.Context
-	tx    pgx.Tx
+	conn  *pgxpool.Conn
 	s     *Store
 	write bool
-	// appended counts the events appended: the commit is followed by a
-	// sequencing pass only when there are some.
-	appended int
+	// begin is the BEGIN statement while it has not been sent; open says
+	// that it was sent and no COMMIT yet.
+	begin string
+	open  bool
+	// events are the events appended, inserted at the commit: a
+	// transaction never reads its own events (they have no position yet).
+	events []core.Event
 	// broken is the first error a statement met. The server aborts the
 	// transaction at its first error, so this one, not whatever fn made of
 	// it, decides the transaction's fate.
@@ -29,6 +37,29 @@ type txn struct {
 }
 
 var _ core.Tx = (*txn)(nil)
+
+func (s *Store) startTxn(ctx context.Context, write bool) (*txn, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &txn{ctx: ctx, conn: conn, s: s, write: write, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}
+	if write {
+		t.begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
+	}
+	return t, nil
+}
+
+// end rolls back what was not committed and gives the connection back (the
+// pool closes a connection left inside a transaction).
+func (t *txn) end() {
+	if t.open {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 5*time.Second)
+		_, _ = t.conn.Exec(ctx, "ROLLBACK")
+		cancel()
+	}
+	t.conn.Release()
+}
 
 // fail records err as the transaction's first failure and translates it.
 func (t *txn) fail(err error, doing string) error {
@@ -41,24 +72,98 @@ func (t *txn) fail(err error, doing string) error {
 	return t.s.translate(err, doing)
 }
 
+// withBegin queues the BEGIN not sent yet, if any, in b.
+func (t *txn) withBegin(b *pgx.Batch) *pgx.Batch {
+	if t.begin != "" {
+		b.Queue(t.begin)
+		t.begin, t.open = "", true
+	}
+	return b
+}
+
+// started sends BEGIN now, when it was not sent: before a COPY, which
+// cannot share a round trip.
+func (t *txn) started() error {
+	if t.begin == "" {
+		return nil
+	}
+	_, err := t.conn.Exec(t.ctx, t.begin)
+	t.begin, t.open = "", true
+	return err
+}
+
 func (t *txn) exec(doing, q string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := t.tx.Exec(t.ctx, q, args...)
-	return tag, t.fail(err, doing)
+	if t.begin == "" {
+		tag, err := t.conn.Exec(t.ctx, q, args...)
+		return tag, t.fail(err, doing)
+	}
+	b := t.withBegin(&pgx.Batch{})
+	b.Queue(q, args...)
+	br := t.conn.SendBatch(t.ctx, b)
+	_, err := br.Exec()
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = br.Exec()
+	}
+	return tag, t.fail(errors.Join(err, br.Close()), doing)
+}
+
+// query runs q, with the BEGIN when it was not sent.
+func (t *txn) query(q string, args ...any) (pgx.Rows, error) {
+	if t.begin == "" {
+		return t.conn.Query(t.ctx, q, args...)
+	}
+	b := t.withBegin(&pgx.Batch{})
+	b.Queue(q, args...)
+	br := t.conn.SendBatch(t.ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return batchRows{rows, br}, nil
+}
+
+// batchRows are the rows of a batch's last query; closing them closes the
+// batch.
+type batchRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() {
+	r.Rows.Close()
+	r.br.Close()
 }
 
 // scalar reads one row of one or more columns into dst; no row is
 // pgx.ErrNoRows, left for the caller to name.
 func (t *txn) scalar(doing, q string, args []any, dst ...any) error {
-	err := t.tx.QueryRow(t.ctx, q, args...).Scan(dst...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return err
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return t.fail(err, doing)
 	}
-	return t.fail(err, doing)
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return t.fail(err, doing)
+		}
+		return pgx.ErrNoRows
+	}
+	if err := rows.Scan(dst...); err != nil {
+		return t.fail(err, doing)
+	}
+	rows.Close()
+	return t.fail(rows.Err(), doing)
 }
 
 // collect runs a query and scans every row with scan.
 func collect[T any](t *txn, doing string, scan func(pgx.Rows) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := t.tx.Query(t.ctx, q, args...)
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, t.fail(err, doing)
 	}

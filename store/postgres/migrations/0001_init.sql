@@ -263,3 +263,37 @@ BEGIN
         END;
     END LOOP;
 END $$;
+
+-- Numbers the committed events that have no position yet, in the order of
+-- their ids, after the last position handed out, and returns how many (at
+-- most batch). One caller at a time, across servers: the advisory lock
+-- lock_key is held to the end of the caller's transaction, which must be
+-- its own (READ COMMITTED), so that the numbering statement's snapshot,
+-- taken after the lock, holds every earlier numbering. With wait false it
+-- returns -1 at once when another caller holds the lock. When it numbered
+-- some and notify is set, it notifies channel with sender, at its commit.
+CREATE FUNCTION sequence_events(lock_key bigint, wait boolean, batch integer, channel text, notify boolean, sender text)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF wait THEN
+        PERFORM pg_advisory_xact_lock(lock_key);
+    ELSIF NOT pg_try_advisory_xact_lock(lock_key) THEN
+        RETURN -1;
+    END IF;
+    WITH next AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS k FROM events WHERE pos IS NULL ORDER BY id LIMIT batch),
+    counted AS (SELECT count(*) AS c FROM next),
+    base AS (
+        UPDATE event_positions SET last = last + counted.c FROM counted WHERE counted.c > 0
+        RETURNING last - counted.c AS b),
+    numbered AS (
+        UPDATE events e SET pos = base.b + next.k FROM next, base WHERE e.id = next.id RETURNING e.pos)
+    SELECT count(*) INTO n FROM numbered;
+    IF n > 0 AND notify THEN
+        PERFORM pg_notify(channel, sender);
+    END IF;
+    RETURN n;
+END $$;
