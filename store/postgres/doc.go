@@ -79,16 +79,19 @@
 //
 // Here an event's id is its place in a commit-ordered log instead. Writers
 // insert events with no position (events.pos is NULL); readers see only
-// events that have one, and know an event by it (pos AS id). After its
-// commit, a writer that appended events asks this process's sequencer for
-// a pass and waits for it (so Update's caller reads its own events);
-// requests that arrive during a pass share the next one. A pass is one
-// transaction on the sequencer's own connection: it takes an advisory lock
-// (one pass at a time across all servers, held until its commit), then, in
-// a second statement whose READ COMMITTED snapshot therefore holds every
+// events that have one, and know an event by it (pos AS id). Positions are
+// handed out by passes of the schema's function sequence_events, each in
+// a transaction of its own: a pass takes an advisory lock (one pass at a
+// time across all servers, held until its commit), then, in a statement
+// whose READ COMMITTED snapshot is taken after the lock and so holds every
 // earlier pass, numbers every committed event without a position, in id
 // order, after the last position handed out (event_positions.last), and
-// commits. Why the tail is exact:
+// commits. A writer sends its events, its COMMIT and a pass that gives up
+// at once if another holds the lock in one round trip; when it gave up,
+// the writer asks this process's sequencer for a pass and waits for it
+// (requests that arrive during a pass share the next one). Either way
+// Update returns after its events are numbered, so its caller reads them.
+// Why the tail is exact:
 //
 //   - Passes commit one after the other, and each numbers after the last
 //     position the previous one committed, so positions grow from pass to
@@ -107,13 +110,14 @@
 //     row may be numbered in either order, as either serial order is
 //     possible.
 //
-// No commit waits for another: writers never take the sequencing lock,
-// and the passes that do are short and coalesce the events of many
-// commits. A writer that dies between its commit and its pass leaves
-// events without a position; any server's sequencer numbers them within
-// Options.SequenceInterval (one second by default), and Open numbers them
-// at once. tail_test.go proves the tail under 16 writers on 3 pools and
-// checks that events were indeed committed out of insertion order.
+// No commit waits for another: a writer's pass comes after its commit and
+// never waits for the lock, and the passes are short and number the events
+// of every commit before them. A writer that dies between its commit and
+// its pass leaves events without a position; any server's sequencer
+// numbers them within Options.SequenceInterval (one second by default),
+// and Open numbers them at once. tail_test.go proves the tail under 16
+// writers on 3 pools and checks that events were indeed committed out of
+// insertion order.
 //
 // # Change signals
 //
