@@ -120,7 +120,6 @@ type progressResult struct {
 	TaskID         core.TaskID     `json:"task_id"`
 	TaskStatus     core.TaskStatus `json:"task_status"`
 	Progress       int             `json:"progress"`
-	Resumed        bool            `json:"resumed,omitempty"`
 	LeaseExpiresAt *time.Time      `json:"lease_expires_at,omitempty"`
 	LeaseEpoch     *int64          `json:"lease_epoch,omitempty"`
 }
