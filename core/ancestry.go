@@ -16,7 +16,7 @@ type Ancestry struct {
 
 // Bounds of an Ancestry, so a deep graph cannot swell a task's answer.
 const (
-	MaxAncestors         = 32
+	MaxAncestors         = 8
 	MaxAncestorArtifacts = 16
 	MaxAncestorDecisions = 32
 )
