@@ -142,3 +142,25 @@ func TestMarcusClientExchange(t *testing.T) {
 		t.Errorf("tools/call as marcus_client.py reads it = %v (body %s), want the startup window", result, brief(body))
 	}
 }
+
+// The runner starts its control loop before its creator starts the
+// experiment: a finished experiment of an older project must not read as
+// the new run having finished already.
+func TestExperimentStatusStartupWindow(t *testing.T) {
+	e := newEnv(t)
+	e.plan(onePlan("old", "A"))
+	c, _ := dialMem(t, e.coord, mcp.Options{})
+	c.ok("start_experiment", args{"experiment_name": "old-run"})
+	c.ok("end_experiment", nil)
+	if m := c.ok("get_experiment_status", nil); m["experiment_started"] != true || m["is_running"] != false {
+		t.Errorf("status after ending the old project's run = %v", m)
+	}
+	e.plan(onePlan("new", "B"))
+	if m := c.ok("get_experiment_status", nil); m["experiment_started"] != false || m["is_running"] != false {
+		t.Errorf("status before the new project's run started = %v, want the startup window", m)
+	}
+	c.fail("end_experiment", nil, core.ErrNotFound, "start_experiment")
+	if m := c.ok("get_experiment_status", args{"experiment_name": "old-run"}); m["run_name"] != "old-run" {
+		t.Errorf("the old run by name = %v", m)
+	}
+}
