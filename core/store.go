@@ -90,7 +90,10 @@ type ReadTx interface {
 	// LatestEvents lists a project's newest limit events ("" for all
 	// projects), oldest first: the tail of a feed.
 	LatestEvents(project ProjectID, limit int) ([]Event, error)
-	// TaskEvents lists a task's newest limit events, oldest first.
+	// TaskEvents lists a task's newest limit events, oldest first. It
+	// includes events committed but not yet given an id (a store that
+	// numbers events after the commit does so an instant later), last and
+	// with id 0: a transaction sees a task's events as it sees its row.
 	TaskEvents(task TaskID, limit int) ([]Event, error)
 	// CountEvents counts a project's events with id > after.
 	CountEvents(project ProjectID, after int64) (int, error)

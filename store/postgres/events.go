@@ -82,12 +82,16 @@ func (t *txn) LatestEvents(p core.ProjectID, limit int) ([]core.Event, error) {
 	return evs, err
 }
 
+// TaskEvents lists a task's newest events, including those committed but
+// not numbered yet (last, with id 0), so that a transaction sees a task's
+// events as it sees its row: a commit makes both visible at once, and the
+// numbering follows an instant later.
 func (t *txn) TaskEvents(id core.TaskID, limit int) ([]core.Event, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
-	evs, err := collect(t, "list task events", scanEvent, `SELECT `+eventCols+` FROM events WHERE task_id = $1 AND pos IS NOT NULL
-		ORDER BY pos DESC LIMIT $2`, string(id), limit)
+	evs, err := collect(t, "list task events", scanEvent, `SELECT coalesce(pos, 0), at, project_id, kind, task_id, agent_id, payload
+		FROM events WHERE task_id = $1 ORDER BY pos DESC NULLS FIRST, id DESC LIMIT $2`, string(id), limit)
 	slices.Reverse(evs)
 	return evs, err
 }

@@ -15,7 +15,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-var _ core.Store = (*Store)(nil)
+var (
+	_ core.Store         = (*Store)(nil)
+	_ core.ProviderNamer = (*Store)(nil)
+)
 
 // Options tune a Store. The zero value is the default.
 type Options struct {
@@ -161,6 +164,9 @@ func (s *Store) identify(ctx context.Context) error {
 	s.channel = fmt.Sprintf("marcus_events_%x", uint64(s.locks.sequence))
 	return nil
 }
+
+// Provider names this store in the results agents see.
+func (s *Store) Provider() string { return "postgres" }
 
 // Where names the database, without the password.
 func (s *Store) Where() string { return s.where }

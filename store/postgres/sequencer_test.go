@@ -122,3 +122,50 @@ func waitListening(t *testing.T, s *Store) {
 	}
 	t.Fatal("the listener never started")
 }
+
+// TestTaskEventsSeeUnnumbered: a task's history read in a transaction holds
+// the events committed with its row, numbered or not yet (those last, id
+// 0); the tail holds only numbered ones.
+func TestTaskEventsSeeUnnumbered(t *testing.T) {
+	url := pgtest.URL(t)
+	s := open(t, url, Options{SequenceInterval: time.Hour})
+	c := core.NewCoordinator(s)
+	_, tasks, err := c.ImportPlan(t.Context(), core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "a"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := tasks[0].ID
+	if err := s.Update(t.Context(), func(tx core.Tx) error {
+		_, err := tx.AppendEvent(core.Event{Kind: "first", Task: task})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), `INSERT INTO events (at, kind, task_id) VALUES (1, 'second', $1)`, string(task)); err != nil {
+		t.Fatal(err)
+	}
+	var history, tail []core.Event
+	err = s.View(t.Context(), func(tx core.ReadTx) (err error) {
+		if history, err = tx.TaskEvents(task, 10); err != nil {
+			return err
+		}
+		tail, err = tx.Events("", 0, 10)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(history) != 2 || history[0].Kind != "first" || history[0].ID == 0 || history[1].Kind != "second" || history[1].ID != 0 {
+		t.Errorf("task history %+v, want first (numbered) then second (id 0)", history)
+	}
+	for _, ev := range tail {
+		if ev.Kind == "second" {
+			t.Errorf("the tail holds an event without a number: %+v", ev)
+		}
+	}
+}
