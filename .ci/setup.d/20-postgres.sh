@@ -1,13 +1,13 @@
-# PostgreSQL 15 for the store's tests: Debian's package (installed when
+# PostgreSQL for the store's tests (15 on Debian 12): Debian's package (installed when
 # missing), a throwaway cluster in a temporary folder, started on a free port
 # of 127.0.0.1 and stopped on exit. Exports MARCUS_TEST_POSTGRES, through
 # which the tests create their own databases. Sourced by .ci/run (free_port
 # and on_exit are set there).
-pg_bin=/usr/lib/postgresql/15/bin
-if [ ! -x "$pg_bin/initdb" ]; then
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 # The server refuses to run as root: as root, it runs as the package's
 # postgres user, which must be able to reach the folder.
 pg_as=()
