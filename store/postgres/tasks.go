@@ -66,17 +66,19 @@ const withDeps = `, (SELECT coalesce(json_agg(json_build_object('t', d.depends_o
 
 // tasks runs a task query whose columns are taskCols then withDeps.
 func (t *txn) tasks(doing, q string, args ...any) ([]core.Task, error) {
-	return collect(t, doing, func(r pgx.Rows) (core.Task, error) {
-		var deps []byte
-		x, err := scanTask(r, &deps)
-		for _, d := range fromJSON[[]struct {
-			T string `json:"t"`
-			H bool   `json:"h"`
-		}](deps) {
-			x.Dependencies = append(x.Dependencies, core.Dependency{Task: core.TaskID(d.T), Soft: !d.H})
-		}
-		return x, err
-	}, q, args...)
+	return collect(t, doing, scanTaskWithDeps, q, args...)
+}
+
+func scanTaskWithDeps(r pgx.Rows) (core.Task, error) {
+	var deps []byte
+	x, err := scanTask(r, &deps)
+	for _, d := range fromJSON[[]struct {
+		T string `json:"t"`
+		H bool   `json:"h"`
+	}](deps) {
+		x.Dependencies = append(x.Dependencies, core.Dependency{Task: core.TaskID(d.T), Soft: !d.H})
+	}
+	return x, err
 }
 
 // related runs a task query without loading dependencies.
@@ -126,21 +128,64 @@ func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2`, string(p), limit)
 }
 
+// maxClaimable bounds the candidates a claim locks: see claimable_tasks.
+const maxClaimable = 32
+
 // ClaimableTasks is ReadyTasks that also locks the tasks it lists for this
 // transaction (up to 32), skipping tasks that another transaction has
 // locked (a claim in flight) or that changed since this transaction's
 // snapshot (claimed by a transaction that committed since): claimers on any
 // number of servers take different tasks instead of queueing for one, and
 // a claim that lost the head of the queue takes the next task rather than
-// starting over. The function claimable_tasks (the schema's) does it in one
-// round trip.
+// starting over. One statement locks them all, in a savepoint; when a task
+// changed since the snapshot makes it fail, the savepoint is undone and
+// the schema's function claimable_tasks locks them one at a time.
 func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 	if !t.write {
 		return t.ReadyTasks(p, limit)
 	}
+	limit = min(limit, maxClaimable)
+	ts, err := t.lockReady(p, limit)
+	if conflictOf(err) != lostRace {
+		return ts, t.fail(err, "claim a ready task")
+	}
+	if _, err := t.exec("claim a ready task", "ROLLBACK TO SAVEPOINT claim"); err != nil {
+		return nil, err
+	}
 	return t.tasks("claim a ready task", `SELECT `+taskCols+withDeps+` FROM claimable_tasks($1, $2) WITH ORDINALITY AS tasks
-		ORDER BY ordinality`,
-		string(p), limit)
+		ORDER BY ordinality`, string(p), limit)
+}
+
+// lockReady takes a savepoint and locks the first ready tasks, in one
+// round trip; its error is left for the caller to judge.
+func (t *txn) lockReady(p core.ProjectID, limit int) ([]core.Task, error) {
+	b := t.withBegin(&pgx.Batch{})
+	b.Queue("SAVEPOINT claim")
+	b.Queue(`SELECT `+taskCols+withDeps+` FROM tasks
+		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0
+		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2
+		FOR NO KEY UPDATE SKIP LOCKED`, string(p), limit)
+	br := t.conn.SendBatch(t.ctx, b)
+	defer br.Close()
+	for range len(b.QueuedQueries) - 1 {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ts []core.Task
+	for rows.Next() {
+		x, err := scanTaskWithDeps(rows)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, x)
+	}
+	return ts, rows.Err()
 }
 
 func (t *txn) ExpiredLeases(now time.Time) ([]core.Task, error) {

@@ -235,14 +235,15 @@ CREATE TABLE leases (
     term       bigint NOT NULL DEFAULT 0
 );
 
--- The claim's candidates: up to n ready tasks of project p, best first,
--- each locked for the calling transaction. A task another transaction has
--- locked (a claim in flight) is skipped, and so is a task changed since the
--- calling transaction's snapshot (taken by a claim that committed since):
--- under REPEATABLE READ locking it fails, and the failure stays inside this
--- function instead of aborting the caller. Each lock is a subtransaction;
--- at most 32 keep PostgreSQL's per-transaction cache of subtransactions
--- (64) from overflowing.
+-- The claim's candidates when some could not be locked at once (see
+-- ClaimableTasks): up to n ready tasks of project p, best first, each
+-- locked for the calling transaction, one at a time in a subtransaction. A
+-- task another transaction has locked (a claim in flight) is skipped, and
+-- so is a task changed since the calling transaction's snapshot (claimed by
+-- a transaction that committed since): under REPEATABLE READ locking it
+-- fails, and the failure stays inside this function instead of aborting
+-- the caller. At most 32, so that PostgreSQL's cache of a transaction's
+-- subtransactions (64) never overflows.
 CREATE FUNCTION claimable_tasks(p text, n integer) RETURNS SETOF tasks
 LANGUAGE plpgsql AS $$
 DECLARE
