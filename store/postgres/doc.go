@@ -54,15 +54,16 @@
 // its touch is removed.
 //
 // Claims do not queue for the best task. The claim asks for candidates
-// (core.Tx.ClaimableTasks), and the schema's function claimable_tasks locks
-// them one by one, best first, with FOR NO KEY UPDATE SKIP LOCKED: a task
-// another claim has locked is skipped, and so is a task claimed by a
-// transaction that committed after this one's snapshot (locking it fails
-// under REPEATABLE READ; the function catches that failure in a
-// subtransaction instead of aborting the claim). The lease epoch in the
-// task row is the fencing token: a claim increments it, and a report
-// carrying an older epoch is refused in a transaction that writes the same
-// row.
+// (core.Tx.ClaimableTasks), which one statement locks in a savepoint with
+// FOR NO KEY UPDATE SKIP LOCKED: a task another claim has locked is
+// skipped. A task claimed by a transaction that committed after this one's
+// snapshot cannot be locked under REPEATABLE READ; when that makes the
+// statement fail, the savepoint is undone and the schema's function
+// claimable_tasks locks the candidates one by one, catching each such
+// failure in a subtransaction, so the claim takes the next task instead of
+// starting over. The lease epoch in the task row is the fencing token: a
+// claim increments it, and a report carrying an older epoch is refused in
+// a transaction that writes the same row.
 //
 // fn may run more than once, so core's Update closures set their results
 // afresh on every run (see core.Store.Update).
