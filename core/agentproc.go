@@ -48,8 +48,8 @@ type AgentProcess interface {
 	// Done is closed when the process has exited and its output is
 	// flushed to the log.
 	Done() <-chan struct{}
-	// Exit describes how the process ended; it is meaningful after Done.
-	Exit() ProcessExit
+	// Exit describes how the process ended; ok is false while it runs.
+	Exit() (exit ProcessExit, ok bool)
 	// Stop sends SIGTERM to the process group, then SIGKILL after the
 	// grace period, and returns when the process is gone (or ctx ends).
 	// Stopping an exited process does nothing.
