@@ -108,3 +108,12 @@ func listsFlag(help, flag string) bool {
 func isFlagChar(c byte) bool {
 	return c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
+
+func TestListsFlag(t *testing.T) {
+	help := "  --allowedTools, --allowed-tools <tools...>\n  --autocompact <auto>\n  -p, --print\n  -c, --config <key=value>"
+	for flag, want := range map[string]bool{"--allowedTools": true, "--auto": false, "-p": true, "-c": true, "--print": true, "--allowed": false} {
+		if got := listsFlag(help, flag); got != want {
+			t.Errorf("listsFlag(%q) = %v, want %v", flag, got, want)
+		}
+	}
+}
