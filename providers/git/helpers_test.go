@@ -23,7 +23,7 @@ var identity = []string{
 
 // run runs git in dir and returns its trimmed output, failing the test on
 // an error.
-func run(t *testing.T, dir string, args ...string) string {
+func run(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	out, err := tryGit(dir, args...)
 	if err != nil {
@@ -42,7 +42,7 @@ func tryGit(dir string, args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), err
 }
 
-func needGit(t *testing.T) {
+func needGit(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: install git to run the workspace tests")
@@ -52,12 +52,12 @@ func needGit(t *testing.T) {
 // repo is a person's repository with one commit on main and the folder
 // marcus keeps worktrees in.
 type repo struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	root string
 }
 
-func newRepo(t *testing.T) *repo {
+func newRepo(t testing.TB) *repo {
 	t.Helper()
 	needGit(t)
 	base := t.TempDir()
