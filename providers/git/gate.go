@@ -104,10 +104,26 @@ func (w *Workspaces) checkWorktree(ctx context.Context, task core.TaskID) error 
 		return core.Errorf(core.ErrNotFound, "task %s has no worktree at %s: it was removed or never prepared", task, dir)
 	}
 	out, err := w.git(ctx, dir, "symbolic-ref", "--quiet", "HEAD")
-	if want := "refs/heads/" + w.Branch(task); strings.TrimSpace(out) != want || exitCode(err) > 0 {
-		return core.Errorf(core.ErrConflict, "the worktree %s is not on the task's branch %s: run `git switch %s` there (bringing your commits along), then report completed again", dir, w.Branch(task), w.Branch(task))
+	if want := "refs/heads/" + w.Branch(task); strings.TrimSpace(out) == want && err == nil {
+		return nil
+	} else if exitCode(err) < 0 {
+		return err
 	}
-	return err
+	if w.rebasing(ctx, dir) {
+		return core.Errorf(core.ErrConflict, "a rebase is in progress in %s: finish it (resolve, git add, git rebase --continue) or give it up (git rebase --abort), then report completed again", dir)
+	}
+	return core.Errorf(core.ErrConflict, "the worktree %s is not on the task's branch %s: run `git switch %s` there (bringing your commits along), then report completed again", dir, w.Branch(task), w.Branch(task))
+}
+
+// rebasing reports whether a rebase is under way in a worktree.
+func (w *Workspaces) rebasing(ctx context.Context, dir string) bool {
+	for _, name := range []string{"rebase-merge", "rebase-apply"} {
+		out, err := w.git(ctx, dir, "rev-parse", "--path-format=absolute", "--git-path", name)
+		if err == nil && exists(strings.TrimSpace(out)) {
+			return true
+		}
+	}
+	return false
 }
 
 // uncommitted lists the changed and untracked (not ignored) files of a

@@ -291,3 +291,26 @@ func groupGone(pgid int, d time.Duration) bool {
 	}
 	return false
 }
+
+// TestGateDuringAgentRebase: an agent that reports completed in the middle
+// of its own conflicted rebase is told to finish or abort it.
+func TestGateDuringAgentRebase(t *testing.T) {
+	t.Parallel()
+	r := newRepo(t)
+	w := r.open(git.Options{})
+	a, b := r.prepare(w, "t-a"), r.prepare(w, "t-b")
+	r.commit(a.Dir, "a", map[string]string{"shared.txt": "by a\n"})
+	r.commit(b.Dir, "b", map[string]string{"shared.txt": "by b\n"})
+	r.gate(w, "t-a")
+	if _, err := tryGit(b.Dir, "rebase", w.Integration()); err == nil {
+		t.Fatal("the rebase should conflict")
+	}
+	_, err := w.Gate(t.Context(), core.GateRequest{Task: "t-b"})
+	if core.CodeOf(err) != core.ErrConflict || !strings.Contains(err.Error(), "rebase is in progress") {
+		t.Errorf("gate during a rebase: %v", err)
+	}
+	run(t, b.Dir, "rebase", "--abort")
+	if res := r.gate(w, "t-b"); res.Status != core.GateConflict {
+		t.Errorf("gate after the abort = %+v, want merge_conflict", res)
+	}
+}

@@ -23,6 +23,10 @@ const (
 	pidFileName   = "pid"
 )
 
+// maxArg is the longest single argument Linux passes to a program
+// (MAX_ARG_STRLEN is 128 KiB), with room to spare.
+const maxArg = 120 << 10
+
 // Options configure a Launcher.
 type Options struct {
 	// Profile is how agents are run.
@@ -172,6 +176,11 @@ func (l *Launcher) spec(dir string, a core.AgentLaunch, vars, files map[string]s
 		argv = make([]string, len(p.Command))
 		for i, arg := range p.Command {
 			argv[i] = expand(arg, vars, files, nil)
+		}
+	}
+	for _, arg := range argv {
+		if len(arg) > maxArg {
+			return Spec{}, core.Errorf(core.ErrInvalid, "an argument of the %s agent is %d KiB, more than a process argument can hold (%d KiB): shorten the task's description, or use a profile that reads {prompt_file}", p.Name, len(arg)>>10, maxArg>>10)
 		}
 	}
 	path, err := exec.LookPath(argv[0])

@@ -242,3 +242,18 @@ func TestSanitize(t *testing.T) {
 		}
 	}
 }
+
+// TestLaunchRefusesHugePrompt: a prompt too long for one process argument
+// is refused with what to do, not left to fail in exec.
+func TestLaunchRefusesHugePrompt(t *testing.T) {
+	t.Parallel()
+	a := launch(t)
+	a.Task.Description = strings.Repeat("long description ", 9000)
+	p := runner.Profile{Name: "argv", Command: []string{"true", "{prompt}"}}
+	if _, err := newLauncher(t, p).Launch(t.Context(), a); core.CodeOf(err) != core.ErrInvalid || !strings.Contains(err.Error(), "shorten") {
+		t.Errorf("huge prompt: %v", err)
+	}
+	if _, err := newLauncher(t, runner.Custom(`test -s "$MARCUS_PROMPT_FILE"`)).Launch(t.Context(), a); err != nil {
+		t.Errorf("a profile that reads the prompt file: %v", err)
+	}
+}
