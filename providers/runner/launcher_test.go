@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,7 @@ func TestPrompt(t *testing.T) {
 		"- items can be added", "branch: marcus/shop/t-1", "integration branch: marcus/shop/integration",
 		`status "completed"`, "merge_conflict", "git rebase marcus/shop/integration", "validation_failed", "no_commits",
 		"report_blocker", "mcp__marcus__", "agent-0", "half the cart", "agent exited with code 3",
+		"project_root " + strconv.Quote(a.Workspace.Dir),
 	} {
 		if !strings.Contains(p, want) {
 			t.Errorf("prompt lacks %q", want)

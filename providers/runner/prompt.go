@@ -49,7 +49,7 @@ func writeSteps(b *strings.Builder, l core.AgentLaunch) {
 2. Call request_next_task with agent_id %q. It returns this task, already claimed for you, with its context: the artifacts and decisions of the tasks it depends on, whose code is already in your worktree. Use get_task_context for more. Read what you need before you start.
 3. Work only in your worktree, on branch %s. Do not switch branches, push, or merge other branches; do not touch files outside the worktree.
 4. Report progress with report_task_progress (agent_id, task_id %q, status "in_progress", progress 25, 50, 75, lease_epoch %d), saying specifically what you built. Silence past your lease hands the task to another agent.
-5. Use log_decision for choices other tasks must follow ("I chose X because Y. This affects Z.") and log_artifact for specifications and documents other agents need.
+5. Use log_decision for choices other tasks must follow ("I chose X because Y. This affects Z.") and log_artifact for specifications and documents other agents need, with project_root %q so the file lands in your worktree; commit it with your work.
 6. Commit as you go (git add, git commit, with %s in each message). Leave nothing uncommitted: only committed work is validated and merged.
 7. When the task is done, call report_task_progress with status "completed" and progress 100. That is a request: marcus rebases your branch onto %s, runs the project's validation command and merges. Read the answer:
    - success true: your work is merged and the task is done. Stop.
@@ -61,7 +61,7 @@ func writeSteps(b *strings.Builder, l core.AgentLaunch) {
 8. If you cannot finish (a missing credential, a broken dependency), call report_blocker with what you tried, then stop.
 9. Do not ask for another task: marcus starts a fresh agent for each task. When your task is merged or blocked, end your session.
 
-`, l.Agent, string(l.Agent), l.Project.ID, l.Agent, w.Branch, t.ID, t.Lease.Epoch, t.ID, w.Integration, w.Integration)
+`, l.Agent, string(l.Agent), l.Project.ID, l.Agent, w.Branch, t.ID, t.Lease.Epoch, w.Dir, t.ID, w.Integration, w.Integration)
 }
 
 func writeLoop(b *strings.Builder, l core.AgentLaunch) {
