@@ -137,34 +137,42 @@ const maxClaimable = 32
 // snapshot (claimed by a transaction that committed since): claimers on any
 // number of servers take different tasks instead of queueing for one, and
 // a claim that lost the head of the queue takes the next task rather than
-// starting over. One statement locks them all, in a savepoint; when a task
-// changed since the snapshot makes it fail, the savepoint is undone and
-// the schema's function claimable_tasks locks them one at a time.
+// starting over.
+//
+// Under REPEATABLE READ, locking a task changed since the snapshot fails
+// the statement. So one statement locks the candidates in a savepoint;
+// when it fails, a second one locks only tasks whose row no transaction
+// has locked or updated since it was written (xmax = 0), which cannot fail
+// so; only when that finds none does the schema's function claimable_tasks
+// try the others one by one, each in a subtransaction.
 func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 	if !t.write {
 		return t.ReadyTasks(p, limit)
 	}
 	limit = min(limit, maxClaimable)
-	ts, err := t.lockReady(p, limit)
-	if conflictOf(err) != lostRace {
-		return ts, t.fail(err, "claim a ready task")
-	}
-	if _, err := t.exec("claim a ready task", "ROLLBACK TO SAVEPOINT claim"); err != nil {
-		return nil, err
+	for _, untouched := range []bool{false, true} {
+		ts, err := t.lockReady(p, limit, untouched)
+		if conflictOf(err) != lostRace && (len(ts) > 0 || !untouched) {
+			return ts, t.fail(err, "claim a ready task")
+		}
+		if _, err := t.exec("claim a ready task", "ROLLBACK TO SAVEPOINT claim"); err != nil {
+			return nil, err
+		}
 	}
 	return t.tasks("claim a ready task", `SELECT `+taskCols+withDeps+` FROM claimable_tasks($1, $2) WITH ORDINALITY AS tasks
 		ORDER BY ordinality`, string(p), limit)
 }
 
-// lockReady takes a savepoint and locks the first ready tasks, in one
-// round trip; its error is left for the caller to judge.
-func (t *txn) lockReady(p core.ProjectID, limit int) ([]core.Task, error) {
+// lockReady takes a savepoint and locks the first ready tasks (with
+// untouched, only those whose row no transaction touched since it was
+// written), in one round trip; its error is left for the caller to judge.
+func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Task, error) {
 	b := t.withBegin(&pgx.Batch{})
 	b.Queue("SAVEPOINT claim")
 	b.Queue(`SELECT `+taskCols+withDeps+` FROM tasks
-		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0
+		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0 AND (NOT $3 OR xmax = '0')
 		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2
-		FOR NO KEY UPDATE SKIP LOCKED`, string(p), limit)
+		FOR NO KEY UPDATE SKIP LOCKED`, string(p), limit, untouched)
 	br := t.conn.SendBatch(t.ctx, b)
 	defer br.Close()
 	for range len(b.QueuedQueries) - 1 {
