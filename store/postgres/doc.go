@@ -57,13 +57,15 @@
 // (core.Tx.ClaimableTasks), which one statement locks in a savepoint with
 // FOR NO KEY UPDATE SKIP LOCKED: a task another claim has locked is
 // skipped. A task claimed by a transaction that committed after this one's
-// snapshot cannot be locked under REPEATABLE READ; when that makes the
-// statement fail, the savepoint is undone and the schema's function
-// claimable_tasks locks the candidates one by one, catching each such
-// failure in a subtransaction, so the claim takes the next task instead of
-// starting over. The lease epoch in the task row is the fencing token: a
-// claim increments it, and a report carrying an older epoch is refused in
-// a transaction that writes the same row.
+// snapshot cannot be locked under REPEATABLE READ, and makes the statement
+// fail; the savepoint is then undone and a second statement locks only
+// tasks whose row no transaction has locked or updated since it was
+// written (xmax = 0), which cannot fail so. Only when none is left does the
+// schema's function claimable_tasks lock the others one by one, catching
+// each failure in a subtransaction. Either way the claim takes the next
+// task instead of starting over. The lease epoch in the task row is the
+// fencing token: a claim increments it, and a report carrying an older
+// epoch is refused in a transaction that writes the same row.
 //
 // fn may run more than once, so core's Update closures set their results
 // afresh on every run (see core.Store.Update).
