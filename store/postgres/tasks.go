@@ -226,7 +226,8 @@ func (t *txn) TaskCounts(p core.ProjectID) (map[core.TaskStatus]int, error) {
 // UpdateTask writes a task's mutable fields. A done task is final: the
 // update matches only a task that is not done, and when none matched the
 // reason is looked up. When the task becomes done, its dependents stop
-// waiting for it, in the same statement.
+// waiting for it, in the same statement, locked in the order of their ids
+// so that two completions releasing the same dependents never deadlock.
 func (t *txn) UpdateTask(x core.Task) error {
 	a := taskArgs(x, 0)
 	var n int
@@ -236,10 +237,11 @@ func (t *txn) UpdateTask(x core.Task) error {
 			lease_grace=$13, lease_epoch=$14, lease_renewals=$15, last_progress_at=$16, last_message=$17, handoff=$18,
 			silent_recoveries=$19, blocked_reason=$20, unblocks=$21, updated_at=$22, completed_at=$23
 			WHERE id = $24 AND status <> 'done' RETURNING status),
+		waiting AS (
+			SELECT id FROM tasks WHERE id IN (SELECT task_id FROM task_deps WHERE depends_on = $24 AND hard)
+			AND EXISTS (SELECT 1 FROM u WHERE status = 'done') ORDER BY id FOR NO KEY UPDATE),
 		released AS (
-			UPDATE tasks SET pending_deps = pending_deps - 1
-			WHERE id IN (SELECT task_id FROM task_deps WHERE depends_on = $24 AND hard)
-			AND EXISTS (SELECT 1 FROM u WHERE status = 'done'))
+			UPDATE tasks SET pending_deps = pending_deps - 1 FROM waiting WHERE tasks.id = waiting.id)
 		SELECT count(*) FROM u`, append(a[3:24:24], a[25], a[26], string(x.ID)), &n)
 	if err != nil {
 		return err
