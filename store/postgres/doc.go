@@ -15,7 +15,10 @@
 // on a fresh snapshot, after a random pause below a bound that doubles with
 // each attempt (1 ms to 100 ms). The first error of any statement decides
 // the transaction's fate, so a conflict that fn swallowed is retried too,
-// never reported as a commit.
+// never reported as a commit. Writers lock rows in one order (a task
+// before its holder, a completion's dependents by id), because a deadlock
+// is only broken after the server's deadlock_timeout (a second by
+// default).
 //
 // SERIALIZABLE would detect every anomaly by itself, but its predicate
 // locks on the range of ready tasks make any two concurrent claims look
