@@ -31,8 +31,13 @@ func (t *txn) AppendEvent(e core.Event) (int64, error) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	t.events = append(t.events, e)
-	return 0, nil
+	if !t.s.insertEarly {
+		t.events = append(t.events, e)
+		return 0, nil
+	}
+	_, err := t.exec("append event", insertEvents, eventArgs([]core.Event{e})...)
+	t.inserted = t.inserted || err == nil
+	return 0, err
 }
 
 // insertEvents is one statement for all of a transaction's events, in the

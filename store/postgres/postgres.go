@@ -12,6 +12,7 @@ import (
 	"marcus/core"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -38,6 +39,10 @@ type Options struct {
 	// MaxAttempts bounds how often a write that conflicted with another
 	// writer is run again. Default 50.
 	MaxAttempts int
+	// insertEarly inserts each event when it is appended rather than with
+	// the commit: tests use it to widen the gap between an event's
+	// insertion and its commit, which the sequencer must bridge.
+	insertEarly bool
 }
 
 // Store is a core.Store on a PostgreSQL database, shared safely by any
@@ -54,6 +59,8 @@ type Store struct {
 	instance string
 	attempts int
 	notify   bool
+	// insertEarly is Options.insertEarly.
+	insertEarly bool
 
 	seq      *sequencer
 	stop     context.CancelFunc
@@ -83,7 +90,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{cfg: cfg, where: describe(cfg), attempts: o.MaxAttempts, notify: !o.NoNotify, changed: make(chan struct{}),
-		instance: fmt.Sprintf("%016x", rand.Uint64())}
+		instance: fmt.Sprintf("%016x", rand.Uint64()), insertEarly: o.insertEarly}
 	if s.attempts <= 0 {
 		s.attempts = 50
 	}
@@ -282,7 +289,8 @@ func (s *Store) attempt(ctx context.Context, fn func(core.Tx) error) (bool, erro
 // number: then the sequencer must run a pass. The commit is not cut short
 // by the caller giving up: its outcome would be unknown.
 func (t *txn) commit() (bool, error) {
-	if t.begin != "" && len(t.events) == 0 {
+	numbering := len(t.events) > 0 || t.inserted
+	if t.begin != "" && !numbering {
 		return false, nil // fn neither read nor wrote
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 30*time.Second)
@@ -292,25 +300,23 @@ func (t *txn) commit() (bool, error) {
 		b.Queue(insertEvents, eventArgs(t.events)...)
 	}
 	b.Queue("COMMIT")
-	if len(t.events) > 0 {
+	if numbering {
 		b.Queue(sequenceSQL, t.s.sequenceArgs(false)...)
 	}
 	br := t.conn.SendBatch(ctx, b)
 	defer br.Close()
-	for range len(b.QueuedQueries) - 1 - min(len(t.events), 1) {
-		if _, err := br.Exec(); err != nil {
+	var tag pgconn.CommandTag
+	for tag.String() != "COMMIT" {
+		var err error
+		if tag, err = br.Exec(); err != nil {
 			return false, t.commitFailed(err)
 		}
-	}
-	tag, err := br.Exec()
-	if err != nil {
-		return false, t.commitFailed(err)
-	}
-	if tag.String() != "COMMIT" {
-		return false, core.Errorf(core.ErrInternal, "the transaction was rolled back at its commit (%s)", tag)
+		if tag.String() == "ROLLBACK" { // the COMMIT of a transaction that had failed
+			return false, core.Errorf(core.ErrInternal, "the transaction was rolled back at its commit")
+		}
 	}
 	t.open = false
-	if len(t.events) == 0 {
+	if !numbering {
 		return false, nil
 	}
 	n := -1

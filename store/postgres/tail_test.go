@@ -1,17 +1,17 @@
-package postgres_test
+package postgres
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"marcus/core"
-	"marcus/store/postgres"
 	"marcus/store/postgres/pgtest"
 
 	"github.com/jackc/pgx/v5"
@@ -30,14 +30,15 @@ const (
 // only growing, and each task's events in the order their transactions
 // committed. Writers hold some transactions open after appending, so that
 // events are inserted in one order and committed in another (the test
-// checks that this happened), and the third pool runs without
+// checks that this happened: the third pool inserts each event when it is
+// appended, not with the commit), and the third pool runs without
 // notifications, so its tailer relies on its own commits and polling.
 func TestTailIsExact(t *testing.T) {
 	url := pgtest.URL(t)
-	stores := []*postgres.Store{
-		openStore(t, url, postgres.Options{}),
-		openStore(t, url, postgres.Options{}),
-		openStore(t, url, postgres.Options{NoNotify: true}),
+	stores := []*Store{
+		open(t, url, Options{}),
+		open(t, url, Options{}),
+		open(t, url, Options{NoNotify: true, insertEarly: true}),
 	}
 	ctx, cancel := context.WithTimeoutCause(t.Context(), 10*time.Minute, errors.New("the tail test hung"))
 	defer cancel()
@@ -77,7 +78,7 @@ func TestTailIsExact(t *testing.T) {
 }
 
 // tailBoard imports a project of independent tasks for the writers.
-func tailBoard(t *testing.T, s *postgres.Store) []core.TaskID {
+func tailBoard(t *testing.T, s *Store) []core.TaskID {
 	t.Helper()
 	plan := core.Plan{Name: "tail"}
 	for i := range tailTasks {
@@ -126,7 +127,7 @@ func (b *tailBook) finish() { close(b.done) }
 // one to three events. Most write a task (a counter in it, so that the
 // task's transactions commit one after the other) and append events for
 // it; the rest append an event of no task. Some linger before committing.
-func tailWriter(ctx context.Context, s *postgres.Store, w int, tasks []core.TaskID, reserved *atomic.Int64, book *tailBook) error {
+func tailWriter(ctx context.Context, s *Store, w int, tasks []core.TaskID, reserved *atomic.Int64, book *tailBook) error {
 	r := rand.New(rand.NewPCG(uint64(w), 99))
 	for i := 0; ; i++ {
 		k := int64(1 + r.IntN(3))
@@ -189,7 +190,7 @@ type seenEvent struct {
 // tail reads events by id, as a dashboard does, until it has as many as
 // the writers committed and they are done. It waits for the store's change
 // signal or 20 ms, whichever comes first.
-func tail(ctx context.Context, s *postgres.Store, book *tailBook) ([]seenEvent, error) {
+func tail(ctx context.Context, s *Store, book *tailBook) ([]seenEvent, error) {
 	var out []seenEvent
 	var after int64
 	finished := false
@@ -286,4 +287,13 @@ func checkLog(t *testing.T, url string) {
 	if unnumbered != 0 {
 		t.Errorf("%d events have no position after every writer returned", unnumbered)
 	}
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
 }

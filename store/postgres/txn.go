@@ -29,7 +29,9 @@ type txn struct {
 	open  bool
 	// events are the events appended, inserted at the commit: a
 	// transaction never reads its own events (they have no position yet).
-	events []core.Event
+	// inserted says that some were inserted already (Options.insertEarly).
+	events   []core.Event
+	inserted bool
 	// broken is the first error a statement met. The server aborts the
 	// transaction at its first error, so this one, not whatever fn made of
 	// it, decides the transaction's fate.
