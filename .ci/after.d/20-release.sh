@@ -33,9 +33,9 @@ echo "goreleaser build (linux/amd64 snapshot): $(( $(date +%s) - t0 ))s"
 # then -SNAPSHOT- and the short commit.
 got=$("$work/marcus-release" version)
 echo "$got"
-short=$(git rev-parse --short HEAD)
+short=$(git -C "$src" rev-parse --short HEAD)
 case "$got" in
   "marcus dev"*) echo "the release build did not inject its version: $got"; exit 1 ;;
-  "marcus "*"-SNAPSHOT-$short $(git rev-parse --short=12 HEAD) "20??-??-??T*) ;;
+  "marcus "*"-SNAPSHOT-$short $(git -C "$src" rev-parse --short=12 HEAD) "20??-??-??T*) ;;
   *) echo "marcus version should print the snapshot version, the commit and the build date: $got"; exit 1 ;;
 esac
