@@ -12,10 +12,11 @@ import (
 )
 
 // DefaultRetryFor is how long a one-shot sync keeps trying through
-// Trello's transient failures by default: longer than a blip (a deploy, a
-// load balancer swap, one rate-limit window of 10 s) and than the longest
-// Retry-After marcus honours (60 s), short enough that a sync run from
-// cron every few minutes ends before the next one starts.
+// Trello's transient failures by default: several times a blip (a deploy,
+// a load balancer swap, Trello's 10 s rate-limit window: six retries,
+// after waits of 1, 2, 4, 8, 15 and 15 s, fit in it), short enough that a
+// sync run from cron every few minutes has given up before the next one
+// starts.
 const DefaultRetryFor = time.Minute
 
 // Retry says how a one-shot sync rides through Trello's transient
