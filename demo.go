@@ -80,7 +80,7 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 	}
 	a.cfg.DB = filepath.Join(dir, "demo.db")
 	a.interactive = true
-	a.cfg.Lease.Scale = 12 / o.speed // a lease outlives a few progress reports at this speed
+	a.cfg.Lease.Scale = speedLeaseScale(o.speed)
 	a.cfg.Lease.MonitorInterval = 500 * time.Millisecond
 	a.cfg.MCP.Addr = "127.0.0.1:0"
 	if err := a.open(ctx); err != nil {
@@ -134,6 +134,16 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 			}
 			return msg
 		}})
+}
+
+// speedLeaseScale scales Marcus's lease lengths to synthetic agents that
+// work speed times faster than real time, so a lease outlives a few
+// progress reports; never below about a second, because a lease of a few
+// milliseconds is taken back from a living agent whenever the machine is
+// busy for a moment (and its task ends blocked by the circuit breaker).
+func speedLeaseScale(speed float64) float64 {
+	const floor = 1.0 / 180 // the first lease (180 s) lasts at least 1 s
+	return max(12/speed, floor)
 }
 
 // runSwarm runs the demo's synthetic agents until they are done.

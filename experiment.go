@@ -162,7 +162,7 @@ func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
 	}
 	// Leases scale with the agents' speed, as in the demo: a dead agent's
 	// task is recovered in proportion.
-	a.cfg.Lease.Scale = 12 / r.speed
+	a.cfg.Lease.Scale = speedLeaseScale(r.speed)
 	a.cfg.Lease.MonitorInterval = 500 * time.Millisecond
 	a.coord = core.NewCoordinator(a.store, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(a.cfg.Lease.Scale)))
 	a.cfg.MCP.Addr = "127.0.0.1:0"
