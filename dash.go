@@ -83,7 +83,7 @@ func (a *app) runDashboard(ctx context.Context, o dashOptions) error {
 			return err
 		}
 	}
-	m := ui.New(ui.Options{Coord: a.coord, Project: o.project, MCPAddr: addr, Planner: a.planner,
+	m := ui.New(ui.Options{Coord: a.coord, Project: o.project, MCPAddr: addr, Planner: a.planner, Plans: a.plans,
 		Planners: a.plannerNames(), Concurrency: a.cfg.LLM.Concurrency, Title: o.title, Status: o.status})
 	defer m.Close()
 	// 20 frames a second is smooth for a board and keeps an idle dashboard

@@ -124,7 +124,7 @@ func (c *Coordinator) CompleteTask(ctx context.Context, task TaskID, by string) 
 func (c *Coordinator) AddTask(ctx context.Context, project ProjectID, pt PlanTask, by string) (Task, error) {
 	var out Task
 	err := c.store.Update(ctx, func(tx Tx) error {
-		p, err := resolveProject(tx, project)
+		p, err := FindProject(tx, project)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (c *Coordinator) AddTask(ctx context.Context, project ProjectID, pt PlanTas
 			return err
 		}
 		now := c.clock()
-		tasks, err := buildTasks(Plan{Name: p.Name, Tasks: []PlanTask{pt}}, p.ID, now, board)
+		tasks, err := BuildTasksOn(Plan{Name: p.Name, Tasks: []PlanTask{pt}}, p.ID, now, board)
 		if err != nil {
 			return err
 		}

@@ -17,15 +17,8 @@ type Coordinator struct {
 	// idle holds the agents whose last request found no task: a hint for
 	// RequestNextTask, never a fact about the board.
 	idle sync.Map
-
-	// flights are the creations in progress, by request, so identical
-	// concurrent requests share one.
-	flightMu sync.Mutex
-	flights  map[string]*flight
 	// running caches whether a project has a running experiment.
 	running sync.Map
-	// setupHooks run beside a creation's analysis call.
-	setupHooks []func(context.Context, Project) error
 }
 
 // Option configures a Coordinator.
@@ -33,13 +26,6 @@ type Option func(*Coordinator)
 
 // WithClock replaces time.Now; tests use it to move time.
 func WithClock(now func() time.Time) Option { return func(c *Coordinator) { c.now = now } }
-
-// WithProjectSetup adds a step that prepares a new project while its
-// description is analysed (a board mirror creating its board, for one). An
-// error fails the creation before anything is stored.
-func WithProjectSetup(fn func(ctx context.Context, p Project) error) Option {
-	return func(c *Coordinator) { c.setupHooks = append(c.setupHooks, fn) }
-}
 
 // WithLeasePolicy replaces DefaultLeasePolicy.
 func WithLeasePolicy(p LeasePolicy) Option { return func(c *Coordinator) { c.leases = p } }
@@ -82,7 +68,7 @@ func (c *Coordinator) RegisterAgent(ctx context.Context, r RegisterRequest) (Age
 	}
 	var out Agent
 	err := c.store.Update(ctx, func(tx Tx) error {
-		p, err := resolveProject(tx, r.Project)
+		p, err := FindProject(tx, r.Project)
 		if err != nil {
 			return err
 		}
@@ -128,8 +114,10 @@ func checkRegister(r RegisterRequest) error {
 	return nil
 }
 
-// resolveProject finds a project by id or by name; "" means the newest.
-func resolveProject(tx ReadTx, ref ProjectID) (Project, error) {
+// FindProject finds a project by id or by name inside a transaction; ""
+// means the newest. Services beside the Coordinator (planning) use it to
+// read projects as the Coordinator does.
+func FindProject(tx ReadTx, ref ProjectID) (Project, error) {
 	if ref != "" {
 		p, err := tx.Project(ref)
 		if CodeOf(err) != ErrNotFound {
@@ -159,7 +147,7 @@ func (c *Coordinator) ResolveProject(ctx context.Context, ref ProjectID) (Projec
 	var p Project
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
-		p, err = resolveProject(tx, ref)
+		p, err = FindProject(tx, ref)
 		return err
 	})
 	return p, err

@@ -38,7 +38,7 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 		return Mirror{}, Errorf(ErrInvalid, "a mirror needs a kind (trello)")
 	}
 	err := c.store.Update(ctx, func(tx Tx) error {
-		p, err := resolveProject(tx, m.Project)
+		p, err := FindProject(tx, m.Project)
 		if err != nil {
 			return err
 		}

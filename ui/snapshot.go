@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"marcus/core"
+	"marcus/core/metrics"
 )
 
 // FeedLimit is how many of a project's newest events the activity feed keeps.
@@ -32,7 +33,7 @@ type Snapshot struct {
 	Costs   core.CostTotals
 	// Experiments are the project's recorded experiments with their
 	// metrics, oldest first (the same report marcus experiment report prints).
-	Experiments []core.ExperimentReport
+	Experiments []metrics.ExperimentReport
 	// Mirrors are the project's board mirrors (Trello) and their state.
 	Mirrors []core.MirrorStatus
 	// Detail is filled when a task's detail is open.
@@ -80,7 +81,7 @@ type loader struct {
 	metrics *Metrics
 	// reports keeps ended experiments' reports (they never change) and
 	// when a running one was last computed.
-	reports map[core.ExperimentID]core.ExperimentReport
+	reports map[core.ExperimentID]metrics.ExperimentReport
 	lastRun time.Time
 }
 
@@ -184,20 +185,20 @@ func waitCmd(ctx context.Context, c *core.Coordinator, after int64, poll time.Du
 
 // experiments reports a project's experiments: an ended one once, a
 // running one at most every two seconds (its report reads its events).
-func (l *loader) experiments(ctx context.Context, p core.ProjectID, now time.Time) []core.ExperimentReport {
+func (l *loader) experiments(ctx context.Context, p core.ProjectID, now time.Time) []metrics.ExperimentReport {
 	var es []core.Experiment
 	if err := l.coord.Store().View(ctx, func(tx core.ReadTx) (err error) { es, err = tx.Experiments(p); return err }); err != nil {
 		return nil
 	}
 	if l.reports == nil {
-		l.reports = map[core.ExperimentID]core.ExperimentReport{}
+		l.reports = map[core.ExperimentID]metrics.ExperimentReport{}
 	}
-	var out []core.ExperimentReport
+	var out []metrics.ExperimentReport
 	for _, e := range es {
 		rep, ok := l.reports[e.ID]
 		stale := !ok || (rep.Experiment.Running && (e.EndedAt.IsZero() && now.Sub(l.lastRun) >= 2*time.Second || !e.EndedAt.IsZero()))
 		if stale {
-			fresh, err := l.coord.ReportExperiment(ctx, string(e.ID))
+			fresh, err := metrics.Report(ctx, l.coord, string(e.ID))
 			if err != nil {
 				continue
 			}

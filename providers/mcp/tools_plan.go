@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 func (h *handlers) planningTools() []tool {
@@ -19,7 +20,7 @@ func (h *handlers) planningTools() []tool {
 			[]param{{"feature_description", "string", "what the feature should do", true, nil},
 				{"project_id", "string", "project id or name (default: the newest)", false, nil},
 				{"integration_point", "string", "auto_detect (default), after_current, parallel or new_phase", false,
-					[]string{core.IntegrateAuto, core.IntegrateAfterCurrent, core.IntegrateParallel, core.IntegrateNewPhase}},
+					[]string{plan.IntegrateAuto, plan.IntegrateAfterCurrent, plan.IntegrateParallel, plan.IntegrateNewPhase}},
 				{"options", "object", "planner, complexity", false, nil}},
 			h.addFeature},
 		{"get_cost_summary", "What planning cost: model calls, tokens and estimated dollars, per project, model and operation.",
@@ -111,7 +112,7 @@ func contains(list []string, s string) bool {
 }
 
 func (h *handlers) plannerFor(name string) (core.Planner, error) {
-	if h.o.Planner == nil {
+	if h.o.Planner == nil || h.o.Plans == nil {
 		return nil, core.Errorf(core.ErrUnavailable, "this marcus server cannot plan projects; create one with marcus new on the host")
 	}
 	return h.o.Planner(name)
@@ -137,7 +138,7 @@ func (h *handlers) createProject(ctx context.Context, a args) (any, error) {
 	if len(po.techStack) > 0 {
 		description = strings.TrimSpace(description) + "\n\nTech stack: " + strings.Join(po.techStack, ", ")
 	}
-	res, err := h.c.CreateProject(ctx, core.CreateRequest{Description: description, Name: v[0], Planner: p,
+	res, err := h.o.Plans.CreateProject(ctx, plan.CreateRequest{Description: description, Name: v[0], Planner: p,
 		Complexity: po.complexity, MaxTasks: po.maxTasks, TeamSize: po.teamSize, Concurrency: h.o.PlanConcurrency})
 	if err != nil {
 		return nil, err
@@ -162,7 +163,7 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.c.AddFeature(ctx, core.FeatureRequest{Project: core.ProjectID(v[0]), Description: description,
+	res, err := h.o.Plans.AddFeature(ctx, plan.FeatureRequest{Project: core.ProjectID(v[0]), Description: description,
 		IntegrationPoint: v[1], Planner: p, Complexity: po.complexity, Concurrency: h.o.PlanConcurrency})
 	if err != nil {
 		return nil, err
@@ -174,11 +175,11 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 		ids[i], names[i] = t.ID, t.Name
 		breakdown[t.Phase.String()]++
 	}
-	llm := core.Creation{Calls: res.Calls}.Summary().LLM
+	llm := plan.Creation{Calls: res.Calls}.Summary().LLM
 	return obj{"success": true, "project_id": res.Project.ID, "project_name": res.Project.Name,
 		"tasks_created": len(res.Tasks), "task_ids": ids, "task_names": names, "task_breakdown": breakdown,
 		"features": nonNil(res.Features), "integration_points": nonNil(res.IntegrationPoints),
-		"rewired_tasks": nonNil(res.Rewired), "integration_detected": res.IntegrationPoint == core.IntegrateAuto,
+		"rewired_tasks": nonNil(res.Rewired), "integration_detected": res.IntegrationPoint == plan.IntegrateAuto,
 		"feature_phase": res.IntegrationPoint, "warnings": nonNil(res.Warnings), "llm": llm}, nil
 }
 

@@ -1,10 +1,12 @@
-package core
+package metrics
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"marcus/core"
 )
 
 // Experiment metrics: what a run of agents on a project achieved, derived
@@ -53,15 +55,15 @@ type RunInput struct {
 	Now        time.Time
 	// Tasks are the project's tasks, with Dependencies and EstimateMinutes,
 	// as they stand now. Where an id repeats, the first one counts.
-	Tasks []Task
+	Tasks []core.Task
 	// Events are the project's events in the window, oldest first (in
 	// commit order). Earlier events may be included: they set the state the
 	// window starts in.
-	Events []Event
+	Events []core.Event
 	// Calls are the project's model calls; all of them count, whatever
 	// their time, because planning usually runs before the run starts and
 	// is part of what it cost.
-	Calls []LLMCall
+	Calls []core.LLMCall
 	// Polls is how many request_next_task calls the window saw and
 	// IdlePolls how many of them got no task; they are recorded elsewhere.
 	Polls, IdlePolls int
@@ -117,12 +119,12 @@ type RunMetrics struct {
 	CircuitBreaks int `json:"circuit_breaks"`
 	// Blockers counts blocker reports (advisory or not) and tasks blocked
 	// (by their holder or by a person) in the window.
-	Blockers int        `json:"blockers"`
-	LLM      CostTotals `json:"llm"`
+	Blockers int             `json:"blockers"`
+	LLM      core.CostTotals `json:"llm"`
 	// PlannedCriticalPath and PlannedCriticalMinutes are ComputeSchedule's
 	// over Tasks (empty and 0 when the tasks form a cycle).
-	PlannedCriticalPath    []TaskID `json:"planned_critical_path"`
-	PlannedCriticalMinutes int      `json:"planned_critical_minutes"`
+	PlannedCriticalPath    []core.TaskID `json:"planned_critical_path"`
+	PlannedCriticalMinutes int           `json:"planned_critical_minutes"`
 	// RunCriticalPath is the chain of hard dependencies that finished last,
 	// in execution order: it ends at the task completed last in the window,
 	// and each task before it is the hard dependency of the next that was
@@ -131,7 +133,7 @@ type RunMetrics struct {
 	// hard dependencies was completed in the window. Soft dependencies do
 	// not gate a claim, so they are not followed (the plan's CPM follows
 	// them, as it orders work).
-	RunCriticalPath []TaskID `json:"run_critical_path"`
+	RunCriticalPath []core.TaskID `json:"run_critical_path"`
 	// RunCriticalSeconds is the chain's elapsed time: each task counts from
 	// the completion of its predecessor on the chain (the first from Start,
 	// when it was ready) to its own completion, so waits for an agent,
@@ -188,8 +190,8 @@ func ComputeRunMetrics(in RunInput) RunMetrics {
 		CircuitBreaks:           r.circuitBreaks,
 		Blockers:                r.blockers,
 		Total:                   len(tasks),
-		PlannedCriticalPath:     []TaskID{},
-		RunCriticalPath:         []TaskID{},
+		PlannedCriticalPath:     []core.TaskID{},
+		RunCriticalPath:         []core.TaskID{},
 	}
 	if !r.firstClaim.IsZero() {
 		m.TimeToFirstClaimSeconds = r.firstClaim.Sub(start).Seconds()
@@ -198,15 +200,15 @@ func ComputeRunMetrics(in RunInput) RunMetrics {
 		m.IdlePollRatio = float64(in.IdlePolls) / float64(in.Polls)
 	}
 	for _, c := range in.Calls {
-		m.LLM.add(c)
+		m.LLM.Add(c)
 	}
 	for _, t := range tasks {
 		switch t.Status {
-		case StatusDone:
+		case core.StatusDone:
 			m.Done++
-		case StatusBlocked:
+		case core.StatusBlocked:
 			m.Blocked++
-		case StatusInProgress:
+		case core.StatusInProgress:
 			m.InProgress++
 		default:
 			m.Backlog++
@@ -231,7 +233,7 @@ func ComputeRunMetrics(in RunInput) RunMetrics {
 		}
 	}
 
-	if s, err := ComputeSchedule(tasks); err == nil {
+	if s, err := core.ComputeSchedule(tasks); err == nil {
 		if s.CriticalPath != nil {
 			m.PlannedCriticalPath = s.CriticalPath
 		}
@@ -281,9 +283,9 @@ func runWindow(in RunInput) (start, end time.Time) {
 }
 
 // runDistinctTasks keeps the first task of each id, as ComputeSchedule does.
-func runDistinctTasks(tasks []Task) []Task {
-	seen := make(map[TaskID]bool, len(tasks))
-	out := make([]Task, 0, len(tasks))
+func runDistinctTasks(tasks []core.Task) []core.Task {
+	seen := make(map[core.TaskID]bool, len(tasks))
+	out := make([]core.Task, 0, len(tasks))
 	for _, t := range tasks {
 		if !seen[t.ID] {
 			seen[t.ID] = true
@@ -296,8 +298,8 @@ func runDistinctTasks(tasks []Task) []Task {
 // runHold is one agent's uninterrupted hold of one task. A zero from means
 // "since before the log began".
 type runHold struct {
-	task     TaskID
-	agent    AgentID
+	task     core.TaskID
+	agent    core.AgentID
 	from, to time.Time
 }
 
@@ -325,34 +327,34 @@ type runBlock struct {
 
 // runTask is a task's state during the replay.
 type runTask struct {
-	status TaskStatus
-	agent  AgentID   // holder, while in progress
-	since  time.Time // hold's start, while held
-	block  int       // index of its open block in blocks, while blocked
+	status core.TaskStatus
+	agent  core.AgentID // holder, while in progress
+	since  time.Time    // hold's start, while held
+	block  int          // index of its open block in blocks, while blocked
 }
 
 // runReplay is the event log replayed over the window.
 type runReplay struct {
 	start, end  time.Time
-	tasks       map[TaskID]*runTask
-	order       []TaskID           // tasks in order of first mention
-	holding     map[AgentID]TaskID // each agent's open hold
+	tasks       map[core.TaskID]*runTask
+	order       []core.TaskID                // tasks in order of first mention
+	holding     map[core.AgentID]core.TaskID // each agent's open hold
 	holds       []runHold
 	blocks      []runBlock
-	finish      map[TaskID]time.Time // completions in the window
-	finishHold  map[TaskID]time.Time // start of the hold that completed it
-	lastDone    TaskID               // completed last in the window
+	finish      map[core.TaskID]time.Time // completions in the window
+	finishHold  map[core.TaskID]time.Time // start of the hold that completed it
+	lastDone    core.TaskID               // completed last in the window
 	completions []time.Time
 	recoveries  []time.Time
-	agents      map[AgentID]bool // registered or claimed in the window
+	agents      map[core.AgentID]bool // registered or claimed in the window
 	firstClaim  time.Time
 
 	circuitBreaks, blockers int
 }
 
-func replayRun(start, end time.Time, tasks []Task, events []Event) *runReplay {
-	r := &runReplay{start: start, end: end, tasks: map[TaskID]*runTask{}, holding: map[AgentID]TaskID{},
-		finish: map[TaskID]time.Time{}, finishHold: map[TaskID]time.Time{}, agents: map[AgentID]bool{}}
+func replayRun(start, end time.Time, tasks []core.Task, events []core.Event) *runReplay {
+	r := &runReplay{start: start, end: end, tasks: map[core.TaskID]*runTask{}, holding: map[core.AgentID]core.TaskID{},
+		finish: map[core.TaskID]time.Time{}, finishHold: map[core.TaskID]time.Time{}, agents: map[core.AgentID]bool{}}
 	for _, e := range events {
 		if e.Task == "" || e.At.After(end) || r.tasks[e.Task] != nil {
 			continue
@@ -367,10 +369,10 @@ func replayRun(start, end time.Time, tasks []Task, events []Event) *runReplay {
 		}
 		st := runTask{status: t.Status}
 		switch {
-		case t.Status == StatusInProgress && t.Holder != "":
+		case t.Status == core.StatusInProgress && t.Holder != "":
 			st.agent, st.since = t.Holder, t.Lease.ClaimedAt
-		case t.Status == StatusInProgress:
-			st.status = StatusTodo
+		case t.Status == core.StatusInProgress:
+			st.status = core.StatusTodo
 		}
 		r.begin(t.ID, st)
 	}
@@ -380,7 +382,7 @@ func replayRun(start, end time.Time, tasks []Task, events []Event) *runReplay {
 		}
 	}
 	for _, id := range r.order {
-		if st := r.tasks[id]; st.status == StatusInProgress {
+		if st := r.tasks[id]; st.status == core.StatusInProgress {
 			r.holds = append(r.holds, runHold{task: id, agent: st.agent, from: st.since, to: end})
 		}
 	}
@@ -388,13 +390,13 @@ func replayRun(start, end time.Time, tasks []Task, events []Event) *runReplay {
 }
 
 // begin sets a task's state when the log begins.
-func (r *runReplay) begin(id TaskID, st runTask) {
+func (r *runReplay) begin(id core.TaskID, st runTask) {
 	r.tasks[id] = &st
 	r.order = append(r.order, id)
 	switch st.status {
-	case StatusInProgress:
+	case core.StatusInProgress:
 		r.holding[st.agent] = id
-	case StatusBlocked:
+	case core.StatusBlocked:
 		st.block = len(r.blocks)
 		r.blocks = append(r.blocks, runBlock{open: true})
 	}
@@ -402,21 +404,21 @@ func (r *runReplay) begin(id TaskID, st runTask) {
 
 // runInitialState infers a task's state before its first event in the log.
 // ok is false for an event that says nothing about it.
-func runInitialState(e Event) (runTask, bool) {
+func runInitialState(e core.Event) (runTask, bool) {
 	switch e.Kind {
-	case EventTaskClaimed:
-		return runTask{status: StatusTodo}, true
-	case EventTaskProgress, EventTaskCompleted, EventTaskBlocked, EventBlockerReported,
-		EventLeaseRecovered, EventCircuitBroken:
+	case core.EventTaskClaimed:
+		return runTask{status: core.StatusTodo}, true
+	case core.EventTaskProgress, core.EventTaskCompleted, core.EventTaskBlocked, core.EventBlockerReported,
+		core.EventLeaseRecovered, core.EventCircuitBroken:
 		if e.Agent != "" {
-			return runTask{status: StatusInProgress, agent: e.Agent}, true
+			return runTask{status: core.StatusInProgress, agent: e.Agent}, true
 		}
-		return runTask{status: StatusTodo}, true
-	case EventTaskUnassigned:
+		return runTask{status: core.StatusTodo}, true
+	case core.EventTaskUnassigned:
 		if e.Agent != "" {
-			return runTask{status: StatusInProgress, agent: e.Agent}, true
+			return runTask{status: core.StatusInProgress, agent: e.Agent}, true
 		}
-		return runTask{status: StatusBlocked}, true
+		return runTask{status: core.StatusBlocked}, true
 	}
 	return runTask{}, false
 }
@@ -425,17 +427,17 @@ func (r *runReplay) inWindow(at time.Time) bool {
 	return !at.Before(r.start) && !at.After(r.end)
 }
 
-func (r *runReplay) task(id TaskID) *runTask {
+func (r *runReplay) task(id core.TaskID) *runTask {
 	if r.tasks[id] == nil {
-		r.begin(id, runTask{status: StatusTodo})
+		r.begin(id, runTask{status: core.StatusTodo})
 	}
 	return r.tasks[id]
 }
 
 // apply replays one event.
-func (r *runReplay) apply(e Event) {
+func (r *runReplay) apply(e core.Event) {
 	in := r.inWindow(e.At)
-	if e.Kind == EventAgentRegistered {
+	if e.Kind == core.EventAgentRegistered {
 		if in && e.Agent != "" {
 			r.agents[e.Agent] = true
 		}
@@ -445,18 +447,18 @@ func (r *runReplay) apply(e Event) {
 		return
 	}
 	switch e.Kind {
-	case EventTaskClaimed:
+	case core.EventTaskClaimed:
 		if e.Agent == "" {
 			return // a claim names its agent; one that does not is no hold
 		}
 		if other, ok := r.holding[e.Agent]; ok && other != e.Task {
 			r.endHold(other, e.At)
-			r.tasks[other].status = StatusTodo
+			r.tasks[other].status = core.StatusTodo
 		}
 		r.endHold(e.Task, e.At)
 		r.endBlock(e.Task, e.At)
 		st := r.task(e.Task)
-		st.status, st.agent, st.since = StatusInProgress, e.Agent, e.At
+		st.status, st.agent, st.since = core.StatusInProgress, e.Agent, e.At
 		r.holding[e.Agent] = e.Task
 		if in {
 			r.agents[e.Agent] = true
@@ -464,10 +466,10 @@ func (r *runReplay) apply(e Event) {
 		if in && r.firstClaim.IsZero() {
 			r.firstClaim = e.At
 		}
-	case EventTaskCompleted:
+	case core.EventTaskCompleted:
 		from, held := r.endHold(e.Task, e.At)
 		r.endBlock(e.Task, e.At)
-		r.task(e.Task).status = StatusDone
+		r.task(e.Task).status = core.StatusDone
 		if in {
 			r.completions = append(r.completions, e.At)
 			r.finish[e.Task] = e.At
@@ -479,32 +481,32 @@ func (r *runReplay) apply(e Event) {
 				r.lastDone = e.Task
 			}
 		}
-	case EventTaskBlocked:
+	case core.EventTaskBlocked:
 		r.block(e.Task, e.At)
 		if in {
 			r.blockers++
 		}
-	case EventBlockerReported:
+	case core.EventBlockerReported:
 		if runHighBlocker(e.Payload) {
 			r.block(e.Task, e.At)
 		}
 		if in {
 			r.blockers++
 		}
-	case EventTaskUnassigned:
+	case core.EventTaskUnassigned:
 		r.endHold(e.Task, e.At)
 		r.endBlock(e.Task, e.At)
-		r.task(e.Task).status = StatusTodo
-	case EventLeaseRecovered, EventCircuitBroken:
-		if e.Kind == EventCircuitBroken {
+		r.task(e.Task).status = core.StatusTodo
+	case core.EventLeaseRecovered, core.EventCircuitBroken:
+		if e.Kind == core.EventCircuitBroken {
 			r.block(e.Task, e.At)
 		} else {
 			r.endHold(e.Task, e.At)
-			r.task(e.Task).status = StatusTodo
+			r.task(e.Task).status = core.StatusTodo
 		}
 		if in {
 			r.recoveries = append(r.recoveries, e.At)
-			if e.Kind == EventCircuitBroken {
+			if e.Kind == core.EventCircuitBroken {
 				r.circuitBreaks++
 			}
 		}
@@ -521,37 +523,37 @@ func runHighBlocker(p map[string]any) bool {
 }
 
 // endHold closes the task's hold, if it has one, and returns its start.
-func (r *runReplay) endHold(id TaskID, at time.Time) (from time.Time, held bool) {
+func (r *runReplay) endHold(id core.TaskID, at time.Time) (from time.Time, held bool) {
 	st := r.tasks[id]
-	if st == nil || st.status != StatusInProgress {
+	if st == nil || st.status != core.StatusInProgress {
 		return time.Time{}, false
 	}
 	r.holds = append(r.holds, runHold{task: id, agent: st.agent, from: st.since, to: at})
 	if r.holding[st.agent] == id {
 		delete(r.holding, st.agent)
 	}
-	st.status, st.agent = StatusTodo, ""
+	st.status, st.agent = core.StatusTodo, ""
 	return st.since, true
 }
 
 // block ends any hold and parks the task from at (a task already blocked
 // stays blocked from when it was).
-func (r *runReplay) block(id TaskID, at time.Time) {
+func (r *runReplay) block(id core.TaskID, at time.Time) {
 	r.endHold(id, at)
 	st := r.task(id)
-	if st.status != StatusBlocked {
-		st.status, st.block = StatusBlocked, len(r.blocks)
+	if st.status != core.StatusBlocked {
+		st.status, st.block = core.StatusBlocked, len(r.blocks)
 		r.blocks = append(r.blocks, runBlock{from: at, open: true})
 	}
 }
 
 // endBlock closes the task's open block, if any; the caller sets the status.
-func (r *runReplay) endBlock(id TaskID, at time.Time) {
+func (r *runReplay) endBlock(id core.TaskID, at time.Time) {
 	st := r.tasks[id]
-	if st == nil || st.status != StatusBlocked {
+	if st == nil || st.status != core.StatusBlocked {
 		return
 	}
-	st.status = StatusTodo
+	st.status = core.StatusTodo
 	r.blocks[st.block].to, r.blocks[st.block].open = at, false
 }
 
@@ -591,21 +593,21 @@ func runPeakHeld(holds []runHold, start, end time.Time) int {
 
 // criticalPath walks back from the task completed last through the hard
 // dependency completed last (see RunMetrics.RunCriticalPath).
-func (r *runReplay) criticalPath(tasks []Task, start, end time.Time) (path []TaskID, elapsed, work float64) {
-	path = []TaskID{}
+func (r *runReplay) criticalPath(tasks []core.Task, start, end time.Time) (path []core.TaskID, elapsed, work float64) {
+	path = []core.TaskID{}
 	if r.lastDone == "" {
 		return path, 0, 0
 	}
-	byID := make(map[TaskID]*Task, len(tasks))
+	byID := make(map[core.TaskID]*core.Task, len(tasks))
 	for i := range tasks {
 		byID[tasks[i].ID] = &tasks[i]
 	}
-	seen := map[TaskID]bool{}
+	seen := map[core.TaskID]bool{}
 	for id := r.lastDone; id != "" && !seen[id]; {
 		seen[id] = true
 		path = append(path, id)
 		work += runOverlap(r.finishHold[id], r.finish[id], start, end).Seconds()
-		next := TaskID("")
+		next := core.TaskID("")
 		if t := byID[id]; t != nil {
 			for _, d := range t.HardDependencies() {
 				at, done := r.finish[d]
@@ -649,7 +651,7 @@ func (r *runReplay) series(start, end time.Time, step time.Duration) ([]RunSampl
 	}
 	out := make([]RunSample, n)
 	held := make([]time.Duration, n)
-	active := make([]map[AgentID]bool, n)
+	active := make([]map[core.AgentID]bool, n)
 	for i := range out {
 		out[i].At, _ = bounds(i)
 	}
@@ -666,7 +668,7 @@ func (r *runReplay) series(start, end time.Time, step time.Duration) ([]RunSampl
 			if d := h.within(a, b); d > 0 {
 				held[i] += d
 				if active[i] == nil {
-					active[i] = map[AgentID]bool{}
+					active[i] = map[core.AgentID]bool{}
 				}
 				active[i][h.agent] = true
 			}
