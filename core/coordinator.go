@@ -90,7 +90,7 @@ func (c *Coordinator) RegisterAgent(ctx context.Context, r RegisterRequest) (Age
 		}
 		out = a
 		_, err = tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventAgentRegistered, Agent: a.ID,
-			Payload: map[string]any{"name": a.Name, "role": a.Role, "skills": a.Skills}})
+			Payload: AgentRegistered{Name: a.Name, Role: a.Role, Skills: a.Skills}})
 		return err
 	})
 	return out, err

@@ -51,7 +51,7 @@ func (c *Coordinator) StartExperiment(ctx context.Context, r ExperimentRequest) 
 			return err
 		}
 		_, err = tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventExperimentStarted,
-			Payload: map[string]any{"experiment": e.Name, "id": string(e.ID)}})
+			Payload: ExperimentStarted{Experiment: e.Name, ID: e.ID}})
 		return err
 	})
 	if err == nil {
@@ -210,7 +210,7 @@ func (c *Coordinator) endExperiment(tx Tx, e *Experiment, by string) error {
 	}
 	e.EndedAt, e.EndedBy = now, by
 	_, err := tx.AppendEvent(Event{At: now, Project: e.Project, Kind: EventExperimentEnded,
-		Payload: map[string]any{"experiment": e.Name, "id": string(e.ID), "by": by}})
+		Payload: ExperimentEnded{By: by, Experiment: e.Name, ID: e.ID}})
 	return err
 }
 

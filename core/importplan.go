@@ -26,7 +26,7 @@ func (c *Coordinator) ImportPlan(ctx context.Context, plan Plan) (Project, []Tas
 			return err
 		}
 		_, err := tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventProjectCreated,
-			Payload: map[string]any{"name": p.Name, "tasks": len(tasks), "planner": p.Planner}})
+			Payload: ProjectCreated{Name: p.Name, Planner: p.Planner, Tasks: len(tasks)}})
 		return err
 	})
 	if err != nil {

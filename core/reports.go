@@ -102,8 +102,8 @@ func notHolder(t Task, agent AgentID) error {
 
 // applyReport changes t and a for one report and returns the event to log.
 func (c *Coordinator) applyReport(t Task, a *Agent, r ProgressReport, now time.Time) (Task, Event) {
-	ev := Event{At: now, Project: t.Project, Task: t.ID, Agent: a.ID,
-		Payload: map[string]any{"progress": r.Progress, "message": r.Message, "epoch": t.Lease.Epoch}}
+	ev := Event{At: now, Project: t.Project, Task: t.ID, Agent: a.ID}
+	epoch := t.Lease.Epoch
 	if r.Message != "" {
 		t.LastMessage = r.Message
 	}
@@ -114,14 +114,14 @@ func (c *Coordinator) applyReport(t Task, a *Agent, r ProgressReport, now time.T
 		t.Status, t.Progress, t.CompletedAt = StatusDone, 100, now
 		a.CurrentTask = ""
 		a.TasksDone++
-		ev.Kind, ev.Payload["progress"] = EventTaskCompleted, 100
+		ev.Kind, ev.Payload = EventTaskCompleted, TaskCompleted{Epoch: epoch, Message: r.Message, Progress: 100}
 	case StatusBlocked:
 		t = c.block(t, a, r.Message, now)
-		ev.Kind = EventTaskBlocked
+		ev.Kind, ev.Payload = EventTaskBlocked, TaskBlocked{Epoch: epoch, Message: r.Message, Progress: r.Progress}
 	default:
 		t = c.renew(t, r.Progress, now)
 		ev.Kind = EventTaskProgress
-		ev.Payload["lease_expires_at"] = t.Lease.ExpiresAt
+		ev.Payload = TaskProgress{Epoch: epoch, LeaseExpiresAt: t.Lease.ExpiresAt, Message: r.Message, Progress: r.Progress}
 	}
 	return t, ev
 }
@@ -211,7 +211,7 @@ func (c *Coordinator) ReportBlocker(ctx context.Context, r BlockerReport) (Task,
 		t.UpdatedAt = now
 		out = t
 		return c.save(tx, t, a, Event{At: now, Project: t.Project, Kind: EventBlockerReported, Task: t.ID, Agent: a.ID,
-			Payload: map[string]any{"description": r.Description, "severity": sev, "advisory": sev != "high"}})
+			Payload: BlockerReported{Advisory: sev != "high", Description: r.Description, Severity: sev}})
 	})
 	return out, err
 }
@@ -286,7 +286,7 @@ func (c *Coordinator) unassign(tx Tx, t Task, reason string) (Task, error) {
 		return t, err
 	}
 	_, err := tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskUnassigned, Task: t.ID, Agent: prev,
-		Payload: map[string]any{"reason": reason}})
+		Payload: TaskUnassigned{Reason: reason}})
 	return t, err
 }
 

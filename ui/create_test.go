@@ -782,7 +782,7 @@ func TestReviewDiscardRecordsOnlyTheCalls(t *testing.T) {
 			t.Errorf("a discarded draft recorded a %s event", ev.Kind)
 		}
 	}
-	if len(failed) != 1 || !strings.Contains(failed[0].Payload["error"].(string), "discarded in the dashboard") {
+	if len(failed) != 1 || !strings.Contains(failedWhy(failed[0]), "discarded in the dashboard") {
 		t.Errorf("planning_failed events: %+v", failed)
 	}
 }
@@ -816,7 +816,7 @@ func TestCreateQuitDuringPlanningAndReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := evs[len(evs)-1]; last.Kind != core.EventPlanningFailed || !strings.Contains(last.Payload["error"].(string), "the dashboard closed") {
+	if last := evs[len(evs)-1]; last.Kind != core.EventPlanningFailed || !strings.Contains(failedWhy(last), "the dashboard closed") {
 		t.Errorf("quitting in review recorded %s %v", last.Kind, last.Payload)
 	}
 	if ps := e2.projects(); len(ps) != 0 {
@@ -1037,4 +1037,10 @@ func TestCreateInAProgram(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the program did not end on ctrl+c")
 	}
+}
+
+// failedWhy is why a planning_failed event says the planning failed.
+func failedWhy(e core.Event) string {
+	p, _ := e.Payload.(core.PlanningFailed)
+	return p.Error
 }

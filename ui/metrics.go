@@ -123,7 +123,8 @@ func agentActed(e *core.Event) bool {
 	case core.EventLeaseRecovered, core.EventCircuitBroken, core.EventTaskUnassigned:
 		return false
 	case core.EventTaskBlocked:
-		return e.Agent != "" && evStr(e.Payload, "by") != "person"
+		p, _ := e.Payload.(core.TaskBlocked)
+		return e.Agent != "" && p.By != core.ByPerson
 	}
 	return e.Agent != ""
 }
@@ -158,7 +159,7 @@ func (m *Metrics) apply(e *core.Event) {
 		m.blocked[e.Task] = true
 	case core.EventBlockerReported:
 		m.blockers++
-		if adv, ok := e.Payload["advisory"].(bool); (ok && !adv) || (!ok && evStr(e.Payload, "severity") == "high") {
+		if p, ok := e.Payload.(core.BlockerReported); ok && p.Parks() {
 			m.release(e.Task)
 			m.blocked[e.Task] = true
 		}
@@ -355,24 +356,4 @@ func (m *Metrics) medianTask() time.Duration {
 		m.medianOf = n
 	}
 	return m.median
-}
-
-// evStr reads a string from an event payload.
-func evStr(p map[string]any, key string) string {
-	s, _ := p[key].(string)
-	return s
-}
-
-// evInt reads a number from an event payload: JSON gives float64, an
-// event built in memory an int.
-func evInt(p map[string]any, key string) (int, bool) {
-	switch v := p[key].(type) {
-	case float64:
-		return int(v), true
-	case int:
-		return v, true
-	case int64:
-		return int(v), true
-	}
-	return 0, false
 }

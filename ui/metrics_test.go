@@ -17,7 +17,7 @@ type evSeq struct {
 	evs []core.Event
 }
 
-func (s *evSeq) add(at time.Duration, kind core.EventKind, agent, task string, payload map[string]any) {
+func (s *evSeq) add(at time.Duration, kind core.EventKind, agent, task string, payload core.Payload) {
 	s.evs = append(s.evs, core.Event{ID: int64(len(s.evs) + 1), At: s.t0.Add(at), Project: "p", Kind: kind,
 		Agent: core.AgentID(agent), Task: core.TaskID(task), Payload: payload})
 }
@@ -33,9 +33,9 @@ func knownRun() *evSeq {
 	s.add(10*sec, core.EventAgentRegistered, "a2", "", nil)
 	s.add(20*sec, core.EventTaskClaimed, "a1", "t1", nil)
 	s.add(30*sec, core.EventTaskClaimed, "a2", "t2", nil)
-	s.add(70*sec, core.EventTaskProgress, "a1", "t1", map[string]any{"progress": 50.0})
+	s.add(70*sec, core.EventTaskProgress, "a1", "t1", core.TaskProgress{Progress: 50})
 	s.add(90*sec, core.EventTaskCompleted, "a1", "t1", nil)
-	s.add(120*sec, core.EventTaskBlocked, "a2", "t2", map[string]any{"message": "stuck"})
+	s.add(120*sec, core.EventTaskBlocked, "a2", "t2", core.TaskBlocked{Message: "stuck"})
 	s.add(150*sec, core.EventTaskClaimed, "a1", "t3", nil)
 	s.add(310*sec, core.EventLeaseRecovered, "a1", "t3", nil)
 	s.add(320*sec, core.EventTaskUnassigned, "a2", "t2", nil)
@@ -114,11 +114,11 @@ func TestMetricsBlockersAndCircuits(t *testing.T) {
 	s := &evSeq{t0: Start}
 	s.add(0, core.EventAgentRegistered, "a1", "", nil)
 	s.add(time.Second, core.EventTaskClaimed, "a1", "t1", nil)
-	s.add(2*time.Second, core.EventBlockerReported, "a1", "t1", map[string]any{"severity": "medium", "advisory": true})
-	s.add(3*time.Second, core.EventBlockerReported, "a1", "t1", map[string]any{"severity": "high", "advisory": false})
+	s.add(2*time.Second, core.EventBlockerReported, "a1", "t1", core.BlockerReported{Severity: "medium", Advisory: true})
+	s.add(3*time.Second, core.EventBlockerReported, "a1", "t1", core.BlockerReported{Severity: "high", Advisory: false})
 	s.add(4*time.Second, core.EventTaskClaimed, "a1", "t2", nil)
 	s.add(5*time.Second, core.EventCircuitBroken, "a1", "t2", nil)
-	s.add(6*time.Second, core.EventTaskBlocked, "a1", "t3", map[string]any{"by": "person"})
+	s.add(6*time.Second, core.EventTaskBlocked, "a1", "t3", core.TaskBlocked{By: core.ByPerson})
 	m := NewMetrics("p")
 	m.Add(s.evs)
 	snap := m.Snapshot(Start.Add(10*time.Second), core.Board{})
@@ -204,15 +204,15 @@ func benchEvents(n int) []core.Event {
 		at := time.Duration(20+i*3) * time.Second
 		switch i % 4 {
 		case 0:
-			s.add(at, core.EventTaskClaimed, agent, task, map[string]any{"epoch": 1.0})
+			s.add(at, core.EventTaskClaimed, agent, task, core.TaskClaimed{Epoch: 1})
 		case 3:
 			if i%40 == 3 {
 				s.add(at, core.EventLeaseRecovered, agent, task, nil)
 			} else {
-				s.add(at, core.EventTaskCompleted, agent, task, map[string]any{"progress": 100.0})
+				s.add(at, core.EventTaskCompleted, agent, task, core.TaskCompleted{Progress: 100})
 			}
 		default:
-			s.add(at, core.EventTaskProgress, agent, task, map[string]any{"progress": 50.0, "message": "going"})
+			s.add(at, core.EventTaskProgress, agent, task, core.TaskProgress{Progress: 50, Message: "going"})
 		}
 	}
 	return s.evs[:n]

@@ -514,12 +514,9 @@ func (r *runReplay) apply(e core.Event) {
 }
 
 // runHighBlocker reports whether a blocker_reported payload parked the task.
-func runHighBlocker(p map[string]any) bool {
-	if advisory, ok := p["advisory"].(bool); ok {
-		return !advisory
-	}
-	s, _ := p["severity"].(string)
-	return strings.EqualFold(s, "high")
+func runHighBlocker(p core.Payload) bool {
+	b, ok := p.(core.BlockerReported)
+	return ok && b.Parks()
 }
 
 // endHold closes the task's hold, if it has one, and returns its start.

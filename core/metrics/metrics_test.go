@@ -19,7 +19,7 @@ func atMin(m float64) time.Time { return runT0.Add(time.Duration(m * float64(tim
 // runLog builds an event log, oldest first, with growing ids.
 type runLog []core.Event
 
-func (l *runLog) add(kind core.EventKind, task core.TaskID, agent core.AgentID, minute float64, payload map[string]any) {
+func (l *runLog) add(kind core.EventKind, task core.TaskID, agent core.AgentID, minute float64, payload core.Payload) {
 	*l = append(*l, core.Event{ID: int64(len(*l) + 1), At: atMin(minute), Project: "p", Kind: kind, Task: task, Agent: agent, Payload: payload})
 }
 
@@ -27,10 +27,10 @@ func (l *runLog) register(agent core.AgentID, minute float64) {
 	l.add(core.EventAgentRegistered, "", agent, minute, nil)
 }
 func (l *runLog) claim(task core.TaskID, agent core.AgentID, minute float64) {
-	l.add(core.EventTaskClaimed, task, agent, minute, map[string]any{"epoch": 1})
+	l.add(core.EventTaskClaimed, task, agent, minute, core.TaskClaimed{Epoch: 1})
 }
 func (l *runLog) complete(task core.TaskID, agent core.AgentID, minute float64) {
-	l.add(core.EventTaskCompleted, task, agent, minute, map[string]any{"progress": 100})
+	l.add(core.EventTaskCompleted, task, agent, minute, core.TaskCompleted{Progress: 100})
 }
 
 func runTaskOf(id core.TaskID, minutes int, status core.TaskStatus, deps ...core.TaskID) core.Task {
@@ -208,7 +208,7 @@ func TestRunMetricsRecovery(t *testing.T) {
 	l.register("A", 0)
 	l.register("B", 0)
 	l.claim("t1", "A", 0)
-	l.add(core.EventLeaseRecovered, "t1", "A", 3, map[string]any{"reason": "silent", "silent_recoveries": 1})
+	l.add(core.EventLeaseRecovered, "t1", "A", 3, core.LeaseRecovery{Reason: "silent", SilentRecoveries: 1})
 	l.claim("t1", "B", 4)
 	l.complete("t1", "B", 8)
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(10), Events: l,
@@ -235,7 +235,7 @@ func TestRunMetricsRecovery(t *testing.T) {
 func TestRunMetricsCircuitBreak(t *testing.T) {
 	var l runLog
 	l.claim("t2", "C", 0)
-	l.add(core.EventCircuitBroken, "t2", "C", 2, map[string]any{"silent_recoveries": 3})
+	l.add(core.EventCircuitBroken, "t2", "C", 2, core.LeaseRecovery{SilentRecoveries: 3})
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(5), Events: l,
 		Tasks: []core.Task{runTaskOf("t2", 30, core.StatusBlocked)}})
 	near(t, "work", m.AgentWorkSeconds, 120)
@@ -250,10 +250,10 @@ func TestRunMetricsBlockedHoldEnds(t *testing.T) {
 	var l runLog
 	l.claim("t1", "A", 0)
 	l.claim("t2", "B", 1)
-	l.add(core.EventBlockerReported, "t2", "B", 2, map[string]any{"severity": "low", "advisory": true})
-	l.add(core.EventTaskBlocked, "t1", "A", 3, map[string]any{"message": "needs creds"})
-	l.add(core.EventBlockerReported, "t2", "B", 5, map[string]any{"severity": "high", "advisory": false})
-	l.add(core.EventTaskUnassigned, "t1", "", 7, map[string]any{"reason": "unblocked"}) // a person unblocks t1
+	l.add(core.EventBlockerReported, "t2", "B", 2, core.BlockerReported{Severity: "low", Advisory: true})
+	l.add(core.EventTaskBlocked, "t1", "A", 3, core.TaskBlocked{Message: "needs creds"})
+	l.add(core.EventBlockerReported, "t2", "B", 5, core.BlockerReported{Severity: "high", Advisory: false})
+	l.add(core.EventTaskUnassigned, "t1", "", 7, core.TaskUnassigned{Reason: "unblocked"}) // a person unblocks t1
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(10), Events: l,
 		Tasks: []core.Task{runTaskOf("t1", 30, core.StatusTodo), runTaskOf("t2", 30, core.StatusBlocked)}})
 	// A: 0-3; B: 1-5 (the advisory blocker at 2 does not end the hold).
@@ -268,16 +268,17 @@ func TestRunMetricsBlockedHoldEnds(t *testing.T) {
 
 func TestRunHighBlocker(t *testing.T) {
 	for _, c := range []struct {
-		payload map[string]any
+		payload string
 		want    bool
 	}{
-		{map[string]any{"advisory": false}, true},
-		{map[string]any{"advisory": true, "severity": "high"}, false}, // advisory says what happened
-		{map[string]any{"severity": "HIGH"}, true},
-		{map[string]any{"severity": "medium"}, false},
-		{nil, false},
+		{`{"advisory":false}`, true},
+		{`{"advisory":true,"severity":"high"}`, false}, // advisory says what happened
+		{`{"severity":"HIGH"}`, true},
+		{`{"severity":"medium"}`, false},
+		{`null`, false},
+		{`{"advisory":"no"}`, false}, // unreadable: a raw payload parks nothing
 	} {
-		if got := runHighBlocker(c.payload); got != c.want {
+		if got := runHighBlocker(core.DecodePayload(core.EventBlockerReported, []byte(c.payload))); got != c.want {
 			t.Errorf("runHighBlocker(%v) = %v, want %v", c.payload, got, c.want)
 		}
 	}
@@ -356,8 +357,8 @@ func TestRunMetricsWindowClipping(t *testing.T) {
 
 func TestRunMetricsStateInferredFromFirstEvent(t *testing.T) {
 	var l runLog
-	l.add(core.EventTaskProgress, "t1", "A", 3, map[string]any{"progress": 50}) // claimed before the log
-	l.add(core.EventTaskUnassigned, "t2", "", 4, nil)                           // t2 was blocked: a person unblocks it
+	l.add(core.EventTaskProgress, "t1", "A", 3, core.TaskProgress{Progress: 50}) // claimed before the log
+	l.add(core.EventTaskUnassigned, "t2", "", 4, nil)                            // t2 was blocked: a person unblocks it
 	l.complete("t1", "A", 5)
 	l.complete("t3", "", 6) // a person completes a task nobody held
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(10), Events: l,

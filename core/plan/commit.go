@@ -26,8 +26,8 @@ func (run *creation) store(ctx context.Context, a core.Analysis, pl core.Plan, w
 	}
 	calls := run.calls.take(p.ID, p.Name)
 	run.events.flush()
-	created := map[string]any{"tasks": len(tasks), "planner": p.Planner, "features": len(a.Features),
-		"recommended_agents": sched.PeakParallelism, "seconds": now.Sub(run.started).Seconds()}
+	created := core.ProjectCreated{Features: len(a.Features), Planner: p.Planner, RecommendedAgents: sched.PeakParallelism,
+		Seconds: now.Sub(run.started).Seconds(), Tasks: len(tasks), Planned: true}
 	dup, isDup, err := run.insert(ctx, &p, tasks, calls, created)
 	if err != nil || isDup {
 		run.calls.restore(calls)
@@ -72,7 +72,7 @@ func (run *creation) project(a core.Analysis, pl core.Plan, now time.Time) core.
 // in one transaction; a suggested name steps aside for an existing
 // project's. An identical request's project, stored first, comes back as
 // dup instead.
-func (run *creation) insert(ctx context.Context, p *core.Project, tasks []core.Task, calls []core.LLMCall, created map[string]any) (dup Creation, isDup bool, err error) {
+func (run *creation) insert(ctx context.Context, p *core.Project, tasks []core.Task, calls []core.LLMCall, created core.ProjectCreated) (dup Creation, isDup bool, err error) {
 	now := p.CreatedAt
 	err = run.s.store.Update(ctx, func(tx core.Tx) error {
 		var err error
@@ -94,7 +94,7 @@ func (run *creation) insert(ctx context.Context, p *core.Project, tasks []core.T
 		if err := tx.InsertLLMCalls(calls); err != nil {
 			return err
 		}
-		created["name"] = p.Name
+		created.Name = p.Name
 		_, err = tx.AppendEvent(core.Event{At: now, Project: p.ID, Kind: core.EventProjectCreated, Payload: created})
 		return err
 	})
@@ -126,7 +126,7 @@ func (run *creation) fail(cause error) {
 			return err
 		}
 		_, err := tx.AppendEvent(core.Event{At: run.s.clock(), Project: run.id, Kind: core.EventPlanningFailed,
-			Payload: map[string]any{"name": name, "error": cause.Error(), "calls": len(calls)}})
+			Payload: core.PlanningFailed{Calls: len(calls), Error: cause.Error(), Name: name}})
 		return err
 	})
 }

@@ -195,8 +195,8 @@ func (run *creation) addTasks(ctx context.Context, p core.Project, pl core.Plan,
 			names[i] = t.Name
 		}
 		if _, err := tx.AppendEvent(core.Event{At: now, Project: p.ID, Kind: core.EventFeatureAdded,
-			Payload: map[string]any{"description": req.Description, "tasks": names, "integration_point": req.IntegrationPoint,
-				"waits_for": len(points), "rewired": len(rewired)}}); err != nil {
+			Payload: core.FeatureAdded{Description: req.Description, IntegrationPoint: req.IntegrationPoint,
+				Rewired: len(rewired), Tasks: names, WaitsFor: len(points)}}); err != nil {
 			return err
 		}
 		res.Tasks, res.IntegrationPoints, res.Rewired = tasks, points, rewired

@@ -123,7 +123,7 @@ func (r *reporter) publish(batch []Progress) {
 			continue // EventPlanningFailed and EventProjectCreated say it
 		}
 		events = append(events, core.Event{At: r.s.clock(), Project: r.project, Kind: core.EventPlanning,
-			Payload: map[string]any{"stage": p.Stage, "done": p.Done, "total": p.Total, "feature": p.Feature, "name": p.Name}})
+			Payload: core.PlanningProgress{Done: p.Done, Feature: p.Feature, Name: p.Name, Stage: p.Stage, Total: p.Total}})
 	}
 	if len(events) == 0 {
 		return

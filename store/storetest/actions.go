@@ -53,7 +53,7 @@ func actionsPriority(t *testing.T, h Harness) {
 	if _, err := e.c.SetPriority(t.Context(), b.id("first"), core.Priority(9)); core.CodeOf(err) != core.ErrInvalid {
 		t.Errorf("bad priority: err = %v", err)
 	}
-	if evs := e.eventsOf(core.EventPriorityChanged); len(evs) != 1 || evs[0].Payload["to"] != "urgent" {
+	if evs := e.eventsOf(core.EventPriorityChanged); len(evs) != 1 || payloadOf[core.PriorityChanged](e.t, evs[0]).To != core.PriorityUrgent {
 		t.Errorf("priority events %+v", evs)
 	}
 }

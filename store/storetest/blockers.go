@@ -34,7 +34,7 @@ func blockerAdvisory(t *testing.T, h Harness) {
 				t.Fatal(err)
 			}
 			evs := e.events("", last)
-			if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || evs[0].Payload["advisory"] != true {
+			if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || !payloadOf[core.BlockerReported](t, evs[0]).Advisory {
 				t.Fatalf("events = %+v, want one advisory blocker_reported", evs)
 			}
 			stored := e.task(a)
@@ -98,8 +98,7 @@ func blockerParks(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	got := e.block("w1", a, "needs SMTP credentials")
 	evs := e.events("", last)
-	if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || evs[0].Payload["severity"] != "high" ||
-		evs[0].Payload["description"] != "needs SMTP credentials" {
+	if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || payloadOf[core.BlockerReported](t, evs[0]) != (core.BlockerReported{Severity: "high", Description: "needs SMTP credentials"}) {
 		t.Fatalf("events = %+v, want one blocker_reported, severity high, with the description", evs)
 	}
 	for _, x := range []core.Task{got, e.task(a)} {

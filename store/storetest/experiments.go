@@ -72,7 +72,7 @@ func experimentsComplete(t *testing.T, h Harness) {
 	if st.Running || st.EndedBy != "complete" {
 		t.Errorf("status %+v", st)
 	}
-	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 || evs[0].Payload["by"] != "complete" {
+	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 || payloadOf[core.ExperimentEnded](t, evs[0]).By != "complete" {
 		t.Errorf("ended events %+v", evs)
 	}
 }

@@ -116,7 +116,7 @@ func leasesHandoff(t *testing.T, h Harness) {
 		t.Errorf("A for w2: holder %q progress %d epoch %d, want w2, 0, %d", got.Holder, got.Progress, got.Lease.Epoch, first.Lease.Epoch+1)
 	}
 	evs := e.events("", last)
-	if len(evs) != 1 || evs[0].Kind != core.EventTaskClaimed || evs[0].Payload["recovered"] != true {
+	if len(evs) != 1 || evs[0].Kind != core.EventTaskClaimed || !payloadOf[core.TaskClaimed](t, evs[0]).Recovered {
 		t.Errorf("events = %+v, want one task_claimed marked recovered", evs)
 	}
 }

@@ -294,7 +294,7 @@ func planningFailure(t *testing.T, h Harness) {
 	}
 	e.nothingStored()
 	failed := e.eventsOf(core.EventPlanningFailed)
-	if len(failed) != 1 || !strings.Contains(fmt.Sprint(failed[0].Payload["error"]), "model is down") {
+	if len(failed) != 1 || !strings.Contains(payloadOf[core.PlanningFailed](t, failed[0]).Error, "model is down") {
 		t.Fatalf("planning_failed events: %+v", failed)
 	}
 	calls := e.calls(failed[0].Project)
@@ -712,7 +712,7 @@ func planningDrafts(t *testing.T, h Harness) {
 	if got := e.calls(d2.Project()); len(got) != 2 {
 		t.Errorf("%d calls kept for a discarded draft", len(got))
 	}
-	if failed := e.eventsOf(core.EventPlanningFailed); len(failed) != 1 || !strings.Contains(fmt.Sprint(failed[0].Payload["error"]), "changed my mind") {
+	if failed := e.eventsOf(core.EventPlanningFailed); len(failed) != 1 || !strings.Contains(payloadOf[core.PlanningFailed](t, failed[0]).Error, "changed my mind") {
 		t.Errorf("planning_failed events %+v", failed)
 	}
 	if _, err := e.plans.CreateFromDraft(t.Context(), d2); err == nil {
