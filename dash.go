@@ -132,7 +132,7 @@ func (a *app) startServer(ctx context.Context, wg *sync.WaitGroup) (net.Addr, er
 }
 
 func isAddrInUse(err error) bool {
-	return err != nil && strings.Contains(strings.ToLower(err.Error()), "address already in use")
+	return errors.Is(err, errAddrInUse)
 }
 
 // plannerNames lists the planners the new project form offers: the

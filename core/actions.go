@@ -28,9 +28,9 @@ func (c *Coordinator) BlockTask(ctx context.Context, task TaskID, reason string)
 		prev := t.Holder
 		switch t.Status {
 		case StatusDone:
-			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done; a done task never changes again", t.ID)
 		case StatusBlocked:
-			return Errorf(ErrConflict, "task %s is already blocked (%s)", t.ID, t.BlockedReason)
+			return Refusef(ErrConflict, ReasonBlocked, "task %s is already blocked (%s)", t.ID, t.BlockedReason)
 		case StatusInProgress:
 			if err := releaseAgent(tx, prev, t.ID); err != nil {
 				return err
@@ -63,7 +63,7 @@ func (c *Coordinator) SetPriority(ctx context.Context, task TaskID, p Priority) 
 			return err
 		}
 		if t.Status == StatusDone {
-			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done; a done task never changes again", t.ID)
 		}
 		from := t.Priority
 		t.Priority, t.UpdatedAt = p, c.clock()
@@ -96,7 +96,7 @@ func (c *Coordinator) CompleteTask(ctx context.Context, task TaskID, by string) 
 			return err
 		}
 		if t.Status == StatusDone {
-			return Errorf(ErrConflict, "task %s is already done", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is already done", t.ID)
 		}
 		now := c.clock()
 		prev := t.Holder
@@ -158,7 +158,7 @@ func (c *Coordinator) EditTask(ctx context.Context, task TaskID, name, descripti
 			return err
 		}
 		if t.Status == StatusDone {
-			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done; a done task never changes again", t.ID)
 		}
 		payload := TaskEdited{By: orDefault(by, "a person")}
 		if name != nil {

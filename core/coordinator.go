@@ -77,7 +77,7 @@ func (c *Coordinator) RegisterAgent(ctx context.Context, r RegisterRequest) (Age
 		switch {
 		case err == nil:
 			if a.Project != p.ID && a.CurrentTask != "" {
-				return Errorf(ErrConflict, "agent %s still holds task %s in another project: finish or unassign it before moving", a.ID, a.CurrentTask)
+				return Refusef(ErrConflict, ReasonAgentBusy, "agent %s still holds task %s in another project: finish or unassign it before moving", a.ID, a.CurrentTask)
 			}
 		case CodeOf(err) == ErrNotFound:
 			a = Agent{ID: r.ID, RegisteredAt: now}
@@ -129,7 +129,7 @@ func FindProject(tx ReadTx, ref ProjectID) (Project, error) {
 		return Project{}, err
 	}
 	if len(ps) == 0 {
-		return Project{}, Errorf(ErrNotFound, "there is no project yet: create one first (marcus new --from plan.yaml)")
+		return Project{}, Refusef(ErrNotFound, ReasonNoProject, "there is no project yet: create one first (marcus new --from plan.yaml)")
 	}
 	if ref == "" {
 		return ps[len(ps)-1], nil
@@ -139,7 +139,7 @@ func FindProject(tx ReadTx, ref ProjectID) (Project, error) {
 			return p, nil
 		}
 	}
-	return Project{}, Errorf(ErrNotFound, "no project %q: list them with list_projects (or marcus projects)", ref)
+	return Project{}, Refusef(ErrNotFound, ReasonUnknownProject, "no project %q: list them with list_projects (or marcus projects)", ref)
 }
 
 // ResolveProject finds a project by id or name; "" means the newest.
@@ -167,7 +167,7 @@ func (c *Coordinator) Projects(ctx context.Context) ([]Project, error) {
 func loadAgent(tx ReadTx, id AgentID) (Agent, error) {
 	a, err := tx.Agent(id)
 	if CodeOf(err) == ErrNotFound {
-		return a, Errorf(ErrNotFound, "agent %q is not registered: call register_agent first", id)
+		return a, Refusef(ErrNotFound, ReasonUnknownAgent, "agent %q is not registered: call register_agent first", id)
 	}
 	return a, err
 }
@@ -194,7 +194,7 @@ func loadTaskRow(tx ReadTx, id TaskID) (Task, error) {
 }
 
 func unknownTask(id TaskID) error {
-	return Errorf(ErrNotFound, "no task %q: check the task_id you were given", id)
+	return Refusef(ErrNotFound, ReasonUnknownTask, "no task %q: check the task_id you were given", id)
 }
 
 func orDefault(s, def string) string {

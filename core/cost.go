@@ -93,7 +93,7 @@ func (c *Coordinator) Costs(ctx context.Context, ref ProjectID) (CostSummary, er
 			return err
 		}
 		if ref != "" && !stored[sum.Project] && len(calls) == 0 {
-			return Errorf(ErrNotFound, "no project %q and no model calls for it: list projects with marcus projects", ref)
+			return Refusef(ErrNotFound, ReasonUnknownProject, "no project %q and no model calls for it: list projects with marcus projects", ref)
 		}
 		return nil
 	})

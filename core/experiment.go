@@ -37,7 +37,7 @@ func (c *Coordinator) StartExperiment(ctx context.Context, r ExperimentRequest) 
 			return err
 		}
 		if run, err := tx.RunningExperiment(p.ID); err == nil {
-			return Errorf(ErrConflict, "experiment %q is already running on %s: end it first", run.Name, p.Name)
+			return Refusef(ErrConflict, ReasonExperimentRunning, "experiment %q is already running on %s: end it first", run.Name, p.Name)
 		} else if CodeOf(err) != ErrNotFound {
 			return err
 		}
@@ -176,7 +176,7 @@ func findExperiment(tx ReadTx, ref string) (Experiment, error) {
 		return Experiment{}, err
 	}
 	if len(es) == 0 {
-		return Experiment{}, Errorf(ErrNotFound, "no experiment yet: start one with start_experiment (or marcus experiment run)")
+		return Experiment{}, Refusef(ErrNotFound, ReasonNoExperiment, "no experiment yet: start one with start_experiment (or marcus experiment run)")
 	}
 	for i := len(es) - 1; i >= 0; i-- {
 		if es[i].EndedAt.IsZero() {

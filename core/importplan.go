@@ -42,7 +42,7 @@ func uniqueName(tx ReadTx, name string) error {
 	}
 	for _, p := range ps {
 		if strings.EqualFold(p.Name, name) {
-			return Errorf(ErrConflict, "a project named %q already exists (%s): choose another name", name, p.ID)
+			return Refusef(ErrConflict, ReasonNameTaken, "a project named %q already exists (%s): choose another name", name, p.ID)
 		}
 	}
 	return nil

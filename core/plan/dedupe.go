@@ -42,7 +42,7 @@ func duplicateIn(tx core.ReadTx, name, description string, now time.Time) (Creat
 			res, err := creationOf(tx, p)
 			return res, err == nil, err
 		case sameName:
-			return Creation{}, false, core.Errorf(core.ErrConflict, "a project named %q already exists (%s): choose another name", name, p.ID)
+			return Creation{}, false, core.Refusef(core.ErrConflict, core.ReasonNameTaken, "a project named %q already exists (%s): choose another name", name, p.ID)
 		}
 	}
 	return Creation{}, false, nil

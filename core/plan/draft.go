@@ -41,7 +41,7 @@ func (s *Service) PlanDraft(ctx context.Context, req CreateRequest) (*Draft, err
 	if dup, ok, err := s.findDuplicate(ctx, req.Name, req.Description); err != nil {
 		return nil, err
 	} else if ok {
-		return nil, core.Errorf(core.ErrConflict, "the same request created %q (%s) moments ago: open that project", dup.Project.Name, dup.Project.ID)
+		return nil, core.Refusef(core.ErrConflict, core.ReasonDuplicateRequest, "the same request created %q (%s) moments ago: open that project", dup.Project.Name, dup.Project.ID)
 	}
 	run := s.newRun(req, core.ProjectID(core.NewID("p")))
 	defer run.events.close()
@@ -61,7 +61,7 @@ func (s *Service) CreateFromDraft(ctx context.Context, d *Draft) (Creation, erro
 		return Creation{}, core.Errorf(core.ErrInvalid, "no draft: plan one first")
 	}
 	if d.run.stored {
-		return Creation{}, core.Errorf(core.ErrConflict, "this draft was already stored as %s", d.run.id)
+		return Creation{}, core.Refusef(core.ErrConflict, core.ReasonDraftStored, "this draft was already stored as %s", d.run.id)
 	}
 	d.run.events = newReporter(s, d.run.id, d.Request.Progress)
 	defer d.run.events.close()

@@ -126,7 +126,7 @@ func holderFailure(err error) obj {
 	out := failure(err)
 	if core.CodeOf(err) == core.ErrConflict {
 		out["status"] = "not_task_holder"
-		if strings.Contains(err.Error(), "already done") {
+		if core.ReasonOf(err) == core.ReasonAlreadyDone {
 			out["status"] = "task_already_complete"
 		}
 		out["message"] = err.Error()

@@ -21,9 +21,9 @@ func experimentsLifecycle(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "run 2", Project: b.project.ID}); core.CodeOf(err) != core.ErrConflict {
-		t.Errorf("a second running experiment: err = %v", err)
-	}
+	_, err = e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "run 2", Project: b.project.ID})
+	wantErr(t, err, core.ErrConflict, "already running")
+	wantReason(t, err, core.ReasonExperimentRunning)
 	e.register(b, "w1")
 	e.register(b, "w2")
 	e.claim(b, "w1", "a")
@@ -47,9 +47,9 @@ func experimentsLifecycle(t *testing.T, h Harness) {
 	if st, _ := e.c.ExperimentStatus(t.Context(), "run 1"); st.Running || st.Polls != 2 {
 		t.Errorf("after the end: running %v, polls %d (polls after the end must not count)", st.Running, st.Polls)
 	}
-	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "Run 1", Project: b.project.ID}); core.CodeOf(err) != core.ErrConflict {
-		t.Errorf("a reused name: err = %v", err)
-	}
+	_, err = e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "Run 1", Project: b.project.ID})
+	wantErr(t, err, core.ErrConflict, "Run 1")
+	wantReason(t, err, core.ReasonNameTaken)
 	if _, err := e.c.ExperimentStatus(t.Context(), "nope"); core.CodeOf(err) != core.ErrNotFound {
 		t.Errorf("unknown experiment: err = %v", err)
 	}

@@ -216,6 +216,15 @@ func wantErr(t *testing.T, err error, code core.Code, parts ...string) {
 	}
 }
 
+// wantReason asserts that core refused with reason (none: ""), which
+// callers switch on.
+func wantReason(t *testing.T, err error, reason core.Reason) {
+	t.Helper()
+	if got := core.ReasonOf(err); got != reason || reason != "" && !errors.Is(err, reason) {
+		t.Errorf("error %q has reason %q, want %q", err, got, reason)
+	}
+}
+
 // payloadOf is an event's payload as the type its kind has; anything else
 // fails the test.
 func payloadOf[T core.Payload](t *testing.T, ev core.Event) T {

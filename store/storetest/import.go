@@ -177,6 +177,7 @@ func importDuplicateName(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	_, _, err := e.c.ImportPlan(t.Context(), plan("recipes", pt("C")))
 	wantErr(t, err, core.ErrConflict, `"recipes"`, "already exists", string(first.project.ID))
+	wantReason(t, err, core.ReasonNameTaken)
 	wantNothingWritten(t, e, 1, last)
 	if n := len(e.tasks(first.project.ID)); n != 2 {
 		t.Errorf("the first project has %d tasks after the refusal, want 2", n)

@@ -226,6 +226,7 @@ func leasesSurviveReopen(t *testing.T, h Harness) {
 	compareAgents(t, beforeAgent, e.agent("w2"))
 	_, err := e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "w1", Task: a, Status: core.StatusDone})
 	wantErr(t, err, core.ErrConflict, "taken back")
+	wantReason(t, err, core.ReasonLeaseRecovered)
 	// Lease and grace end 220 s after the last report; the cadence (250 s)
 	// protects w2 until 375 s.
 	e.clock.Advance(lastReport.Add(300 * time.Second).Sub(e.clock.Now()))

@@ -451,7 +451,7 @@ func planningDuplicates(t *testing.T, h Harness) {
 	}
 	// Same name, other description: a conflict, before any planning.
 	_, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "other", Name: "twins", Planner: p})
-	if core.CodeOf(err) != core.ErrConflict || p.analyzed.Load() != 1 {
+	if core.CodeOf(err) != core.ErrConflict || core.ReasonOf(err) != core.ReasonNameTaken || p.analyzed.Load() != 1 {
 		t.Errorf("err = %v after %d analyses, want a conflict and no planning", err, p.analyzed.Load())
 	}
 	// After the window the name is simply taken.
@@ -617,6 +617,9 @@ func planningAddDependencies(t *testing.T, h Harness) {
 		if core.CodeOf(err) != bad.code {
 			t.Errorf("add %s -> %s: err = %v, want %s", bad.task, bad.dep, err, bad.code)
 		}
+		if bad.code == core.ErrConflict && core.ReasonOf(err) != core.ReasonAlreadyDone {
+			t.Errorf("add %s -> %s: err = %v, want the reason %s", bad.task, bad.dep, err, core.ReasonAlreadyDone)
+		}
 	}
 }
 
@@ -696,11 +699,11 @@ func planningDrafts(t *testing.T, h Harness) {
 	if res.Project.ID != d.Project() || len(res.Tasks) != 7 || len(e.calls(d.Project())) != 2 {
 		t.Errorf("stored %s with %d tasks and %d calls", res.Project.ID, len(res.Tasks), len(e.calls(d.Project())))
 	}
-	if _, err := e.plans.CreateFromDraft(t.Context(), d); core.CodeOf(err) != core.ErrConflict {
+	if _, err := e.plans.CreateFromDraft(t.Context(), d); core.ReasonOf(err) != core.ReasonDraftStored {
 		t.Errorf("storing a draft twice: err = %v", err)
 	}
 	// The same request again is a conflict that names the project.
-	if _, err := e.plans.PlanDraft(t.Context(), planning.CreateRequest{Description: "draft", Name: "Draft", Planner: p}); core.CodeOf(err) != core.ErrConflict {
+	if _, err := e.plans.PlanDraft(t.Context(), planning.CreateRequest{Description: "draft", Name: "Draft", Planner: p}); core.ReasonOf(err) != core.ReasonDuplicateRequest {
 		t.Errorf("a repeated draft: err = %v", err)
 	}
 	// A discarded draft stores no project and keeps its calls.
