@@ -214,8 +214,7 @@ func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
 }
 
 func (a *app) listExperiments(ctx context.Context) error {
-	var es []core.Experiment
-	err := a.coord.Store().View(ctx, func(tx core.ReadTx) (err error) { es, err = tx.Experiments(""); return err })
+	es, err := a.coord.Experiments(ctx, "")
 	if err != nil {
 		return err
 	}

@@ -39,9 +39,6 @@ func NewCoordinator(s Store, opts ...Option) *Coordinator {
 	return c
 }
 
-// Store returns the store the coordinator works on.
-func (c *Coordinator) Store() Store { return c.store }
-
 // LeasePolicy returns the lease lengths in force.
 func (c *Coordinator) LeasePolicy() LeasePolicy { return c.leases }
 

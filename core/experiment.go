@@ -167,6 +167,17 @@ func windowEvents(tx ReadTx, e Experiment) ([]Event, error) {
 	}
 }
 
+// Experiments lists a project's experiments ("" for every project's),
+// oldest first.
+func (c *Coordinator) Experiments(ctx context.Context, project ProjectID) ([]Experiment, error) {
+	var es []Experiment
+	err := c.store.View(ctx, func(tx ReadTx) (err error) {
+		es, err = tx.Experiments(project)
+		return err
+	})
+	return es, err
+}
+
 func findExperiment(tx ReadTx, ref string) (Experiment, error) {
 	if ref != "" {
 		return tx.Experiment(ref)

@@ -124,6 +124,17 @@ func (c *Coordinator) Mirrors(ctx context.Context, kind string) ([]MirrorStatus,
 	return out, err
 }
 
+// Mirror returns a project's mirror of a kind (ErrNotFound when the
+// project has none).
+func (c *Coordinator) Mirror(ctx context.Context, p ProjectID, kind string) (Mirror, error) {
+	var m Mirror
+	err := c.store.View(ctx, func(tx ReadTx) (err error) {
+		m, err = tx.Mirror(p, kind)
+		return err
+	})
+	return m, err
+}
+
 // MirrorItems returns the remote ids of a mirror's tasks.
 func (c *Coordinator) MirrorItems(ctx context.Context, p ProjectID, kind string) (map[TaskID]string, error) {
 	var out map[TaskID]string

@@ -186,8 +186,8 @@ func waitCmd(ctx context.Context, c *core.Coordinator, after int64, poll time.Du
 // experiments reports a project's experiments: an ended one once, a
 // running one at most every two seconds (its report reads its events).
 func (l *loader) experiments(ctx context.Context, p core.ProjectID, now time.Time) []metrics.ExperimentReport {
-	var es []core.Experiment
-	if err := l.coord.Store().View(ctx, func(tx core.ReadTx) (err error) { es, err = tx.Experiments(p); return err }); err != nil {
+	es, err := l.coord.Experiments(ctx, p)
+	if err != nil {
 		return nil
 	}
 	if l.reports == nil {

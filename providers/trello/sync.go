@@ -259,12 +259,7 @@ func (s *Syncer) skippable(ctx context.Context, m *core.Mirror, items map[core.T
 }
 
 func (s *Syncer) load(ctx context.Context) (core.Mirror, map[core.TaskID]string, core.Board, error) {
-	var m core.Mirror
-	err := s.coord.Store().View(ctx, func(tx core.ReadTx) error {
-		var err error
-		m, err = tx.Mirror(s.project, Kind)
-		return err
-	})
+	m, err := s.coord.Mirror(ctx, s.project, Kind)
 	if err != nil {
 		return m, nil, core.Board{}, err
 	}

@@ -72,6 +72,16 @@ func experimentsComplete(t *testing.T, h Harness) {
 	if st.Running || st.EndedBy != "complete" {
 		t.Errorf("status %+v", st)
 	}
+	other := e.importPlan(plan("Q", pt("x")))
+	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "other", Project: other.project.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if es, err := e.c.Experiments(t.Context(), b.project.ID); err != nil || len(es) != 1 || es[0].Name != "auto" {
+		t.Errorf("P's experiments = %+v, %v; want auto alone", es, err)
+	}
+	if es, err := e.c.Experiments(t.Context(), ""); err != nil || len(es) != 2 || es[0].Name != "auto" || es[1].Name != "other" {
+		t.Errorf("every experiment = %+v, %v; want auto then other", es, err)
+	}
 	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 || payloadOf[core.ExperimentEnded](t, evs[0]).By != "complete" {
 		t.Errorf("ended events %+v", evs)
 	}
