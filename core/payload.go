@@ -80,6 +80,20 @@ func DecodePayload(kind EventKind, data []byte) Payload {
 	return RawPayload(append([]byte(nil), data...))
 }
 
+// AgentActed tells whether the event's agent did something itself: a
+// recovery names the silent holder, and a person's unassign or block the
+// holder that lost the task.
+func (e Event) AgentActed() bool {
+	switch e.Kind {
+	case EventLeaseRecovered, EventCircuitBroken, EventTaskUnassigned:
+		return false
+	case EventTaskBlocked:
+		p, _ := e.Payload.(TaskBlocked)
+		return e.Agent != "" && p.By != ByPerson
+	}
+	return e.Agent != ""
+}
+
 // UnmarshalJSON reads an event as an export writes it, its payload by its
 // kind (see DecodePayload).
 func (e *Event) UnmarshalJSON(b []byte) error {

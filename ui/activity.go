@@ -317,7 +317,7 @@ func (m *Model) feedFilterLine() string {
 // feedAgent is the name in the agent column: the agent that acted, or
 // "marcus" for what the system or a person did.
 func (c *feedCache) feedAgent(e *core.Event) string {
-	if !agentActed(e) {
+	if !e.AgentActed() {
 		return "marcus"
 	}
 	if name, ok := c.agents[e.Agent]; ok {

@@ -28,7 +28,8 @@ type Snapshot struct {
 	// ByID indexes Board.Tasks.
 	ByID map[core.TaskID]int
 	// Events are the project's newest events, oldest first.
-	Events  []core.Event
+	Events []core.Event
+	// Metrics are the run's live numbers (header, Experiments view).
 	Metrics MetricsSnapshot
 	Costs   core.CostTotals
 	// Experiments are the project's recorded experiments with their
@@ -52,6 +53,14 @@ func (s *Snapshot) Task(id core.TaskID) (core.Task, bool) {
 	}
 	return s.Board.Tasks[i], true
 }
+
+// MetricsSnapshot and MetricsBucket are the live run metrics a frame
+// shows; core/metrics computes them, with the same replay of the events
+// as the experiment reports.
+type (
+	MetricsSnapshot = metrics.LiveSnapshot
+	MetricsBucket   = metrics.LiveBucket
+)
 
 // TaskDetail is what the detail view shows of one task.
 type TaskDetail = core.TaskView
@@ -78,7 +87,7 @@ type changedMsg struct {
 // next only when the last has answered), so its state needs no lock.
 type loader struct {
 	coord   *core.Coordinator
-	metrics *Metrics
+	metrics *metrics.Live
 	// reports keeps ended experiments' reports (they never change) and
 	// when a running one was last computed.
 	reports map[core.ExperimentID]metrics.ExperimentReport
@@ -123,7 +132,7 @@ func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
 		s.Schedule, _ = core.ComputeSchedule(b.Tasks)
 	}
 	if l.metrics == nil || l.metrics.Project() != b.Project.ID {
-		l.metrics = NewMetrics(b.Project.ID)
+		l.metrics = metrics.NewLive(b.Project.ID)
 	}
 	if err := l.feedMetrics(ctx, b.Project.ID); err != nil {
 		return nil, err

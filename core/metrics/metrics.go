@@ -1,27 +1,16 @@
-package metrics
-
-import (
-	"fmt"
-	"slices"
-	"strings"
-	"time"
-
-	"marcus/core"
-)
-
-// Experiment metrics: what a run of agents on a project achieved, derived
-// from the project's event log (and the board and model calls) by one pure
-// function, so the live dashboard, experiment status, the final report and
-// comparisons all compute the same numbers the same way.
+// Package metrics derives what runs of agents achieve from the event log:
+// a run's report (ComputeRunMetrics, Report: work, utilisation, tax,
+// parallelism, throughput, critical paths, series) and the live dashboard's
+// numbers (Live). Both replay the log with one engine (see replay), so the
+// dashboard, experiment status, the final report and comparisons read
+// every event the same way. It imports only the standard library and
+// marcus/core.
 //
-// The log is replayed in the order given (commit order): a claim opens a
-// hold of a task by an agent; the hold ends at the task's next
-// task_completed, task_blocked, high-severity blocker_reported (payload
-// advisory false or severity "high"), task_unassigned, lease_recovered or
-// circuit_broken, or at the end of the window when none comes. Work is the
-// holds' time inside the window [Start, End]. Events after End are ignored;
-// events before Start set the state the window begins in but are not
-// counted (claims, completions, recoveries, blockers, registrations).
+// A report's window is [Start, End]: work is the holds' time inside it.
+// Events after End are ignored; events before Start set the state the
+// window begins in but are not counted (claims, completions, recoveries,
+// blockers, registrations). A hold still open at the window's end counts
+// to the end.
 //
 // A task's state when the log begins is inferred, so that a window that
 // opens on a busy board still counts the work under way:
@@ -35,10 +24,15 @@ import (
 //     blocked, or neither. This is exact when the events cover the window
 //     up to the time the tasks were read.
 //
-// An agent holds one task at a time (the Coordinator never hands out a
-// second), so a claim also ends any hold the log still shows the claiming
-// agent with; this keeps every agent's work within the wall time and
-// utilisation within 0..1 even on an inconsistent log.
+// Since an agent holds one task at a time, every agent's work stays within
+// the wall time and utilisation within 0..1 even on an inconsistent log.
+package metrics
+
+import (
+	"time"
+
+	"marcus/core"
+)
 
 // DefaultRunBucket is the time-series step when RunInput.Bucket is zero.
 const DefaultRunBucket = time.Minute
@@ -179,7 +173,6 @@ func ComputeRunMetrics(in RunInput) RunMetrics {
 	start, end := runWindow(in)
 	tasks := runDistinctTasks(in.Tasks)
 	r := replayRun(start, end, tasks, in.Events)
-
 	m := RunMetrics{
 		WallSeconds:             end.Sub(start).Seconds(),
 		Polls:                   in.Polls,
@@ -202,6 +195,21 @@ func ComputeRunMetrics(in RunInput) RunMetrics {
 	for _, c := range in.Calls {
 		m.LLM.Add(c)
 	}
+	m.countBoard(tasks)
+	m.countWork(r, start, end)
+	m.planned(tasks)
+	m.RunCriticalPath, m.RunCriticalSeconds, m.RunCriticalWorkSeconds = r.criticalPath(tasks, start, end)
+	bucket := in.Bucket
+	if bucket <= 0 {
+		bucket = DefaultRunBucket
+	}
+	m.Series, bucket = r.series(start, end, bucket)
+	m.BucketSeconds = bucket.Seconds()
+	return m
+}
+
+// countBoard counts the tasks by status, as they stand.
+func (m *RunMetrics) countBoard(tasks []core.Task) {
 	for _, t := range tasks {
 		switch t.Status {
 		case core.StatusDone:
@@ -214,7 +222,11 @@ func ComputeRunMetrics(in RunInput) RunMetrics {
 			m.Backlog++
 		}
 	}
+}
 
+// countWork adds up the holds inside the window: work, agents,
+// parallelism, utilisation and throughput.
+func (m *RunMetrics) countWork(r *runReplay, start, end time.Time) {
 	agents := r.agents
 	for _, h := range r.holds {
 		if d := h.within(start, end); d > 0 {
@@ -232,30 +244,27 @@ func ComputeRunMetrics(in RunInput) RunMetrics {
 			m.CoordinationTax = 1 - m.Utilisation
 		}
 	}
+}
 
-	if s, err := core.ComputeSchedule(tasks); err == nil {
-		if s.CriticalPath != nil {
-			m.PlannedCriticalPath = s.CriticalPath
-		}
-		m.PlannedCriticalMinutes = s.CriticalMinutes
-		m.PlannedPeak = s.PeakParallelism
-		work := 0
-		for _, t := range tasks {
-			work += t.Estimate()
-		}
-		if s.CriticalMinutes > 0 {
-			m.Bound = float64(work) / float64(s.CriticalMinutes)
-		}
+// planned sets what the plan itself allows: its critical path, peak
+// parallelism and speed-up bound.
+func (m *RunMetrics) planned(tasks []core.Task) {
+	s, err := core.ComputeSchedule(tasks)
+	if err != nil {
+		return
 	}
-	m.RunCriticalPath, m.RunCriticalSeconds, m.RunCriticalWorkSeconds = r.criticalPath(tasks, start, end)
-
-	bucket := in.Bucket
-	if bucket <= 0 {
-		bucket = DefaultRunBucket
+	if s.CriticalPath != nil {
+		m.PlannedCriticalPath = s.CriticalPath
 	}
-	m.Series, bucket = r.series(start, end, bucket)
-	m.BucketSeconds = bucket.Seconds()
-	return m
+	m.PlannedCriticalMinutes = s.CriticalMinutes
+	m.PlannedPeak = s.PeakParallelism
+	work := 0
+	for _, t := range tasks {
+		work += t.Estimate()
+	}
+	if s.CriticalMinutes > 0 {
+		m.Bound = float64(work) / float64(s.CriticalMinutes)
+	}
 }
 
 // runWindow resolves the window's bounds; End is never before Start.
@@ -293,464 +302,4 @@ func runDistinctTasks(tasks []core.Task) []core.Task {
 		}
 	}
 	return out
-}
-
-// runHold is one agent's uninterrupted hold of one task. A zero from means
-// "since before the log began".
-type runHold struct {
-	task     core.TaskID
-	agent    core.AgentID
-	from, to time.Time
-}
-
-// within is the part of the hold inside [start, end].
-func (h runHold) within(start, end time.Time) time.Duration {
-	return runOverlap(h.from, h.to, start, end)
-}
-
-func runOverlap(from, to, start, end time.Time) time.Duration {
-	if from.Before(start) {
-		from = start
-	}
-	if to.After(end) {
-		to = end
-	}
-	return max(to.Sub(from), 0)
-}
-
-// runBlock is a time a task spent blocked, until to unless still open. A
-// zero from means "since before the log began".
-type runBlock struct {
-	from, to time.Time
-	open     bool
-}
-
-// runTask is a task's state during the replay.
-type runTask struct {
-	status core.TaskStatus
-	agent  core.AgentID // holder, while in progress
-	since  time.Time    // hold's start, while held
-	block  int          // index of its open block in blocks, while blocked
-}
-
-// runReplay is the event log replayed over the window.
-type runReplay struct {
-	start, end  time.Time
-	tasks       map[core.TaskID]*runTask
-	order       []core.TaskID                // tasks in order of first mention
-	holding     map[core.AgentID]core.TaskID // each agent's open hold
-	holds       []runHold
-	blocks      []runBlock
-	finish      map[core.TaskID]time.Time // completions in the window
-	finishHold  map[core.TaskID]time.Time // start of the hold that completed it
-	lastDone    core.TaskID               // completed last in the window
-	completions []time.Time
-	recoveries  []time.Time
-	agents      map[core.AgentID]bool // registered or claimed in the window
-	firstClaim  time.Time
-
-	circuitBreaks, blockers int
-}
-
-func replayRun(start, end time.Time, tasks []core.Task, events []core.Event) *runReplay {
-	r := &runReplay{start: start, end: end, tasks: map[core.TaskID]*runTask{}, holding: map[core.AgentID]core.TaskID{},
-		finish: map[core.TaskID]time.Time{}, finishHold: map[core.TaskID]time.Time{}, agents: map[core.AgentID]bool{}}
-	for _, e := range events {
-		if e.Task == "" || e.At.After(end) || r.tasks[e.Task] != nil {
-			continue
-		}
-		if st, ok := runInitialState(e); ok {
-			r.begin(e.Task, st)
-		}
-	}
-	for _, t := range tasks {
-		if r.tasks[t.ID] != nil {
-			continue
-		}
-		st := runTask{status: t.Status}
-		switch {
-		case t.Status == core.StatusInProgress && t.Holder != "":
-			st.agent, st.since = t.Holder, t.Lease.ClaimedAt
-		case t.Status == core.StatusInProgress:
-			st.status = core.StatusTodo
-		}
-		r.begin(t.ID, st)
-	}
-	for _, e := range events {
-		if !e.At.After(end) {
-			r.apply(e)
-		}
-	}
-	for _, id := range r.order {
-		if st := r.tasks[id]; st.status == core.StatusInProgress {
-			r.holds = append(r.holds, runHold{task: id, agent: st.agent, from: st.since, to: end})
-		}
-	}
-	return r
-}
-
-// begin sets a task's state when the log begins.
-func (r *runReplay) begin(id core.TaskID, st runTask) {
-	r.tasks[id] = &st
-	r.order = append(r.order, id)
-	switch st.status {
-	case core.StatusInProgress:
-		r.holding[st.agent] = id
-	case core.StatusBlocked:
-		st.block = len(r.blocks)
-		r.blocks = append(r.blocks, runBlock{open: true})
-	}
-}
-
-// runInitialState infers a task's state before its first event in the log.
-// ok is false for an event that says nothing about it.
-func runInitialState(e core.Event) (runTask, bool) {
-	switch e.Kind {
-	case core.EventTaskClaimed:
-		return runTask{status: core.StatusTodo}, true
-	case core.EventTaskProgress, core.EventTaskCompleted, core.EventTaskBlocked, core.EventBlockerReported,
-		core.EventLeaseRecovered, core.EventCircuitBroken:
-		if e.Agent != "" {
-			return runTask{status: core.StatusInProgress, agent: e.Agent}, true
-		}
-		return runTask{status: core.StatusTodo}, true
-	case core.EventTaskUnassigned:
-		if e.Agent != "" {
-			return runTask{status: core.StatusInProgress, agent: e.Agent}, true
-		}
-		return runTask{status: core.StatusBlocked}, true
-	}
-	return runTask{}, false
-}
-
-func (r *runReplay) inWindow(at time.Time) bool {
-	return !at.Before(r.start) && !at.After(r.end)
-}
-
-func (r *runReplay) task(id core.TaskID) *runTask {
-	if r.tasks[id] == nil {
-		r.begin(id, runTask{status: core.StatusTodo})
-	}
-	return r.tasks[id]
-}
-
-// apply replays one event.
-func (r *runReplay) apply(e core.Event) {
-	in := r.inWindow(e.At)
-	if e.Kind == core.EventAgentRegistered {
-		if in && e.Agent != "" {
-			r.agents[e.Agent] = true
-		}
-		return
-	}
-	if e.Task == "" {
-		return
-	}
-	switch e.Kind {
-	case core.EventTaskClaimed:
-		if e.Agent == "" {
-			return // a claim names its agent; one that does not is no hold
-		}
-		if other, ok := r.holding[e.Agent]; ok && other != e.Task {
-			r.endHold(other, e.At)
-			r.tasks[other].status = core.StatusTodo
-		}
-		r.endHold(e.Task, e.At)
-		r.endBlock(e.Task, e.At)
-		st := r.task(e.Task)
-		st.status, st.agent, st.since = core.StatusInProgress, e.Agent, e.At
-		r.holding[e.Agent] = e.Task
-		if in {
-			r.agents[e.Agent] = true
-		}
-		if in && r.firstClaim.IsZero() {
-			r.firstClaim = e.At
-		}
-	case core.EventTaskCompleted:
-		from, held := r.endHold(e.Task, e.At)
-		r.endBlock(e.Task, e.At)
-		r.task(e.Task).status = core.StatusDone
-		if in {
-			r.completions = append(r.completions, e.At)
-			r.finish[e.Task] = e.At
-			r.finishHold[e.Task] = e.At // not held: no work on it in the window
-			if held {
-				r.finishHold[e.Task] = from
-			}
-			if r.lastDone == "" || !e.At.Before(r.finish[r.lastDone]) {
-				r.lastDone = e.Task
-			}
-		}
-	case core.EventTaskBlocked:
-		r.block(e.Task, e.At)
-		if in {
-			r.blockers++
-		}
-	case core.EventBlockerReported:
-		if runHighBlocker(e.Payload) {
-			r.block(e.Task, e.At)
-		}
-		if in {
-			r.blockers++
-		}
-	case core.EventTaskUnassigned:
-		r.endHold(e.Task, e.At)
-		r.endBlock(e.Task, e.At)
-		r.task(e.Task).status = core.StatusTodo
-	case core.EventLeaseRecovered, core.EventCircuitBroken:
-		if e.Kind == core.EventCircuitBroken {
-			r.block(e.Task, e.At)
-		} else {
-			r.endHold(e.Task, e.At)
-			r.task(e.Task).status = core.StatusTodo
-		}
-		if in {
-			r.recoveries = append(r.recoveries, e.At)
-			if e.Kind == core.EventCircuitBroken {
-				r.circuitBreaks++
-			}
-		}
-	}
-}
-
-// runHighBlocker reports whether a blocker_reported payload parked the task.
-func runHighBlocker(p core.Payload) bool {
-	b, ok := p.(core.BlockerReported)
-	return ok && b.Parks()
-}
-
-// endHold closes the task's hold, if it has one, and returns its start.
-func (r *runReplay) endHold(id core.TaskID, at time.Time) (from time.Time, held bool) {
-	st := r.tasks[id]
-	if st == nil || st.status != core.StatusInProgress {
-		return time.Time{}, false
-	}
-	r.holds = append(r.holds, runHold{task: id, agent: st.agent, from: st.since, to: at})
-	if r.holding[st.agent] == id {
-		delete(r.holding, st.agent)
-	}
-	st.status, st.agent = core.StatusTodo, ""
-	return st.since, true
-}
-
-// block ends any hold and parks the task from at (a task already blocked
-// stays blocked from when it was).
-func (r *runReplay) block(id core.TaskID, at time.Time) {
-	r.endHold(id, at)
-	st := r.task(id)
-	if st.status != core.StatusBlocked {
-		st.status, st.block = core.StatusBlocked, len(r.blocks)
-		r.blocks = append(r.blocks, runBlock{from: at, open: true})
-	}
-}
-
-// endBlock closes the task's open block, if any; the caller sets the status.
-func (r *runReplay) endBlock(id core.TaskID, at time.Time) {
-	st := r.tasks[id]
-	if st == nil || st.status != core.StatusBlocked {
-		return
-	}
-	st.status = core.StatusTodo
-	r.blocks[st.block].to, r.blocks[st.block].open = at, false
-}
-
-// runPeakHeld sweeps the holds inside the window: most held at once. A hold
-// that ends when another starts does not overlap it.
-func runPeakHeld(holds []runHold, start, end time.Time) int {
-	type edge struct {
-		at    time.Time
-		delta int
-	}
-	var edges []edge
-	for _, h := range holds {
-		if h.within(start, end) > 0 {
-			from, to := h.from, h.to
-			if from.Before(start) {
-				from = start
-			}
-			if to.After(end) {
-				to = end
-			}
-			edges = append(edges, edge{from, +1}, edge{to, -1})
-		}
-	}
-	slices.SortFunc(edges, func(a, b edge) int {
-		if c := a.at.Compare(b.at); c != 0 {
-			return c
-		}
-		return a.delta - b.delta // ends first
-	})
-	running, peak := 0, 0
-	for _, e := range edges {
-		running += e.delta
-		peak = max(peak, running)
-	}
-	return peak
-}
-
-// criticalPath walks back from the task completed last through the hard
-// dependency completed last (see RunMetrics.RunCriticalPath).
-func (r *runReplay) criticalPath(tasks []core.Task, start, end time.Time) (path []core.TaskID, elapsed, work float64) {
-	path = []core.TaskID{}
-	if r.lastDone == "" {
-		return path, 0, 0
-	}
-	byID := make(map[core.TaskID]*core.Task, len(tasks))
-	for i := range tasks {
-		byID[tasks[i].ID] = &tasks[i]
-	}
-	seen := map[core.TaskID]bool{}
-	for id := r.lastDone; id != "" && !seen[id]; {
-		seen[id] = true
-		path = append(path, id)
-		work += runOverlap(r.finishHold[id], r.finish[id], start, end).Seconds()
-		next := core.TaskID("")
-		if t := byID[id]; t != nil {
-			for _, d := range t.HardDependencies() {
-				at, done := r.finish[d]
-				if done && !seen[d] && (next == "" || at.After(r.finish[next])) {
-					next = d
-				}
-			}
-		}
-		id = next
-	}
-	slices.Reverse(path)
-	return path, r.finish[r.lastDone].Sub(start).Seconds(), work
-}
-
-// series samples the window in buckets of step (widened to keep at most
-// MaxRunSamples) and returns the step used.
-func (r *runReplay) series(start, end time.Time, step time.Duration) ([]RunSample, time.Duration) {
-	wall := end.Sub(start)
-	if wall <= 0 {
-		return []RunSample{}, step
-	}
-	n := runCeilDiv(wall, step)
-	if n > MaxRunSamples {
-		step = time.Duration(runCeilDiv(wall, MaxRunSamples))
-		n = runCeilDiv(wall, step)
-	}
-	// index is the bucket an instant in the window falls in; the window's
-	// end falls in the last one.
-	index := func(at time.Time) int {
-		if at.Before(start) {
-			return -1
-		}
-		return min(int(at.Sub(start)/step), n-1)
-	}
-	bounds := func(i int) (time.Time, time.Time) {
-		from, to := start.Add(time.Duration(i)*step), start.Add(time.Duration(i+1)*step)
-		if to.After(end) {
-			to = end
-		}
-		return from, to
-	}
-	out := make([]RunSample, n)
-	held := make([]time.Duration, n)
-	active := make([]map[core.AgentID]bool, n)
-	for i := range out {
-		out[i].At, _ = bounds(i)
-	}
-	for _, h := range r.holds {
-		if h.within(start, end) <= 0 {
-			continue
-		}
-		first, last := max(index(h.from), 0), n-1
-		if h.to.Before(end) {
-			last = index(h.to)
-		}
-		for i := first; i <= last; i++ {
-			a, b := bounds(i)
-			if d := h.within(a, b); d > 0 {
-				held[i] += d
-				if active[i] == nil {
-					active[i] = map[core.AgentID]bool{}
-				}
-				active[i][h.agent] = true
-			}
-		}
-	}
-	done := make([]int, n)
-	for _, at := range r.completions {
-		done[index(at)]++
-	}
-	recovered := make([]int, n)
-	for _, at := range r.recoveries {
-		recovered[index(at)]++
-	}
-	// A block counts at the end of every bucket from the one it began in
-	// (or the first) to the one before it ended in; an open block to the
-	// last. An unblock exactly at a bucket's end belongs to the next bucket.
-	blocked := make([]int, n+1)
-	for _, b := range r.blocks {
-		first, last := max(index(b.from), 0), n-1
-		if !b.open {
-			last = index(b.to) - 1
-			if !b.to.Before(end) {
-				last = n - 2 // ended at the window's end: not blocked at it
-			}
-		}
-		if last < first {
-			continue
-		}
-		blocked[first]++
-		blocked[last+1]--
-	}
-	cumDone, cumRec, nowBlocked := 0, 0, 0
-	for i := range out {
-		a, b := bounds(i)
-		cumDone += done[i]
-		cumRec += recovered[i]
-		nowBlocked += blocked[i]
-		out[i].Done, out[i].DoneInBucket = cumDone, done[i]
-		out[i].Recoveries, out[i].Blocked = cumRec, nowBlocked
-		out[i].ActiveAgents = len(active[i])
-		if d := b.Sub(a); d > 0 {
-			out[i].Parallelism = held[i].Seconds() / d.Seconds()
-		}
-	}
-	return out, step
-}
-
-// runCeilDiv is a / b rounded up, for positive durations, without overflow.
-func runCeilDiv(a, b time.Duration) int {
-	n := a / b
-	if a%b != 0 {
-		n++
-	}
-	return int(n)
-}
-
-// Summary is a short report of the metrics for people.
-func (m RunMetrics) Summary() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "wall %s · %d agents · work %s\n", runSeconds(m.WallSeconds), m.Agents, runSeconds(m.AgentWorkSeconds))
-	fmt.Fprintf(&b, "utilisation %.1f%% · coordination tax %.1f%%\n", 100*m.Utilisation, 100*m.CoordinationTax)
-	fmt.Fprintf(&b, "parallelism mean %.2f · peak %d · planned peak %d\n", m.MeanParallelism, m.PeakParallelism, m.PlannedPeak)
-	fmt.Fprintf(&b, "throughput %.2f tasks/min · %d completed · board %d/%d done, %d in progress, %d blocked, %d backlog\n",
-		m.Throughput, m.Completed, m.Done, m.Total, m.InProgress, m.Blocked, m.Backlog)
-	first := "no claim yet"
-	if m.TimeToFirstClaimSeconds >= 0 {
-		first = "first claim after " + runSeconds(m.TimeToFirstClaimSeconds)
-	}
-	fmt.Fprintf(&b, "%s · idle polls %d/%d (%.1f%%)\n", first, m.IdlePolls, m.Polls, 100*m.IdlePollRatio)
-	fmt.Fprintf(&b, "recoveries %d (circuit breaks %d) · blockers %d\n", m.Recoveries, m.CircuitBreaks, m.Blockers)
-	fmt.Fprintf(&b, "LLM %d calls (%d failed) · %d tokens · $%.4f\n", m.LLM.Calls, m.LLM.Failed, m.LLM.TotalTokens, m.LLM.CostUSD)
-	fmt.Fprintf(&b, "critical path planned %d min over %s (speed-up bound %.2f) · run %s over %s (work %s)",
-		m.PlannedCriticalMinutes, runTasksWord(len(m.PlannedCriticalPath)), m.Bound,
-		runSeconds(m.RunCriticalSeconds), runTasksWord(len(m.RunCriticalPath)), runSeconds(m.RunCriticalWorkSeconds))
-	return b.String()
-}
-
-func runTasksWord(n int) string {
-	if n == 1 {
-		return "1 task"
-	}
-	return fmt.Sprintf("%d tasks", n)
-}
-
-// runSeconds writes a duration in seconds as "4m30s".
-func runSeconds(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(time.Second).String()
 }

@@ -278,8 +278,8 @@ func TestRunHighBlocker(t *testing.T) {
 		{`null`, false},
 		{`{"advisory":"no"}`, false}, // unreadable: a raw payload parks nothing
 	} {
-		if got := runHighBlocker(core.DecodePayload(core.EventBlockerReported, []byte(c.payload))); got != c.want {
-			t.Errorf("runHighBlocker(%v) = %v, want %v", c.payload, got, c.want)
+		if got := parks(core.DecodePayload(core.EventBlockerReported, []byte(c.payload))); got != c.want {
+			t.Errorf("parks(%v) = %v, want %v", c.payload, got, c.want)
 		}
 	}
 }
