@@ -31,6 +31,8 @@ var previousRelease = []struct {
 		AgentRegistered{Name: "Ada", Role: "backend", Skills: []string{"go", "<sql>"}}},
 	{EventTaskClaimed, map[string]any{"epoch": int64(7), "name": "Cart & checkout", "recovered": false},
 		TaskClaimed{Epoch: 7, Name: "Cart & checkout"}},
+	{EventTaskClaimed, map[string]any{"epoch": int64(3), "name": "Cart", "recovered": false, "resumed": true},
+		TaskClaimed{Epoch: 3, Name: "Cart", Resumed: true}},
 	{EventTaskProgress, map[string]any{"progress": 55, "message": "JWT works", "epoch": int64(2),
 		"lease_expires_at": time.Date(2030, 1, 2, 3, 4, 5, 600, time.UTC)},
 		TaskProgress{Epoch: 2, LeaseExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 600, time.UTC), Message: "JWT works", Progress: 55}},

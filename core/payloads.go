@@ -64,12 +64,14 @@ type AgentRegistered struct {
 }
 
 // TaskClaimed is EventTaskClaimed's payload: the lease epoch the claim
-// gave, the task's name, and whether the task came back from a previous
-// holder (with a handoff).
+// gave, the task's name, whether the task came back from a previous
+// holder (with a handoff), and whether its holder resumed it after its own
+// blocker parked it (see Coordinator.ReportProgress).
 type TaskClaimed struct {
 	Epoch     int64  `json:"epoch"`
 	Name      string `json:"name"`
 	Recovered bool   `json:"recovered"`
+	Resumed   bool   `json:"resumed,omitempty"`
 }
 
 // TaskProgress is EventTaskProgress's payload: a holder's report and the

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"time"
 
@@ -51,7 +52,11 @@ func (run *creation) store(ctx context.Context, a core.Analysis, pl core.Plan, w
 // project is the project a creation stores, with what it was asked for.
 func (run *creation) project(a core.Analysis, pl core.Plan, now time.Time) core.Project {
 	req := run.req
-	options := map[string]string{"complexity": string(req.Complexity), "features": strconv.Itoa(len(a.Features))}
+	options := maps.Clone(req.Options)
+	if options == nil {
+		options = map[string]string{}
+	}
+	options["complexity"], options["features"] = string(req.Complexity), strconv.Itoa(len(a.Features))
 	if a.Kind != "" {
 		options["kind"] = a.Kind
 	}

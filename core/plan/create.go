@@ -19,6 +19,9 @@ type CreateRequest struct {
 	TeamSize   int
 	// Concurrency bounds the feature calls in flight (0: the default, 8).
 	Concurrency int
+	// Options are kept with the project beside the planner's own (the
+	// workspace root, tags, a deadline); see core.OptionWorkspaceRoot.
+	Options map[string]string
 	// Progress, when set, hears every step as it happens, besides the
 	// core.EventPlanning events. It is called from one goroutine at a time.
 	Progress func(Progress)
@@ -136,6 +139,9 @@ func checkCreate(req *CreateRequest) error {
 		return core.Errorf(core.ErrInvalid, "team_size is %d: use a number from 1 to 1000, or 0 for unknown", req.TeamSize)
 	case req.Concurrency < 0:
 		return core.Errorf(core.ErrInvalid, "concurrency is %d: use a positive number", req.Concurrency)
+	}
+	if err := core.CheckOptions(req.Options); err != nil {
+		return err
 	}
 	if req.Concurrency == 0 {
 		req.Concurrency = DefaultConcurrency

@@ -73,6 +73,7 @@ func experimentsComplete(t *testing.T, h Harness) {
 		t.Errorf("status %+v", st)
 	}
 	other := e.importPlan(plan("Q", pt("x")))
+	e.clock.Advance(time.Second) // "oldest first" needs an order
 	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "other", Project: other.project.ID}); err != nil {
 		t.Fatal(err)
 	}
