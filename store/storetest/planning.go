@@ -459,14 +459,19 @@ func planningDuplicates(t *testing.T, h Harness) {
 	if _, err := e.plans.CreateProject(t.Context(), req); core.CodeOf(err) != core.ErrConflict {
 		t.Errorf("err = %v, want a conflict once the window has passed", err)
 	}
-	// A second handle (another process) sees the first one's project too.
 	if h.Second != nil {
-		other := planning.New(h.Second(t, e.store), planning.WithClock(e.clock.Now))
 		e.clock.Advance(-5 * time.Minute)
-		res, err := other.CreateProject(t.Context(), req)
-		if err != nil || !res.Duplicate || res.Project.ID != first {
-			t.Errorf("second handle: %+v, %v; want the first project", res.Project, err)
-		}
+		duplicateOnSecondHandle(t, e, h, req, first)
+	}
+}
+
+// duplicateOnSecondHandle: a second handle (another process) sees the
+// first one's project too.
+func duplicateOnSecondHandle(t *testing.T, e *env, h Harness, req planning.CreateRequest, first core.ProjectID) {
+	other := planning.New(h.Second(t, e.store), planning.WithClock(e.clock.Now))
+	res, err := other.CreateProject(t.Context(), req)
+	if err != nil || !res.Duplicate || res.Project.ID != first {
+		t.Errorf("second handle: %+v, %v; want the first project", res.Project, err)
 	}
 }
 
