@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/mcp"
 	"marcus/providers/swarm"
 	"marcus/providers/trello"
@@ -165,7 +166,7 @@ func (a *app) demoProject(ctx context.Context, o demoOptions) (core.Project, err
 	if err != nil {
 		return core.Project{}, err
 	}
-	res, err := a.coord.CreateProject(ctx, core.CreateRequest{Description: demoDescription, Name: "Todo App", Planner: planner})
+	res, err := a.plans.CreateProject(ctx, plan.CreateRequest{Description: demoDescription, Name: "Todo App", Planner: planner})
 	return res.Project, err
 }
 

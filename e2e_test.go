@@ -156,7 +156,7 @@ func TestE2EDyingAgentsAreRecovered(t *testing.T) {
 			if ev.Agent == recovered[ev.Task] {
 				t.Errorf("task %s went back to the agent that died on it", ev.Task)
 			}
-			if ev.Payload["recovered"] == true {
+			if p, _ := ev.Payload.(core.TaskClaimed); p.Recovered {
 				reclaimedWithHandoff++
 			}
 		}
