@@ -172,7 +172,7 @@ func (t *txn) AddDependencies(id core.TaskID, deps []core.Dependency) error {
 	case err != nil:
 		return err
 	case core.TaskStatus(status) == core.StatusDone:
-		return core.Errorf(core.ErrConflict, "task %s is done; a done task never changes again", id)
+		return core.Refusef(core.ErrConflict, core.ReasonAlreadyDone, "task %s is done; a done task never changes again", id)
 	}
 	for _, d := range deps {
 		if err := t.addDependency(id, d); err != nil {

@@ -20,7 +20,7 @@ func scanEvent(r pgx.Rows) (core.Event, error) {
 	var payload []byte
 	err := r.Scan(&e.ID, &at, &project, &kind, &task, &agent, &payload)
 	e.Project, e.Kind, e.Task, e.Agent = core.ProjectID(project), core.EventKind(kind), core.TaskID(task), core.AgentID(agent)
-	e.At, e.Payload = fromNanos(at), fromJSON[map[string]any](payload)
+	e.At, e.Payload = fromNanos(at), core.DecodePayload(e.Kind, payload)
 	return e, err
 }
 
@@ -31,30 +31,42 @@ func (t *txn) AppendEvent(e core.Event) (int64, error) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
+	payload, err := core.EncodePayload(e.Payload)
+	if err != nil {
+		return 0, core.Wrap(core.ErrInternal, err, "encode the payload of a %s event", e.Kind)
+	}
+	ev := pendingEvent{e, payload}
 	if !t.s.insertEarly {
-		t.events = append(t.events, e)
+		t.events = append(t.events, ev)
 		return 0, nil
 	}
-	_, err := t.exec("append event", insertEvents, eventArgs([]core.Event{e})...)
+	_, err = t.exec("append event", insertEvents, eventArgs([]pendingEvent{ev})...)
 	t.inserted = t.inserted || err == nil
 	return 0, err
+}
+
+// pendingEvent is an event appended, with its encoded payload, waiting to
+// be inserted.
+type pendingEvent struct {
+	core.Event
+	payload []byte
 }
 
 // insertEvents is one statement for all of a transaction's events, in the
 // order they were appended.
 const insertEvents = `INSERT INTO events (at, project_id, kind, task_id, agent_id, payload)
-	SELECT at, project_id, kind, task_id, agent_id, payload::jsonb
+	SELECT at, project_id, kind, task_id, agent_id, payload::json
 	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
 	AS e(at, project_id, kind, task_id, agent_id, payload)`
 
 // eventArgs are insertEvents' arguments for evs.
-func eventArgs(evs []core.Event) []any {
+func eventArgs(evs []pendingEvent) []any {
 	at := make([]int64, len(evs))
 	project, kind, task, agent, payload := make([]string, len(evs)), make([]string, len(evs)), make([]string, len(evs)),
 		make([]string, len(evs)), make([]string, len(evs))
 	for i, e := range evs {
 		at[i], project[i], kind[i], task[i], agent[i] = nanos(e.At), string(e.Project), string(e.Kind), string(e.Task), string(e.Agent)
-		payload[i] = string(toJSON(e.Payload))
+		payload[i] = string(e.payload)
 	}
 	return []any{at, project, kind, task, agent, payload}
 }

@@ -85,7 +85,7 @@ func (t *txn) InsertExperiment(e core.Experiment) error {
 		return err
 	}
 	if n > 0 {
-		return core.Errorf(core.ErrConflict, "an experiment named %q exists: choose another name", e.Name)
+		return core.Refusef(core.ErrConflict, core.ReasonNameTaken, "an experiment named %q exists: choose another name", e.Name)
 	}
 	_, err := t.exec("start experiment", `INSERT INTO experiments (id, name, project_id, started_at, ended_at, params, tags,
 		polls, idle_polls, ended_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -101,7 +101,7 @@ func (t *txn) EndExperiment(id core.ExperimentID, at time.Time, by string) error
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return core.Errorf(core.ErrConflict, "experiment %s is not running", id)
+		return core.Refusef(core.ErrConflict, core.ReasonExperimentEnded, "experiment %s is not running", id)
 	}
 	return nil
 }

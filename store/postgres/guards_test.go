@@ -17,6 +17,10 @@ import (
 // and check that the outcome is one that running them one at a time could
 // give.
 
+// stores is the stores of the coordinators servers returned, by
+// coordinator.
+var stores sync.Map
+
 // servers opens n stores on one fresh database, as n marcus servers, each
 // with its coordinator.
 func servers(t *testing.T, n int) []*core.Coordinator {
@@ -24,9 +28,18 @@ func servers(t *testing.T, n int) []*core.Coordinator {
 	url := pgtest.URL(t)
 	cs := make([]*core.Coordinator, n)
 	for i := range cs {
-		cs[i] = core.NewCoordinator(openStore(t, url, postgres.Options{}))
+		s := openStore(t, url, postgres.Options{})
+		cs[i] = core.NewCoordinator(s)
+		stores.Store(cs[i], s)
+		t.Cleanup(func() { stores.Delete(cs[i]) })
 	}
 	return cs
+}
+
+// storeOf is the store of a coordinator servers returned.
+func storeOf(c *core.Coordinator) *postgres.Store {
+	s, _ := stores.Load(c)
+	return s.(*postgres.Store)
 }
 
 // race runs fn n times at once, spread over the coordinators, and returns
@@ -141,7 +154,7 @@ func TestConcurrentTaskAdditions(t *testing.T) {
 func boardTasks(t *testing.T, c *core.Coordinator, p core.ProjectID) []core.Task {
 	t.Helper()
 	var ts []core.Task
-	err := c.Store().View(t.Context(), func(tx core.ReadTx) (err error) { ts, err = tx.Tasks(p); return err })
+	err := storeOf(c).View(t.Context(), func(tx core.ReadTx) (err error) { ts, err = tx.Tasks(p); return err })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +192,7 @@ func TestDependencyAddedWhileCompleting(t *testing.T) {
 				_, err := c.AddTask(ctx, p.ID, core.PlanTask{Name: "new", After: []string{"dep"}}, "test")
 				return err
 			}
-			return c.Store().Update(ctx, func(tx core.Tx) error {
+			return storeOf(c).Update(ctx, func(tx core.Tx) error {
 				return tx.AddDependencies(old, []core.Dependency{{Task: dep}})
 			})
 		})
@@ -196,7 +209,7 @@ func TestDependencyAddedWhileCompleting(t *testing.T) {
 func wantReady(t *testing.T, c *core.Coordinator, p core.ProjectID, why string, names ...string) {
 	t.Helper()
 	var ready []core.Task
-	err := c.Store().View(context.Background(), func(tx core.ReadTx) (err error) { ready, err = tx.ReadyTasks(p, 100); return err })
+	err := storeOf(c).View(context.Background(), func(tx core.ReadTx) (err error) { ready, err = tx.ReadyTasks(p, 100); return err })
 	if err != nil {
 		t.Fatal(err)
 	}

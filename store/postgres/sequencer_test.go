@@ -61,7 +61,8 @@ func TestLeftEventsAreNumbered(t *testing.T) {
 		t.Fatalf("%d events readable, want 5", len(evs))
 	}
 	for i, ev := range evs {
-		if ev.ID != int64(i+1) || ev.Payload["i"] != float64(i%3) {
+		raw, _ := ev.Payload.(core.RawPayload)
+		if want := fmt.Sprintf(`{"i": %d}`, i%3); ev.ID != int64(i+1) || string(raw) != want {
 			t.Errorf("event %d: %+v", i, ev)
 		}
 	}

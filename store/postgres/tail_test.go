@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -171,7 +172,8 @@ func appendTail(tx core.Tx, task core.TaskID, markers []string, linger time.Dura
 		}
 	}
 	for j, m := range markers {
-		if _, err := tx.AppendEvent(core.Event{Kind: "tail", Task: task, Payload: map[string]any{"m": m, "n": n, "j": j}}); err != nil {
+		payload := core.RawPayload(fmt.Sprintf(`{"m": %q, "n": %d, "j": %d}`, m, n, j))
+		if _, err := tx.AppendEvent(core.Event{Kind: "tail", Task: task, Payload: payload}); err != nil {
 			return err
 		}
 	}
@@ -207,10 +209,15 @@ func tail(ctx context.Context, s *Store, book *tailBook) ([]seenEvent, error) {
 			if ev.Kind != "tail" {
 				continue // the board's import
 			}
-			m, _ := ev.Payload["m"].(string)
-			n, _ := ev.Payload["n"].(float64)
-			j, _ := ev.Payload["j"].(float64)
-			out = append(out, seenEvent{ev.ID, ev.Task, m, int(n), int(j), now})
+			var p struct {
+				M    string
+				N, J int
+			}
+			raw, _ := ev.Payload.(core.RawPayload)
+			if err := json.Unmarshal(raw, &p); err != nil {
+				return out, fmt.Errorf("event %d: payload %q: %w", ev.ID, raw, err)
+			}
+			out = append(out, seenEvent{ev.ID, ev.Task, p.M, p.N, p.J, now})
 		}
 		if len(evs) > 0 {
 			continue

@@ -261,5 +261,5 @@ func (t *txn) whyNotUpdated(id core.TaskID) error {
 	if err != nil {
 		return err
 	}
-	return core.Errorf(core.ErrConflict, "task %s is done; a done task never changes again", id)
+	return core.Refusef(core.ErrConflict, core.ReasonAlreadyDone, "task %s is done; a done task never changes again", id)
 }

@@ -30,7 +30,7 @@ type txn struct {
 	// events are the events appended, inserted at the commit: a
 	// transaction never reads its own events (they have no position yet).
 	// inserted says that some were inserted already (Options.insertEarly).
-	events   []core.Event
+	events   []pendingEvent
 	inserted bool
 	// broken is the first error a statement met. The server aborts the
 	// transaction at its first error, so this one, not whatever fn made of

@@ -125,7 +125,9 @@ CREATE TABLE events (
     kind       text NOT NULL,
     task_id    text NOT NULL DEFAULT '',
     agent_id   text NOT NULL DEFAULT '',
-    payload    jsonb NOT NULL DEFAULT '{}'
+    -- json, not jsonb: a payload reads back as it was written, byte for
+    -- byte (a later release's payloads pass through an older one intact)
+    payload    json NOT NULL DEFAULT '{}'
 );
 CREATE INDEX events_unsequenced ON events (id) WHERE pos IS NULL;
 CREATE INDEX events_project ON events (project_id, pos);
