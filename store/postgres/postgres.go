@@ -66,7 +66,7 @@ type Store struct {
 	stop     context.CancelFunc
 	bg       sync.WaitGroup
 	closeMu  sync.Mutex
-	closed   bool
+	closed   atomic.Bool
 	retries  atomic.Int64
 	changeMu sync.Mutex
 	changed  chan struct{}
@@ -187,10 +187,9 @@ func (s *Store) Retries() int64 { return s.retries.Load() }
 func (s *Store) Close() error {
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()
-	if s.closed {
+	if s.closed.Swap(true) {
 		return nil
 	}
-	s.closed = true
 	s.stop()
 	s.bg.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -41,6 +41,9 @@ type txn struct {
 var _ core.Tx = (*txn)(nil)
 
 func (s *Store) startTxn(ctx context.Context, write bool) (*txn, error) {
+	if s.closed.Load() {
+		return nil, core.Errorf(core.ErrUnavailable, "the store for %s is closed", s.where)
+	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err

@@ -147,3 +147,23 @@ func TestUpdateGivesUp(t *testing.T) {
 		t.Errorf("%d retries, want 2 (3 attempts)", s.Retries())
 	}
 }
+
+// TestClosedStore: a closed store refuses reads and writes with an error
+// that says so; closing twice is harmless.
+func TestClosedStore(t *testing.T) {
+	s := open(t, pgtest.URL(t), Options{})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("closing twice: %v", err)
+	}
+	err := s.Update(t.Context(), func(core.Tx) error { return nil })
+	if core.CodeOf(err) != core.ErrUnavailable || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("a write after Close: %v", err)
+	}
+	err = s.View(t.Context(), func(core.ReadTx) error { return nil })
+	if core.CodeOf(err) != core.ErrUnavailable {
+		t.Errorf("a read after Close: %v", err)
+	}
+}
