@@ -85,6 +85,9 @@ const (
 	ReasonNoProject Reason = "no_project"
 	// ReasonNoExperiment (not found): there is no experiment at all yet.
 	ReasonNoExperiment Reason = "no_experiment"
+	// ReasonNotLeader (conflict): a background job's write came from a
+	// server that no longer holds the job's lease (see Coordinator.Lead).
+	ReasonNotLeader Reason = "not_leader"
 )
 
 // Error makes a Reason usable as an errors.Is target.

@@ -59,6 +59,7 @@ func Run(t *testing.T, h Harness) {
 		{"Mirrors", testMirrors},
 		{"Experiments", testExperiments},
 		{"NamedLeases", testNamedLeases},
+		{"Leaders", testLeaders},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })
