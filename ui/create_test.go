@@ -936,11 +936,13 @@ func BenchmarkReviewRender(b *testing.B) {
 	}
 	m := New(Options{NoColor: true, Now: func() time.Time { return Start }})
 	defer m.Close()
-	m.width, m.height = 200, 60
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	m.snap = &Snapshot{}
 	m.overlay = overlayCreate
-	m.create = &createState{phase: createReview, fields: &createFields{},
-		review: reviewState{draft: &core.Draft{Plan: core.Plan{Name: "Big", Tasks: tasks}}, cursor: 1000}}
+	m.create = newCreateFlow(m.env, m.ctx, m.o)
+	m.create.phase, m.create.fields = createReview, &createFields{}
+	m.create.review = newReviewView(m.env, 200, 57, &core.Draft{Plan: core.Plan{Name: "Big", Tasks: tasks}})
+	m.create.review.cursor = 1000
 	for b.Loop() {
 		_ = m.Render()
 	}
