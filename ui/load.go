@@ -39,6 +39,8 @@ func (m *Model) reload() tea.Cmd {
 func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	m.loading = false
 	switch {
+	case msg.req.gen != m.gen:
+		m.dirty = true // stale: load what is shown now
 	case msg.err != nil:
 		if m.ctx.Err() == nil {
 			m.setStatus("could not read the board: "+msg.err.Error(), true)
@@ -91,6 +93,7 @@ func (m *Model) selectProject(id core.ProjectID) tea.Cmd {
 		return nil
 	}
 	m.project = id
+	m.gen++
 	m.resetTabs()
 	return m.reload()
 }

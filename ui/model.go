@@ -254,6 +254,9 @@ func (m *Model) ask(msg tea.Msg) tea.Cmd {
 // onAction shows how an action ended, unless it answers for a project no
 // longer shown.
 func (m *Model) onAction(msg actionMsg) tea.Cmd {
+	if msg.gen != m.gen {
+		return nil
+	}
 	if msg.err != nil {
 		m.setStatus(msg.err.Error(), true)
 	} else {

@@ -258,6 +258,9 @@ func (c *createFlow) storeDraft() tea.Cmd {
 // onCreated closes the flow on the new project, or shows why it could
 // not be stored.
 func (c *createFlow) onCreated(msg createdMsg) tea.Cmd {
+	if msg.gen != c.gen {
+		return nil
+	}
 	r := &c.review
 	r.creating = false
 	if msg.err != nil {
