@@ -152,6 +152,7 @@ func (v *agentsView) placeCursor() {
 // column header.
 func (v *agentsView) page() int { return max(1, v.h-2) }
 
+// Update moves the cursor by agent, or opens the task it holds.
 func (v *agentsView) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -205,6 +206,8 @@ type agentColumn struct {
 	cell       func(r agentRow, styled bool) string
 }
 
+// View is a table of the agents, working first, with as many columns as
+// fit.
 func (v *agentsView) View() string {
 	w, h := v.w, v.h
 	rows := v.agentRows()

@@ -87,6 +87,7 @@ func (d *detailView) shownTask() (v *TaskDetail, t core.Task, ok bool) {
 	return nil, t, ok
 }
 
+// Update scrolls, shows artifacts, acts on the task, or closes (esc, q).
 func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -147,6 +148,7 @@ func (d *detailView) cycleArtifact() tea.Cmd {
 	return nil
 }
 
+// View is the fixed header over a page of the body.
 func (d *detailView) View() string {
 	w, h := d.w, d.h
 	v, t, ok := d.shownTask()

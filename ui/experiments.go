@@ -87,6 +87,7 @@ func (v *experimentsView) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// View is a page of the run: charts, totals, recorded experiments.
 func (v *experimentsView) View() string {
 	w, h := v.w, v.h
 	lines := v.lines(w, h)

@@ -123,6 +123,8 @@ func graphEntryLines(h int) int {
 // graphVisible is how many tasks a column shows in a body of height h.
 func graphVisible(h int) int { return max(1, (h-3)/graphEntryLines(h)) }
 
+// Update walks the layers (←→) and the tasks of one (↑↓), or opens the
+// selected task.
 func (g *graphView) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -184,6 +186,8 @@ func (g *graphView) scroll(w, page, layers int) {
 	}
 }
 
+// View draws the layers that fit side by side, each scrolled to keep its
+// selection in view.
 func (g *graphView) View() string {
 	w, h := g.w, g.h
 	layers := g.sync()

@@ -47,6 +47,7 @@ func (p *pickerView) Help() helpSet {
 	return s
 }
 
+// Update moves the cursor, opens the chosen project, or leaves.
 func (p *pickerView) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || p.snap == nil {
