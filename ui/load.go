@@ -82,7 +82,9 @@ func (m *Model) applySnapshot(s *Snapshot) {
 		m.lastEvent = s.Board.LastEventID
 	}
 	for _, v := range m.views() {
-		v.SetSnapshot(s)
+		if v != nil {
+			v.SetSnapshot(s)
+		}
 	}
 }
 

@@ -148,12 +148,15 @@ func (m *Model) tabs() [viewCount]view {
 	return [viewCount]view{&m.board, &m.agents, &m.activity, &m.graph, &m.exper}
 }
 
-// views are every view, in the order their keys show on the help screen.
-func (m *Model) views() []view {
+// views are every view; the new project flow's slot is nil until it is
+// first opened. An array, so a snapshot handed to each allocates nothing.
+func (m *Model) views() [viewCount + 4]view {
+	var vs [viewCount + 4]view
 	t := m.tabs()
-	vs := append(t[:], &m.detail, &m.picker, &m.helpPage)
+	copy(vs[:], t[:])
+	vs[viewCount], vs[viewCount+1], vs[viewCount+2] = &m.detail, &m.picker, &m.helpPage
 	if m.create != nil {
-		vs = append(vs, m.create)
+		vs[viewCount+3] = m.create
 	}
 	return vs
 }
@@ -377,7 +380,9 @@ func (m *Model) resize(w, h int) {
 	m.width, m.height = max(w, 1), max(h, 1)
 	m.help.SetWidth(m.width)
 	for _, v := range m.views() {
-		v.SetSize(m.width, m.height-3)
+		if v != nil {
+			v.SetSize(m.width, m.height-3)
+		}
 	}
 }
 

@@ -153,6 +153,9 @@ func TestMergeHelp(t *testing.T) {
 		}
 	}
 	for _, v := range m.views() {
+		if v == nil {
+			continue
+		}
 		for _, g := range v.Help() {
 			for _, k := range g {
 				if !slices.Contains(all, k.Help().Key+" "+k.Help().Desc) {
