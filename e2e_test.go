@@ -28,7 +28,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeScriptAgent()
+	os.Exit(code)
 }
 
 // layered is a plan of n tasks in layers of width; each task after the
