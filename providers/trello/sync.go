@@ -46,6 +46,7 @@ type Syncer struct {
 	project core.ProjectID
 	items   map[core.TaskID]string // the current round's task-to-card map
 	owner   string                 // this syncer, for the mirror's ownership
+	unsure  int64                  // the event whose comment's answer was lost, if any
 }
 
 // NewSyncer returns a syncer for a project.
@@ -444,10 +445,7 @@ func (s *Syncer) deliver(ctx context.Context, m *core.Mirror, items map[core.Tas
 		}
 	}
 	if text := commentFor(ev); text != "" {
-		return s.client.do(ctx, func(api *trello.Client) error {
-			var out struct{ ID string }
-			return api.Post("cards/"+card+"/actions/comments", trello.Arguments{"text": text}, &out)
-		})
+		return s.comment(ctx, m, card, ev.ID, text)
 	}
 	return nil
 }
