@@ -38,7 +38,7 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 		return Mirror{}, Errorf(ErrInvalid, "a mirror needs a kind (trello)")
 	}
 	err := c.store.Update(ctx, func(tx Tx) error {
-		p, err := resolveProject(tx, m.Project)
+		p, err := FindProject(tx, m.Project)
 		if err != nil {
 			return err
 		}
@@ -122,6 +122,17 @@ func (c *Coordinator) Mirrors(ctx context.Context, kind string) ([]MirrorStatus,
 		return nil
 	})
 	return out, err
+}
+
+// Mirror returns a project's mirror of a kind (ErrNotFound when the
+// project has none).
+func (c *Coordinator) Mirror(ctx context.Context, p ProjectID, kind string) (Mirror, error) {
+	var m Mirror
+	err := c.store.View(ctx, func(tx ReadTx) (err error) {
+		m, err = tx.Mirror(p, kind)
+		return err
+	})
+	return m, err
 }
 
 // MirrorItems returns the remote ids of a mirror's tasks.

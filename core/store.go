@@ -10,8 +10,8 @@ import (
 //
 // Errors: implementations return *Error values: ErrNotFound for a missing
 // row, ErrUnavailable when the database is locked or out of space, ErrCorrupt
-// for a damaged file, ErrInternal otherwise. They never return a driver
-// error unclassified.
+// for a damaged file, ErrInternal otherwise; a refusal the contract names
+// carries its Reason. They never return a driver error unclassified.
 type Store interface {
 	// View runs fn on a consistent read-only snapshot.
 	View(ctx context.Context, fn func(ReadTx) error) error
@@ -118,13 +118,16 @@ type Tx interface {
 	// AddDependencies makes an existing task that is not done also wait for
 	// deps (tasks that exist); a dependency it already has keeps its
 	// kind unless the new one is hard. Its count of unfinished hard
-	// dependencies is brought up to date.
+	// dependencies is brought up to date. A done task is refused
+	// (ErrConflict, ReasonAlreadyDone).
 	AddDependencies(task TaskID, deps []Dependency) error
 	// InsertLLMCalls records model calls; their ids are assigned.
 	InsertLLMCalls(calls []LLMCall) error
-	// InsertExperiment starts an experiment; its name is unique.
+	// InsertExperiment starts an experiment; its name is unique (a taken
+	// one is refused: ErrConflict, ReasonNameTaken).
 	InsertExperiment(e Experiment) error
-	// EndExperiment ends a running experiment.
+	// EndExperiment ends a running experiment (an ended one is refused:
+	// ErrConflict, ReasonExperimentEnded).
 	EndExperiment(id ExperimentID, at time.Time, by string) error
 	// InsertSample records a board sample of a running experiment.
 	InsertSample(s Sample) error

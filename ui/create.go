@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // The new project flow: a form (huh), planning in the background with its
@@ -45,7 +46,7 @@ type createFields struct {
 type createFlow struct {
 	env   *env
 	back  key.Binding
-	coord *core.Coordinator
+	plans *plan.Service
 	// ctx bounds the plannings: the dashboard's life.
 	ctx         context.Context
 	planner     func(name string) (core.Planner, error)
@@ -69,7 +70,7 @@ type createFlow struct {
 	run *planRun
 	// runs are the plannings whose end or draft is not accounted for yet.
 	runs     []*planRun
-	progress core.PlanProgress
+	progress plan.Progress
 	planName string
 
 	review reviewView
@@ -78,7 +79,7 @@ type createFlow struct {
 // newCreateFlow builds the flow over the dashboard's options; ctx is the
 // dashboard's, which its plannings must not outlive.
 func newCreateFlow(e *env, ctx context.Context, o Options) *createFlow {
-	return &createFlow{env: e, back: Keys.Back, coord: o.Coord, ctx: ctx, planner: o.Planner,
+	return &createFlow{env: e, back: Keys.Back, plans: o.Plans, ctx: ctx, planner: o.Planner,
 		planners: o.Planners, concurrency: o.Concurrency}
 }
 
@@ -331,7 +332,7 @@ func formLines(view string, w int) []string {
 }
 
 // planStage turns a planning step into a share of the bar and a label.
-func planStage(p core.PlanProgress) (int, string) {
+func planStage(p plan.Progress) (int, string) {
 	switch p.Stage {
 	case "analyzed":
 		if p.Total == 1 {

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // Options configure the dashboard.
@@ -26,6 +27,9 @@ type Options struct {
 	// Planner returns a planner by name ("" for the configured one), for
 	// the new project form; nil turns the form off.
 	Planner func(name string) (core.Planner, error)
+	// Plans is the planning service the form stores through; nil, like a
+	// nil Planner, turns the form off.
+	Plans *plan.Service
 	// Planners are the names the form offers, the configured one first.
 	Planners []string
 	// Concurrency bounds a creation's feature calls (0: the default).
@@ -364,7 +368,7 @@ func (m *Model) openPicker() {
 
 // openCreate opens the new project form.
 func (m *Model) openCreate() tea.Cmd {
-	if m.o.Planner == nil {
+	if m.o.Planner == nil || m.o.Plans == nil {
 		m.setStatus("project creation is off in this process: use  marcus new \"what to build\"", false)
 		return nil
 	}

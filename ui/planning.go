@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // Planning and storing, for the new project flow: each planning runs in
@@ -20,19 +21,19 @@ import (
 type planRun struct {
 	gen      int
 	cancel   context.CancelFunc
-	progress chan core.PlanProgress
+	progress chan plan.Progress
 	done     chan struct{}
 	started  time.Time
 	planner  string
 	// draft is written by the planning goroutine before done is closed.
-	draft *core.Draft
+	draft *plan.Draft
 	// handled says Update took the draft or had it dropped.
 	handled bool
 }
 
 // push hands a step to Update without ever blocking the planner: when the
 // buffer is full, the oldest step waiting is dropped for the newest.
-func (r *planRun) push(p core.PlanProgress) {
+func (r *planRun) push(p plan.Progress) {
 	for {
 		select {
 		case r.progress <- p:
@@ -61,13 +62,13 @@ func (r *planRun) wait() tea.Cmd {
 // planProgressMsg is a step of a planning.
 type planProgressMsg struct {
 	gen int
-	p   core.PlanProgress
+	p   plan.Progress
 }
 
 // planDoneMsg ends a planning: a draft or why there is none.
 type planDoneMsg struct {
 	gen   int
-	draft *core.Draft
+	draft *plan.Draft
 	err   error
 }
 
@@ -75,7 +76,7 @@ type planDoneMsg struct {
 // generation when the store started.
 type createdMsg struct {
 	gen int
-	res core.Creation
+	res plan.Creation
 	err error
 }
 
@@ -104,7 +105,7 @@ func (c *createFlow) abort() {
 		case <-r.done:
 			if r.draft != nil && !r.handled {
 				r.handled = true
-				c.coord.DiscardDraft(r.draft, "the dashboard closed")
+				c.plans.DiscardDraft(r.draft, "the dashboard closed")
 			}
 		default:
 		}
@@ -112,7 +113,7 @@ func (c *createFlow) abort() {
 	c.runs = nil
 	if d := c.review.draft; d != nil && !c.review.creating {
 		c.review.draft = nil
-		c.coord.DiscardDraft(d, "the dashboard closed")
+		c.plans.DiscardDraft(d, "the dashboard closed")
 	}
 }
 
@@ -159,24 +160,24 @@ func (c *createFlow) startPlanning() tea.Cmd {
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.prune()
 	c.gen++
-	run := &planRun{gen: c.gen, cancel: cancel, progress: make(chan core.PlanProgress, 16),
+	run := &planRun{gen: c.gen, cancel: cancel, progress: make(chan plan.Progress, 16),
 		done: make(chan struct{}), started: c.env.now(), planner: planner.Name()}
 	c.run, c.runs = run, append(c.runs, run)
 	c.phase, c.form, c.notice, c.noticeErr = createPlanning, nil, "", false
-	c.progress, c.planName = core.PlanProgress{}, oneLine(f.name)
-	req := core.CreateRequest{Description: f.description, Name: f.name, Planner: planner,
+	c.progress, c.planName = plan.Progress{}, oneLine(f.name)
+	req := plan.CreateRequest{Description: f.description, Name: f.name, Planner: planner,
 		Complexity: core.Complexity(f.complexity), MaxTasks: maxTasks, TeamSize: teamSize,
 		Concurrency: c.concurrency, Progress: run.push}
-	return tea.Batch(planCmd(ctx, c.coord, req, run), run.wait())
+	return tea.Batch(planCmd(ctx, c.plans, req, run), run.wait())
 }
 
 // planCmd plans a draft for req and answers with run's planDoneMsg.
-func planCmd(ctx context.Context, coord *core.Coordinator, req core.CreateRequest, run *planRun) tea.Cmd {
+func planCmd(ctx context.Context, plans *plan.Service, req plan.CreateRequest, run *planRun) tea.Cmd {
 	return func() tea.Msg {
-		d, err := coord.PlanDraft(ctx, req)
+		d, err := plans.PlanDraft(ctx, req)
 		if err == nil && ctx.Err() != nil {
 			// Cancelled as it finished: nobody will review this draft.
-			coord.DiscardDraft(d, "cancelled in the dashboard")
+			plans.DiscardDraft(d, "cancelled in the dashboard")
 			d, err = nil, core.Wrap(core.ErrUnavailable, ctx.Err(), "project creation cancelled")
 		}
 		run.draft = d
@@ -214,8 +215,8 @@ func (c *createFlow) onPlanned(msg planDoneMsg) tea.Cmd {
 	}
 	if msg.gen != c.gen || c.phase != createPlanning {
 		if d := msg.draft; d != nil {
-			coord := c.coord
-			return func() tea.Msg { coord.DiscardDraft(d, "cancelled in the dashboard"); return nil }
+			plans := c.plans
+			return func() tea.Msg { plans.DiscardDraft(d, "cancelled in the dashboard"); return nil }
 		}
 		return nil
 	}
@@ -246,11 +247,11 @@ func (c *createFlow) updateReview(msg tea.Msg) tea.Cmd {
 func (c *createFlow) storeDraft() tea.Cmd {
 	r := &c.review
 	r.creating, r.err = true, ""
-	d, coord, ctx, gen := r.draft, c.coord, c.ctx, c.gen
+	d, plans, ctx, gen := r.draft, c.plans, c.ctx, c.gen
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		res, err := coord.CreateFromDraft(ctx, d)
+		res, err := plans.CreateFromDraft(ctx, d)
 		return createdMsg{gen: gen, res: res, err: err}
 	}
 }
@@ -280,11 +281,11 @@ func (c *createFlow) onCreated(msg createdMsg) tea.Cmd {
 // discardDraft drops the draft and closes the flow; the pipeline records
 // its model calls.
 func (c *createFlow) discardDraft() tea.Cmd {
-	d, coord := c.review.draft, c.coord
+	d, plans := c.review.draft, c.plans
 	c.review.draft = nil
 	c.phase, c.done = createForm, true
 	return func() tea.Msg {
-		coord.DiscardDraft(d, "discarded in the dashboard")
+		plans.DiscardDraft(d, "discarded in the dashboard")
 		return noteMsg{text: "discarded the draft: nothing was stored"}
 	}
 }

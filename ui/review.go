@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // reviewEdit is what the review is editing.
@@ -58,7 +59,7 @@ type reviewView struct {
 	keys reviewKeys
 	w, h int
 
-	draft  *core.Draft
+	draft  *plan.Draft
 	cursor int
 	edit   reviewEdit
 	input  textinput.Model
@@ -70,7 +71,7 @@ type reviewView struct {
 	err       string
 }
 
-func newReviewView(e *env, w, h int, d *core.Draft) reviewView {
+func newReviewView(e *env, w, h int, d *plan.Draft) reviewView {
 	return reviewView{env: e, keys: newReviewKeys(Keys), w: w, h: h, draft: d}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/llm"
 )
 
@@ -101,7 +102,7 @@ type offExpansionView struct {
 }
 
 // offPlan runs the planner as the creation pipeline does: Analyze, every
-// Expand, then core.AssemblePlan.
+// Expand, then plan.Assemble.
 func offPlan(ctx context.Context, p core.Planner, req core.PlanRequest) (offOutput, error) {
 	out := offOutput{Request: offRequestView{Complexity: req.Complexity, MaxTasks: req.MaxTasks}}
 	for _, t := range req.Existing {
@@ -119,7 +120,7 @@ func offPlan(ctx context.Context, p core.Planner, req core.PlanRequest) (offOutp
 		}
 		out.Expansions = append(out.Expansions, offExpansionView{Feature: f.Name, Tasks: exps[i]})
 	}
-	out.Plan, out.Warnings, err = core.AssemblePlan(req, a, exps)
+	out.Plan, out.Warnings, err = plan.Assemble(req, a, exps)
 	return out, err
 }
 

@@ -260,12 +260,7 @@ func (s *Syncer) skippable(ctx context.Context, m *core.Mirror, items map[core.T
 }
 
 func (s *Syncer) load(ctx context.Context) (core.Mirror, map[core.TaskID]string, core.Board, error) {
-	var m core.Mirror
-	err := s.coord.Store().View(ctx, func(tx core.ReadTx) error {
-		var err error
-		m, err = tx.Mirror(s.project, Kind)
-		return err
-	})
+	m, err := s.coord.Mirror(ctx, s.project, Kind)
 	if err != nil {
 		return m, nil, core.Board{}, err
 	}
@@ -495,32 +490,26 @@ func (s *Syncer) linker(m *core.Mirror, items map[core.TaskID]string) func(core.
 
 // commentFor is the comment an event leaves on its card, or "".
 func commentFor(ev core.Event) string {
-	str := func(k string) string { return oneLine(fmt.Sprint(orEmpty(ev.Payload[k]))) }
 	who := string(ev.Agent)
 	switch ev.Kind {
-	case core.EventTaskProgress:
-		if msg := str("message"); msg != "" {
-			return fmt.Sprintf("%s · %s%%: %s", who, str("progress"), msg)
-		}
-	case core.EventDecisionLogged:
-		return fmt.Sprintf("Decision (%s): %s", who, str("decision"))
-	case core.EventArtifactLogged:
-		return fmt.Sprintf("Artifact (%s): %s (%s)", who, str("filename"), str("artifact_type"))
-	case core.EventBlockerReported:
-		return fmt.Sprintf("Blocker from %s (%s): %s", who, str("severity"), str("description"))
 	case core.EventLeaseRecovered:
 		return fmt.Sprintf("Recovered from %s, who went silent; back in the backlog with its handoff", who)
 	case core.EventCircuitBroken:
 		return "Blocked for a person: three holders went silent on it"
 	}
-	return ""
-}
-
-func orEmpty(v any) any {
-	if v == nil {
-		return ""
+	switch p := ev.Payload.(type) {
+	case core.TaskProgress:
+		if msg := oneLine(p.Message); msg != "" {
+			return fmt.Sprintf("%s · %d%%: %s", who, p.Progress, msg)
+		}
+	case core.DecisionLogged:
+		return fmt.Sprintf("Decision (%s): %s", who, oneLine(p.Decision))
+	case core.ArtifactLogged:
+		return fmt.Sprintf("Artifact (%s): %s (%s)", who, oneLine(p.Filename), oneLine(p.Type))
+	case core.BlockerReported:
+		return fmt.Sprintf("Blocker from %s (%s): %s", who, oneLine(p.Severity), oneLine(p.Description))
 	}
-	return v
+	return ""
 }
 
 // tAction is a board action, as Trello sends it.

@@ -1,8 +1,10 @@
-package core
+package plan
 
 import (
 	"context"
 	"errors"
+
+	"marcus/core"
 )
 
 // Draft is a planned project that is not stored yet: the dashboard shows
@@ -11,38 +13,37 @@ import (
 // either way.
 type Draft struct {
 	Request  CreateRequest
-	Analysis Analysis
+	Analysis core.Analysis
 	// Plan is the assembled plan; edit it freely before CreateFromDraft,
 	// which validates it again.
-	Plan     Plan
+	Plan     core.Plan
 	Warnings []string
 	run      *creation
 }
 
 // Project is the id the project will have once stored.
-func (d *Draft) Project() ProjectID { return d.run.id }
+func (d *Draft) Project() core.ProjectID { return d.run.id }
 
 // Calls are the model calls made so far.
-func (d *Draft) Calls() []LLMCall {
+func (d *Draft) Calls() []core.LLMCall {
 	d.run.calls.mu.Lock()
 	defer d.run.calls.mu.Unlock()
-	return append([]LLMCall(nil), d.run.calls.calls...)
+	return append([]core.LLMCall(nil), d.run.calls.calls...)
 }
 
 // PlanDraft runs CreateProject's planning without storing: the same checks,
 // progress events and failure handling. An identical request that created a
 // project within DedupeWindow is a conflict naming that project.
-func (c *Coordinator) PlanDraft(ctx context.Context, req CreateRequest) (*Draft, error) {
+func (s *Service) PlanDraft(ctx context.Context, req CreateRequest) (*Draft, error) {
 	if err := checkCreate(&req); err != nil {
 		return nil, err
 	}
-	if dup, ok, err := c.findDuplicate(ctx, req.Name, req.Description); err != nil {
+	if dup, ok, err := s.findDuplicate(ctx, req.Name, req.Description); err != nil {
 		return nil, err
 	} else if ok {
-		return nil, Errorf(ErrConflict, "the same request created %q (%s) moments ago: open that project", dup.Project.Name, dup.Project.ID)
+		return nil, core.Refusef(core.ErrConflict, core.ReasonDuplicateRequest, "the same request created %q (%s) moments ago: open that project", dup.Project.Name, dup.Project.ID)
 	}
-	run := &creation{c: c, req: req, id: ProjectID(NewID("p")), started: c.clock()}
-	run.events = newReporter(c, run.id, req.Progress)
+	run := s.newRun(req, core.ProjectID(core.NewID("p")))
 	defer run.events.close()
 	a, plan, warnings, err := run.plan(ctx)
 	if err != nil {
@@ -55,14 +56,14 @@ func (c *Coordinator) PlanDraft(ctx context.Context, req CreateRequest) (*Draft,
 // CreateFromDraft stores a draft's plan, as edited, with its model calls,
 // in one transaction. A plan the edits made invalid is refused with what to
 // fix, and the draft can be stored again once fixed.
-func (c *Coordinator) CreateFromDraft(ctx context.Context, d *Draft) (Creation, error) {
+func (s *Service) CreateFromDraft(ctx context.Context, d *Draft) (Creation, error) {
 	if d == nil || d.run == nil {
-		return Creation{}, Errorf(ErrInvalid, "no draft: plan one first")
+		return Creation{}, core.Errorf(core.ErrInvalid, "no draft: plan one first")
 	}
 	if d.run.stored {
-		return Creation{}, Errorf(ErrConflict, "this draft was already stored as %s", d.run.id)
+		return Creation{}, core.Refusef(core.ErrConflict, core.ReasonDraftStored, "this draft was already stored as %s", d.run.id)
 	}
-	d.run.events = newReporter(c, d.run.id, d.Request.Progress)
+	d.run.events = newReporter(s, d.run.id, d.Request.Progress)
 	defer d.run.events.close()
 	res, err := d.run.store(ctx, d.Analysis, d.Plan, d.Warnings)
 	if err == nil {
@@ -73,12 +74,12 @@ func (c *Coordinator) CreateFromDraft(ctx context.Context, d *Draft) (Creation, 
 
 // DiscardDraft drops a draft that will not be stored, recording its model
 // calls and an EventPlanningFailed event saying why.
-func (c *Coordinator) DiscardDraft(d *Draft, reason string) {
+func (s *Service) DiscardDraft(d *Draft, reason string) {
 	if d == nil || d.run == nil || d.run.stored {
 		return
 	}
 	d.run.stored = true
-	d.run.events = newReporter(c, d.run.id, nil)
+	d.run.events = newReporter(s, d.run.id, nil)
 	defer d.run.events.close()
 	d.run.fail(errors.New("discarded: " + reason))
 }

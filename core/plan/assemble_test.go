@@ -1,29 +1,33 @@
-package core
+package plan
 
 import (
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"marcus/core"
 )
 
-func feature(name string, after ...string) Feature { return Feature{Name: name, After: after} }
+func feature(name string, after ...string) core.Feature {
+	return core.Feature{Name: name, After: after}
+}
 
-func triple(f string) []PlanTask {
-	return []PlanTask{
+func triple(f string) []core.PlanTask {
+	return []core.PlanTask{
 		{Name: "Design " + f, Phase: "design", EstimateMinutes: 10, Acceptance: []string{f + " designed"}},
 		{Name: "Implement " + f, Phase: "implement", After: []string{"Design " + f}, EstimateMinutes: 30},
 		{Name: "Test " + f, Phase: "test", After: []string{"Implement " + f}, EstimateMinutes: 20},
 	}
 }
 
-func sampleAnalysis(features ...Feature) Analysis {
-	return Analysis{Name: "Shop", Features: features,
-		Foundation: []PlanTask{{Name: "Set up repo", Phase: "design"}, {Name: "Data model", Phase: "design", After: []string{"Set up repo"}}},
-		Closing:    []PlanTask{{Name: "Integrate", Phase: "integrate"}, {Name: "Write docs", Phase: "docs", After: []string{"Integrate"}}}}
+func sampleAnalysis(features ...core.Feature) core.Analysis {
+	return core.Analysis{Name: "Shop", Features: features,
+		Foundation: []core.PlanTask{{Name: "Set up repo", Phase: "design"}, {Name: "Data model", Phase: "design", After: []string{"Set up repo"}}},
+		Closing:    []core.PlanTask{{Name: "Integrate", Phase: "integrate"}, {Name: "Write docs", Phase: "docs", After: []string{"Integrate"}}}}
 }
 
-func taskByName(t *testing.T, p Plan, name string) PlanTask {
+func taskByName(t *testing.T, p core.Plan, name string) core.PlanTask {
 	t.Helper()
 	for _, pt := range p.Tasks {
 		if pt.Name == name {
@@ -31,10 +35,10 @@ func taskByName(t *testing.T, p Plan, name string) PlanTask {
 		}
 	}
 	t.Fatalf("no task %q in %v", name, names(p))
-	return PlanTask{}
+	return core.PlanTask{}
 }
 
-func names(p Plan) []string {
+func names(p core.Plan) []string {
 	var out []string
 	for _, pt := range p.Tasks {
 		out = append(out, pt.Name)
@@ -44,7 +48,7 @@ func names(p Plan) []string {
 
 func TestAssembleWiresFoundationFeaturesClosing(t *testing.T) {
 	a := sampleAnalysis(feature("Cart"), feature("Checkout", "Cart"))
-	p, warnings, err := AssemblePlan(PlanRequest{Description: "a shop"}, a, [][]PlanTask{triple("Cart"), triple("Checkout")})
+	p, warnings, err := Assemble(core.PlanRequest{Description: "a shop"}, a, [][]core.PlanTask{triple("Cart"), triple("Checkout")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,18 +67,18 @@ func TestAssembleWiresFoundationFeaturesClosing(t *testing.T) {
 	if got := taskByName(t, p, "Integrate").After; !slices.Contains(got, "Test Cart") || !slices.Contains(got, "Test Checkout") {
 		t.Errorf("Integrate waits for %v, want every feature's last task", got)
 	}
-	if !slices.Contains(taskByName(t, p, "Set up repo").Labels, FoundationLabel) {
+	if !slices.Contains(taskByName(t, p, "Set up repo").Labels, core.FoundationLabel) {
 		t.Error("foundation tasks are not labelled foundation")
 	}
-	tasks, err := BuildTasks(p, "p", time.Now())
+	tasks, err := core.BuildTasks(p, "p", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	layers, err := Layers(tasks)
+	layers, err := core.Layers(tasks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := layers[len(layers)-1]; len(last) != 1 || tasks[slices.IndexFunc(tasks, func(x Task) bool { return x.ID == last[0] })].Name != "Write docs" {
+	if last := layers[len(layers)-1]; len(last) != 1 || tasks[slices.IndexFunc(tasks, func(x core.Task) bool { return x.ID == last[0] })].Name != "Write docs" {
 		t.Errorf("the last layer is %v, want only Write docs", last)
 	}
 }
@@ -85,8 +89,8 @@ func TestAssembleRepairs(t *testing.T) {
 	cart[1].After = append(cart[1].After, "Implement Cart", "Ghost task") // self and dangling
 	cart[2].Priority = "whenever"
 	cart[2].Phase = "verification"
-	search := []PlanTask{{Name: "Implement Cart"}, {Name: "Test search", After: []string{"Implement Cart"}}} // duplicate name
-	p, warnings, err := AssemblePlan(PlanRequest{Name: "Mine"}, a, [][]PlanTask{cart, search})
+	search := []core.PlanTask{{Name: "Implement Cart"}, {Name: "Test search", After: []string{"Implement Cart"}}} // duplicate name
+	p, warnings, err := Assemble(core.PlanRequest{Name: "Mine"}, a, [][]core.PlanTask{cart, search})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func TestAssembleRepairs(t *testing.T) {
 	if got := taskByName(t, p, "Test search").After; !slices.Equal(got, []string{renamed.Name}) {
 		t.Errorf("Test search waits for %v, want its own feature's renamed task", got)
 	}
-	if _, err := BuildTasks(p, "p", time.Now()); err != nil {
+	if _, err := core.BuildTasks(p, "p", time.Now()); err != nil {
 		t.Fatalf("repaired plan does not build: %v", err)
 	}
 }
@@ -111,33 +115,33 @@ func TestAssembleRepairs(t *testing.T) {
 func TestAssembleBreaksBackwardCycleRefusesOthers(t *testing.T) {
 	cart := triple("Cart")
 	cart[0].After = []string{"Test Cart"} // design waits for test: against the phase order
-	p, warnings, err := AssemblePlan(PlanRequest{}, sampleAnalysis(feature("Cart")), [][]PlanTask{cart})
+	p, warnings, err := Assemble(core.PlanRequest{}, sampleAnalysis(feature("Cart")), [][]core.PlanTask{cart})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(strings.Join(warnings, "\n"), `"Design Cart" no longer waits for "Test Cart"`) {
 		t.Errorf("warnings %v do not say which dependency was dropped", warnings)
 	}
-	if _, err := BuildTasks(p, "p", time.Now()); err != nil {
+	if _, err := core.BuildTasks(p, "p", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
-	flat := []PlanTask{{Name: "A", Phase: "implement", After: []string{"B"}}, {Name: "B", Phase: "implement", After: []string{"A"}}}
-	_, _, err = AssemblePlan(PlanRequest{}, sampleAnalysis(feature("X")), [][]PlanTask{flat})
-	if CodeOf(err) != ErrInvalid || !strings.Contains(err.Error(), `"A" -> "B" -> "A"`) && !strings.Contains(err.Error(), `"B" -> "A" -> "B"`) {
+	flat := []core.PlanTask{{Name: "A", Phase: "implement", After: []string{"B"}}, {Name: "B", Phase: "implement", After: []string{"A"}}}
+	_, _, err = Assemble(core.PlanRequest{}, sampleAnalysis(feature("X")), [][]core.PlanTask{flat})
+	if core.CodeOf(err) != core.ErrInvalid || !strings.Contains(err.Error(), `"A" -> "B" -> "A"`) && !strings.Contains(err.Error(), `"B" -> "A" -> "B"`) {
 		t.Errorf("err = %v, want an invalid cycle naming A and B", err)
 	}
 }
 
 func TestAssembleFitsMaxTasks(t *testing.T) {
 	a := sampleAnalysis(feature("A"), feature("B"), feature("C"))
-	exp := [][]PlanTask{triple("A"), triple("B"), triple("C")} // 9 + 4 = 13
-	full, _, err := AssemblePlan(PlanRequest{}, a, exp)
+	exp := [][]core.PlanTask{triple("A"), triple("B"), triple("C")} // 9 + 4 = 13
+	full, _, err := Assemble(core.PlanRequest{}, a, exp)
 	if err != nil || len(full.Tasks) != 13 {
 		t.Fatalf("full plan: %d tasks, %v", len(full.Tasks), err)
 	}
 	for _, limit := range []int{10, 7, 5} {
-		p, warnings, err := AssemblePlan(PlanRequest{MaxTasks: limit}, a, exp)
+		p, warnings, err := Assemble(core.PlanRequest{MaxTasks: limit}, a, exp)
 		if err != nil {
 			t.Fatalf("max %d: %v", limit, err)
 		}
@@ -147,7 +151,7 @@ func TestAssembleFitsMaxTasks(t *testing.T) {
 		if !strings.Contains(strings.Join(warnings, " "), "max_tasks") {
 			t.Errorf("max %d: no warning about merging: %v", limit, warnings)
 		}
-		tasks, err := BuildTasks(p, "p", time.Now())
+		tasks, err := core.BuildTasks(p, "p", time.Now())
 		if err != nil {
 			t.Fatalf("max %d: merged plan does not build: %v", limit, err)
 		}
@@ -159,17 +163,17 @@ func TestAssembleFitsMaxTasks(t *testing.T) {
 			t.Errorf("max %d: estimates add to %d, want the 180 minutes planned", limit, total)
 		}
 	}
-	_, _, err = AssemblePlan(PlanRequest{MaxTasks: 3}, a, exp)
-	if CodeOf(err) != ErrInvalid || !strings.Contains(err.Error(), "raise max_tasks") {
+	_, _, err = Assemble(core.PlanRequest{MaxTasks: 3}, a, exp)
+	if core.CodeOf(err) != core.ErrInvalid || !strings.Contains(err.Error(), "raise max_tasks") {
 		t.Errorf("max 3: err = %v, want a refusal that says what to do", err)
 	}
 }
 
 func TestAssembleAvoidsExistingNames(t *testing.T) {
-	req := PlanRequest{Existing: []PlanTask{{Name: "Implement Cart"}, {Name: "Set up repo"}}}
+	req := core.PlanRequest{Existing: []core.PlanTask{{Name: "Implement Cart"}, {Name: "Set up repo"}}}
 	exp := triple("Cart")
 	exp[1].After = append(exp[1].After, "set up repo") // an existing task, by name
-	p, _, err := AssemblePlan(req, Analysis{Features: []Feature{feature("Cart")}}, [][]PlanTask{exp})
+	p, _, err := Assemble(req, core.Analysis{Features: []core.Feature{feature("Cart")}}, [][]core.PlanTask{exp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,14 +190,14 @@ func TestAssembleAvoidsExistingNames(t *testing.T) {
 
 func TestAssembleDeterministic(t *testing.T) {
 	a := sampleAnalysis(feature("A", "B"), feature("B"), feature("C", "A"))
-	exp := [][]PlanTask{triple("A"), triple("B"), triple("C")}
-	first, w1, err := AssemblePlan(PlanRequest{MaxTasks: 8}, a, exp)
+	exp := [][]core.PlanTask{triple("A"), triple("B"), triple("C")}
+	first, w1, err := Assemble(core.PlanRequest{MaxTasks: 8}, a, exp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 20 {
-		again, w2, _ := AssemblePlan(PlanRequest{MaxTasks: 8}, a, exp)
-		if !slices.EqualFunc(first.Tasks, again.Tasks, func(x, y PlanTask) bool {
+		again, w2, _ := Assemble(core.PlanRequest{MaxTasks: 8}, a, exp)
+		if !slices.EqualFunc(first.Tasks, again.Tasks, func(x, y core.PlanTask) bool {
 			return x.Name == y.Name && slices.Equal(x.After, y.After) && x.EstimateMinutes == y.EstimateMinutes
 		}) || !slices.Equal(w1, w2) {
 			t.Fatal("the same input gave two plans")
@@ -202,12 +206,12 @@ func TestAssembleDeterministic(t *testing.T) {
 }
 
 func TestAssembleRefusesEmpty(t *testing.T) {
-	_, _, err := AssemblePlan(PlanRequest{}, Analysis{}, nil)
-	if CodeOf(err) != ErrInvalid {
+	_, _, err := Assemble(core.PlanRequest{}, core.Analysis{}, nil)
+	if core.CodeOf(err) != core.ErrInvalid {
 		t.Errorf("err = %v, want invalid", err)
 	}
-	_, _, err = AssemblePlan(PlanRequest{}, Analysis{Features: []Feature{feature("A")}}, nil)
-	if CodeOf(err) != ErrInternal {
+	_, _, err = Assemble(core.PlanRequest{}, core.Analysis{Features: []core.Feature{feature("A")}}, nil)
+	if core.CodeOf(err) != core.ErrInternal {
 		t.Errorf("mismatched expansions: err = %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package metrics
 
 import (
 	"math/bits"
@@ -8,32 +8,32 @@ import (
 	"marcus/core"
 )
 
-// MaxBuckets bounds the time buckets a Metrics keeps: when a run outgrows
+// MaxLiveBuckets bounds the time buckets a Live keeps: when a run outgrows
 // them, neighbouring buckets merge and the width doubles.
-const MaxBuckets = 240
+const MaxLiveBuckets = 240
 
-// BaseBucket is the width of a bucket while the run is short.
-const BaseBucket = time.Minute
+// LiveBucketWidth is the width of a Live's bucket while the run is short.
+const LiveBucketWidth = time.Minute
 
-// Metrics accumulates a project's run metrics from its events, in order. A
-// run starts at the first event an agent caused (a registration, usually);
-// its time is cut into buckets of BaseBucket, doubled as often as needed to
-// keep at most MaxBuckets. Add costs O(events); nothing is recomputed from
-// the start. Not safe for concurrent use: the snapshot loader owns it.
-type Metrics struct {
+// Live follows a project's run as its events arrive, for the live
+// dashboard. The run starts at the first event an agent caused (a
+// registration, usually); its time is cut into buckets of LiveBucketWidth,
+// doubled as often as needed to keep at most MaxLiveBuckets. Add costs
+// O(events); nothing is recomputed from the start. It reads the log with
+// the same replay as a run's report. Not safe for concurrent use: one
+// loader owns it.
+type Live struct {
 	project core.ProjectID
 	last    int64
+	r       *replay
 
 	start   time.Time     // the run's first agent event; zero before it
 	width   time.Duration // of a bucket
-	buckets []metricsBucket
+	buckets []liveBucket
 	clock   time.Time // busy and avail are integrated up to here
 
 	agentBit  map[core.AgentID]int // index in the buckets' agent sets
 	reg       map[core.AgentID]bool
-	agentTask map[core.AgentID]core.TaskID
-	taskAgent map[core.TaskID]core.AgentID
-	blocked   map[core.TaskID]bool
 	claimedAt map[core.TaskID]time.Time
 	taskTimes []time.Duration
 
@@ -43,29 +43,35 @@ type Metrics struct {
 	medianOf                                     int // len(taskTimes) median was computed for
 }
 
-type metricsBucket struct {
+type liveBucket struct {
 	done, recoveries, blocked int
 	busy, avail               float64  // agent-seconds holding a task, registered
 	agents                    []uint64 // set of agents that acted, by agentBit
 }
 
-// NewMetrics starts the metrics of a project.
-func NewMetrics(p core.ProjectID) *Metrics {
-	return &Metrics{project: p, width: BaseBucket,
-		agentBit: map[core.AgentID]int{}, reg: map[core.AgentID]bool{},
-		agentTask: map[core.AgentID]core.TaskID{}, taskAgent: map[core.TaskID]core.AgentID{},
-		blocked: map[core.TaskID]bool{}, claimedAt: map[core.TaskID]time.Time{}}
+// NewLive starts following a project.
+func NewLive(p core.ProjectID) *Live {
+	return &Live{project: p, width: LiveBucketWidth, r: newReplay(noIntervals{}),
+		agentBit: map[core.AgentID]int{}, reg: map[core.AgentID]bool{}, claimedAt: map[core.TaskID]time.Time{}}
 }
 
-// Project is the project the metrics follow.
-func (m *Metrics) Project() core.ProjectID { return m.project }
+// noIntervals is the observer of a Live: it integrates the replay's state
+// as it goes and needs no intervals.
+type noIntervals struct{}
+
+func (noIntervals) holdEnded(hold)                      {}
+func (noIntervals) blockStarted(core.TaskID, time.Time) {}
+func (noIntervals) blockEnded(core.TaskID, time.Time)   {}
+
+// Project is the project followed.
+func (m *Live) Project() core.ProjectID { return m.project }
 
 // LastEventID is the newest event added.
-func (m *Metrics) LastEventID() int64 { return m.last }
+func (m *Live) LastEventID() int64 { return m.last }
 
 // Add takes events newer than LastEventID, oldest first; older ones (and
 // other projects' events) are ignored.
-func (m *Metrics) Add(evs []core.Event) {
+func (m *Live) Add(evs []core.Event) {
 	for i := range evs {
 		e := &evs[i]
 		if e.ID <= m.last {
@@ -79,7 +85,7 @@ func (m *Metrics) Add(evs []core.Event) {
 	}
 }
 
-func (m *Metrics) add(e *core.Event) {
+func (m *Live) add(e *core.Event) {
 	if m.start.IsZero() && e.Agent != "" {
 		m.start, m.clock = e.At, e.At
 	}
@@ -87,128 +93,84 @@ func (m *Metrics) add(e *core.Event) {
 	if started {
 		m.advance(e.At)
 	}
-	m.apply(e)
+	c := m.r.apply(*e)
+	m.count(e, c)
 	if !started {
 		return
 	}
 	i := m.index(e.At)
 	b := &m.buckets[i]
-	switch e.Kind {
-	case core.EventTaskCompleted:
+	if c.completed {
 		b.done++
-	case core.EventLeaseRecovered, core.EventCircuitBroken:
+	}
+	if c.recovered {
 		b.recoveries++
 	}
 	if i == len(m.buckets)-1 {
-		b.blocked = len(m.blocked)
+		b.blocked = m.r.blocked
 	}
-	if agentActed(e) {
-		bit, ok := m.agentBit[e.Agent]
-		if !ok {
-			bit = len(m.agentBit)
-			m.agentBit[e.Agent] = bit
-		}
-		for len(b.agents) <= bit/64 {
-			b.agents = append(b.agents, 0)
-		}
-		b.agents[bit/64] |= 1 << (bit % 64)
+	if e.AgentActed() {
+		b.agents = m.mark(b.agents, e.Agent)
 	}
 }
 
-// agentActed tells whether the event's agent did something itself: a
-// recovery names the silent holder, and a person's unassign or block the
-// holder that lost the task.
-func agentActed(e *core.Event) bool {
-	switch e.Kind {
-	case core.EventLeaseRecovered, core.EventCircuitBroken, core.EventTaskUnassigned:
-		return false
-	case core.EventTaskBlocked:
-		return e.Agent != "" && evStr(e.Payload, "by") != "person"
-	}
-	return e.Agent != ""
-}
-
-// apply moves the board state the metrics track: who holds what, what is
-// blocked, the totals.
-func (m *Metrics) apply(e *core.Event) {
-	switch e.Kind {
-	case core.EventAgentRegistered:
+// count moves the run's totals by what the event did.
+func (m *Live) count(e *core.Event, c change) {
+	switch {
+	case c.registered:
 		m.reg[e.Agent] = true
-	case core.EventTaskClaimed:
+	case c.claimed:
 		m.claims++
-		m.release(e.Task)
-		if old, ok := m.agentTask[e.Agent]; ok {
-			delete(m.taskAgent, old)
-		}
-		m.agentTask[e.Agent], m.taskAgent[e.Task] = e.Task, e.Agent
 		m.claimedAt[e.Task] = e.At
-		delete(m.blocked, e.Task)
-	case core.EventTaskCompleted:
-		m.release(e.Task)
-		delete(m.blocked, e.Task)
+	case c.completed:
 		m.done++
 		m.lastDone = e.At
 		if at, ok := m.claimedAt[e.Task]; ok && !e.At.Before(at) {
 			m.taskTimes = append(m.taskTimes, e.At.Sub(at))
 			delete(m.claimedAt, e.Task)
 		}
-	case core.EventTaskBlocked:
+	case c.blocker:
 		m.blockers++
-		m.release(e.Task)
-		m.blocked[e.Task] = true
-	case core.EventBlockerReported:
-		m.blockers++
-		if adv, ok := e.Payload["advisory"].(bool); (ok && !adv) || (!ok && evStr(e.Payload, "severity") == "high") {
-			m.release(e.Task)
-			m.blocked[e.Task] = true
+	case c.recovered:
+		m.recoveries++
+		if c.circuit {
+			m.circuits++
 		}
-	case core.EventTaskUnassigned:
-		m.release(e.Task)
-		delete(m.blocked, e.Task)
-	case core.EventLeaseRecovered:
-		m.recoveries++
-		m.release(e.Task)
-	case core.EventCircuitBroken:
-		m.recoveries++
-		m.circuits++
-		m.release(e.Task)
-		m.blocked[e.Task] = true
 	}
 }
 
-func (m *Metrics) release(t core.TaskID) {
-	a, ok := m.taskAgent[t]
+// mark adds an agent to a bucket's set.
+func (m *Live) mark(set []uint64, a core.AgentID) []uint64 {
+	bit, ok := m.agentBit[a]
 	if !ok {
-		return
+		bit = len(m.agentBit)
+		m.agentBit[a] = bit
 	}
-	delete(m.taskAgent, t)
-	if m.agentTask[a] == t {
-		delete(m.agentTask, a)
+	for len(set) <= bit/64 {
+		set = append(set, 0)
 	}
+	set[bit/64] |= 1 << (bit % 64)
+	return set
 }
 
 // index is the bucket of time t, made to exist; it widens the buckets when
 // t lies past the last one that may be kept.
-func (m *Metrics) index(t time.Time) int {
-	d := t.Sub(m.start)
-	if d < 0 {
-		d = 0
-	}
+func (m *Live) index(t time.Time) int {
+	d := max(t.Sub(m.start), 0)
 	i := int(d / m.width)
-	for i >= MaxBuckets {
+	for i >= MaxLiveBuckets {
 		m.widen()
 		i = int(d / m.width)
 	}
 	for len(m.buckets) <= i {
-		m.buckets = append(m.buckets, metricsBucket{blocked: len(m.blocked)})
+		m.buckets = append(m.buckets, liveBucket{blocked: m.r.blocked})
 	}
 	return i
 }
 
 // widen merges each pair of neighbouring buckets into one twice as wide.
-func (m *Metrics) widen() {
-	n := (len(m.buckets) + 1) / 2
-	out := make([]metricsBucket, n)
+func (m *Live) widen() {
+	out := make([]liveBucket, (len(m.buckets)+1)/2)
 	for i := range out {
 		a := m.buckets[2*i]
 		if 2*i+1 < len(m.buckets) {
@@ -236,8 +198,8 @@ func unionBits(a, b []uint64) []uint64 {
 }
 
 // advance integrates the agents holding a task and the registered agents
-// from the metrics' clock up to t, bucket by bucket.
-func (m *Metrics) advance(t time.Time) {
+// from the clock up to t, bucket by bucket.
+func (m *Live) advance(t time.Time) {
 	for m.clock.Before(t) {
 		i := m.index(m.clock)
 		end := m.start.Add(time.Duration(i+1) * m.width)
@@ -245,7 +207,7 @@ func (m *Metrics) advance(t time.Time) {
 			end = t
 		}
 		dt := end.Sub(m.clock).Seconds()
-		busy := len(m.agentTask)
+		busy := len(m.r.holding)
 		b := &m.buckets[i]
 		b.busy += float64(busy) * dt
 		b.avail += float64(max(len(m.reg), busy)) * dt
@@ -253,8 +215,8 @@ func (m *Metrics) advance(t time.Time) {
 	}
 }
 
-// MetricsBucket is one time bucket of a run.
-type MetricsBucket struct {
+// LiveBucket is one time bucket of a run.
+type LiveBucket struct {
 	Start time.Time
 	// Done counts completions in the bucket.
 	Done int
@@ -269,10 +231,8 @@ type MetricsBucket struct {
 	Recoveries int
 }
 
-// MetricsSnapshot is a run's metrics at one moment: plain values, so an
-// experiment's record (issue #7) can keep one as it is, made by feeding the
-// experiment's events to a fresh Metrics and taking Snapshot at its end.
-type MetricsSnapshot struct {
+// LiveSnapshot is a run's numbers at one moment: plain values, for a frame.
+type LiveSnapshot struct {
 	// Recoveries counts lease recoveries so far (circuit breaks included).
 	Recoveries int
 	// Start is when the run began (its first agent event); zero before.
@@ -282,7 +242,7 @@ type MetricsSnapshot struct {
 	Elapsed time.Duration
 	// BucketWidth is each bucket's length; Buckets are oldest first.
 	BucketWidth time.Duration
-	Buckets     []MetricsBucket
+	Buckets     []LiveBucket
 	// Done and Total are the board's done and all tasks; Completions
 	// counts completion events of the run.
 	Done, Total, Completions int
@@ -300,12 +260,12 @@ type MetricsSnapshot struct {
 	PerMinute float64
 }
 
-// Snapshot copies the metrics for a frame. It first moves the metrics'
-// clock to now, so the last buckets show idle time as idle.
-func (m *Metrics) Snapshot(now time.Time, b core.Board) MetricsSnapshot {
-	s := MetricsSnapshot{Recoveries: m.recoveries, Total: len(b.Tasks), Completions: m.done,
-		Claims: m.claims, Blockers: m.blockers, CircuitBreaks: m.circuits, Blocked: len(m.blocked),
-		Agents: len(m.reg), Holding: len(m.agentTask), Timed: len(m.taskTimes), BucketWidth: m.width}
+// Snapshot copies the numbers for a frame. It first moves the clock to
+// now, so the last buckets show idle time as idle.
+func (m *Live) Snapshot(now time.Time, b core.Board) LiveSnapshot {
+	s := LiveSnapshot{Recoveries: m.recoveries, Total: len(b.Tasks), Completions: m.done,
+		Claims: m.claims, Blockers: m.blockers, CircuitBreaks: m.circuits, Blocked: m.r.blocked,
+		Agents: len(m.reg), Holding: len(m.r.holding), Timed: len(m.taskTimes), BucketWidth: m.width}
 	for _, t := range b.Tasks {
 		if t.Status == core.StatusDone {
 			s.Done++
@@ -325,9 +285,9 @@ func (m *Metrics) Snapshot(now time.Time, b core.Board) MetricsSnapshot {
 		s.PerMinute = float64(m.done) / mins
 	}
 	s.MedianTask = m.medianTask()
-	s.Buckets = make([]MetricsBucket, len(m.buckets))
+	s.Buckets = make([]LiveBucket, len(m.buckets))
 	for i, x := range m.buckets {
-		out := MetricsBucket{Start: m.start.Add(time.Duration(i) * m.width), Done: x.done, Blocked: x.blocked,
+		out := LiveBucket{Start: m.start.Add(time.Duration(i) * m.width), Done: x.done, Blocked: x.blocked,
 			Recoveries: x.recoveries}
 		for _, w := range x.agents {
 			out.Active += bits.OnesCount64(w)
@@ -340,7 +300,7 @@ func (m *Metrics) Snapshot(now time.Time, b core.Board) MetricsSnapshot {
 	return s
 }
 
-func (m *Metrics) medianTask() time.Duration {
+func (m *Live) medianTask() time.Duration {
 	if len(m.taskTimes) == 0 {
 		return 0
 	}
@@ -355,24 +315,4 @@ func (m *Metrics) medianTask() time.Duration {
 		m.medianOf = n
 	}
 	return m.median
-}
-
-// evStr reads a string from an event payload.
-func evStr(p map[string]any, key string) string {
-	s, _ := p[key].(string)
-	return s
-}
-
-// evInt reads a number from an event payload: JSON gives float64, an
-// event built in memory an int.
-func evInt(p map[string]any, key string) (int, bool) {
-	switch v := p[key].(type) {
-	case float64:
-		return int(v), true
-	case int:
-		return v, true
-	case int64:
-		return int(v), true
-	}
-	return 0, false
 }

@@ -1,4 +1,4 @@
-package core
+package metrics
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"marcus/core"
 )
 
 var runT0 = time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
@@ -15,26 +17,26 @@ var runT0 = time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
 func atMin(m float64) time.Time { return runT0.Add(time.Duration(m * float64(time.Minute))) }
 
 // runLog builds an event log, oldest first, with growing ids.
-type runLog []Event
+type runLog []core.Event
 
-func (l *runLog) add(kind EventKind, task TaskID, agent AgentID, minute float64, payload map[string]any) {
-	*l = append(*l, Event{ID: int64(len(*l) + 1), At: atMin(minute), Project: "p", Kind: kind, Task: task, Agent: agent, Payload: payload})
-}
-
-func (l *runLog) register(agent AgentID, minute float64) {
-	l.add(EventAgentRegistered, "", agent, minute, nil)
-}
-func (l *runLog) claim(task TaskID, agent AgentID, minute float64) {
-	l.add(EventTaskClaimed, task, agent, minute, map[string]any{"epoch": 1})
-}
-func (l *runLog) complete(task TaskID, agent AgentID, minute float64) {
-	l.add(EventTaskCompleted, task, agent, minute, map[string]any{"progress": 100})
+func (l *runLog) add(kind core.EventKind, task core.TaskID, agent core.AgentID, minute float64, payload core.Payload) {
+	*l = append(*l, core.Event{ID: int64(len(*l) + 1), At: atMin(minute), Project: "p", Kind: kind, Task: task, Agent: agent, Payload: payload})
 }
 
-func runTaskOf(id TaskID, minutes int, status TaskStatus, deps ...TaskID) Task {
-	t := Task{ID: id, Project: "p", Name: string(id), Status: status, EstimateMinutes: minutes}
+func (l *runLog) register(agent core.AgentID, minute float64) {
+	l.add(core.EventAgentRegistered, "", agent, minute, nil)
+}
+func (l *runLog) claim(task core.TaskID, agent core.AgentID, minute float64) {
+	l.add(core.EventTaskClaimed, task, agent, minute, core.TaskClaimed{Epoch: 1})
+}
+func (l *runLog) complete(task core.TaskID, agent core.AgentID, minute float64) {
+	l.add(core.EventTaskCompleted, task, agent, minute, core.TaskCompleted{Progress: 100})
+}
+
+func runTaskOf(id core.TaskID, minutes int, status core.TaskStatus, deps ...core.TaskID) core.Task {
+	t := core.Task{ID: id, Project: "p", Name: string(id), Status: status, EstimateMinutes: minutes}
 	for _, d := range deps {
-		t.Dependencies = append(t.Dependencies, Dependency{Task: d})
+		t.Dependencies = append(t.Dependencies, core.Dependency{Task: d})
 	}
 	return t
 }
@@ -105,10 +107,10 @@ func twoAgentRun() RunInput {
 	l.complete("t3", "A", 10)
 	return RunInput{
 		Start: atMin(0), End: atMin(10), Now: atMin(30),
-		Tasks: []Task{
-			runTaskOf("t1", 10, StatusDone),
-			runTaskOf("t2", 20, StatusDone),
-			runTaskOf("t3", 10, StatusDone, "t1"),
+		Tasks: []core.Task{
+			runTaskOf("t1", 10, core.StatusDone),
+			runTaskOf("t2", 20, core.StatusDone),
+			runTaskOf("t3", 10, core.StatusDone, "t1"),
 		},
 		Events: l,
 		Polls:  10, IdlePolls: 4,
@@ -206,11 +208,11 @@ func TestRunMetricsRecovery(t *testing.T) {
 	l.register("A", 0)
 	l.register("B", 0)
 	l.claim("t1", "A", 0)
-	l.add(EventLeaseRecovered, "t1", "A", 3, map[string]any{"reason": "silent", "silent_recoveries": 1})
+	l.add(core.EventLeaseRecovered, "t1", "A", 3, core.LeaseRecovery{Reason: "silent", SilentRecoveries: 1})
 	l.claim("t1", "B", 4)
 	l.complete("t1", "B", 8)
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(10), Events: l,
-		Tasks: []Task{runTaskOf("t1", 30, StatusDone)}})
+		Tasks: []core.Task{runTaskOf("t1", 30, core.StatusDone)}})
 	near(t, "work (both holds)", m.AgentWorkSeconds, 7*60)
 	if m.Recoveries != 1 || m.CircuitBreaks != 0 {
 		t.Errorf("recoveries %d, circuit breaks %d; want 1 and 0", m.Recoveries, m.CircuitBreaks)
@@ -223,7 +225,7 @@ func TestRunMetricsRecovery(t *testing.T) {
 	nearAll(t, "parallelism", parallelCol(m.Series), []float64{1, 1, 1, 0, 1, 1, 1, 1, 0, 0})
 	// The run's critical path counts only the hold that completed the task
 	// as work; the lost 3 minutes and the wait are in the elapsed time.
-	if !slices.Equal(m.RunCriticalPath, []TaskID{"t1"}) {
+	if !slices.Equal(m.RunCriticalPath, []core.TaskID{"t1"}) {
 		t.Errorf("run critical path = %v, want [t1]", m.RunCriticalPath)
 	}
 	near(t, "run critical seconds", m.RunCriticalSeconds, 8*60)
@@ -233,9 +235,9 @@ func TestRunMetricsRecovery(t *testing.T) {
 func TestRunMetricsCircuitBreak(t *testing.T) {
 	var l runLog
 	l.claim("t2", "C", 0)
-	l.add(EventCircuitBroken, "t2", "C", 2, map[string]any{"silent_recoveries": 3})
+	l.add(core.EventCircuitBroken, "t2", "C", 2, core.LeaseRecovery{SilentRecoveries: 3})
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(5), Events: l,
-		Tasks: []Task{runTaskOf("t2", 30, StatusBlocked)}})
+		Tasks: []core.Task{runTaskOf("t2", 30, core.StatusBlocked)}})
 	near(t, "work", m.AgentWorkSeconds, 120)
 	if m.Recoveries != 1 || m.CircuitBreaks != 1 || m.Blockers != 0 {
 		t.Errorf("recoveries %d, circuit breaks %d, blockers %d; want 1, 1, 0", m.Recoveries, m.CircuitBreaks, m.Blockers)
@@ -248,12 +250,12 @@ func TestRunMetricsBlockedHoldEnds(t *testing.T) {
 	var l runLog
 	l.claim("t1", "A", 0)
 	l.claim("t2", "B", 1)
-	l.add(EventBlockerReported, "t2", "B", 2, map[string]any{"severity": "low", "advisory": true})
-	l.add(EventTaskBlocked, "t1", "A", 3, map[string]any{"message": "needs creds"})
-	l.add(EventBlockerReported, "t2", "B", 5, map[string]any{"severity": "high", "advisory": false})
-	l.add(EventTaskUnassigned, "t1", "", 7, map[string]any{"reason": "unblocked"}) // a person unblocks t1
+	l.add(core.EventBlockerReported, "t2", "B", 2, core.BlockerReported{Severity: "low", Advisory: true})
+	l.add(core.EventTaskBlocked, "t1", "A", 3, core.TaskBlocked{Message: "needs creds"})
+	l.add(core.EventBlockerReported, "t2", "B", 5, core.BlockerReported{Severity: "high", Advisory: false})
+	l.add(core.EventTaskUnassigned, "t1", "", 7, core.TaskUnassigned{Reason: "unblocked"}) // a person unblocks t1
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(10), Events: l,
-		Tasks: []Task{runTaskOf("t1", 30, StatusTodo), runTaskOf("t2", 30, StatusBlocked)}})
+		Tasks: []core.Task{runTaskOf("t1", 30, core.StatusTodo), runTaskOf("t2", 30, core.StatusBlocked)}})
 	// A: 0-3; B: 1-5 (the advisory blocker at 2 does not end the hold).
 	near(t, "work", m.AgentWorkSeconds, 7*60)
 	if m.Blockers != 3 || m.PeakParallelism != 2 {
@@ -266,17 +268,18 @@ func TestRunMetricsBlockedHoldEnds(t *testing.T) {
 
 func TestRunHighBlocker(t *testing.T) {
 	for _, c := range []struct {
-		payload map[string]any
+		payload string
 		want    bool
 	}{
-		{map[string]any{"advisory": false}, true},
-		{map[string]any{"advisory": true, "severity": "high"}, false}, // advisory says what happened
-		{map[string]any{"severity": "HIGH"}, true},
-		{map[string]any{"severity": "medium"}, false},
-		{nil, false},
+		{`{"advisory":false}`, true},
+		{`{"advisory":true,"severity":"high"}`, false}, // advisory says what happened
+		{`{"severity":"HIGH"}`, true},
+		{`{"severity":"medium"}`, false},
+		{`null`, false},
+		{`{"advisory":"no"}`, false}, // unreadable: a raw payload parks nothing
 	} {
-		if got := runHighBlocker(c.payload); got != c.want {
-			t.Errorf("runHighBlocker(%v) = %v, want %v", c.payload, got, c.want)
+		if got := parks(core.DecodePayload(core.EventBlockerReported, []byte(c.payload))); got != c.want {
+			t.Errorf("parks(%v) = %v, want %v", c.payload, got, c.want)
 		}
 	}
 }
@@ -285,12 +288,12 @@ func TestRunMetricsOpenHoldsAtNow(t *testing.T) {
 	var l runLog
 	l.register("A", 0)
 	l.claim("t1", "A", 1)
-	held := runTaskOf("t2", 30, StatusInProgress)
+	held := runTaskOf("t2", 30, core.StatusInProgress)
 	held.Holder, held.Lease.ClaimedAt = "C", atMin(-5) // claimed before the window, no event since
-	a := runTaskOf("t1", 30, StatusInProgress)
+	a := runTaskOf("t1", 30, core.StatusInProgress)
 	a.Holder = "A"
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), Now: atMin(6), Events: l,
-		Tasks: []Task{a, held, runTaskOf("t3", 30, StatusBlocked), runTaskOf("t4", 30, StatusTodo)}})
+		Tasks: []core.Task{a, held, runTaskOf("t3", 30, core.StatusBlocked), runTaskOf("t4", 30, core.StatusTodo)}})
 	near(t, "wall (running: to now)", m.WallSeconds, 360)
 	near(t, "work (A 1-6, C 0-6)", m.AgentWorkSeconds, 11*60)
 	if m.Agents != 2 || m.PeakParallelism != 2 {
@@ -313,23 +316,23 @@ func TestRunMetricsWindowClipping(t *testing.T) {
 	var l runLog
 	l.claim("t3", "D", -3)
 	l.claim("t1", "A", 0)
-	l.add(EventLeaseRecovered, "t3", "D", 1, nil) // before the window: not counted
-	l.register("C", 1)                            // before the window: not counted
+	l.add(core.EventLeaseRecovered, "t3", "D", 1, nil) // before the window: not counted
+	l.register("C", 1)                                 // before the window: not counted
 	l.complete("t1", "A", 4)
 	l.claim("t2", "B", 6)
-	l.add(EventTaskBlocked, "t5", "", 7, nil)
-	l.add(EventTaskBlocked, "t6", "", 8, nil) // at the window's end: blocked at it
-	l.add(EventTaskUnassigned, "t7", "", 8, nil)
-	l.complete("t2", "B", 9)                     // after the window: ignored, so B still holds t2 at its end
-	l.add(EventTaskUnassigned, "t5", "", 9, nil) // after the window: t5 is still blocked at its end
-	l.add(EventTaskBlocked, "t3", "", 9, nil)    // after the window: t3 is not blocked in it
-	l.add(EventTaskBlocked, "t8", "", 9, nil)    // nor t8
-	l.add(EventTaskProgress, "t4", "E", 9, nil)  // after the window: says nothing of it
-	e := runTaskOf("t4", 30, StatusInProgress)
+	l.add(core.EventTaskBlocked, "t5", "", 7, nil)
+	l.add(core.EventTaskBlocked, "t6", "", 8, nil) // at the window's end: blocked at it
+	l.add(core.EventTaskUnassigned, "t7", "", 8, nil)
+	l.complete("t2", "B", 9)                          // after the window: ignored, so B still holds t2 at its end
+	l.add(core.EventTaskUnassigned, "t5", "", 9, nil) // after the window: t5 is still blocked at its end
+	l.add(core.EventTaskBlocked, "t3", "", 9, nil)    // after the window: t3 is not blocked in it
+	l.add(core.EventTaskBlocked, "t8", "", 9, nil)    // nor t8
+	l.add(core.EventTaskProgress, "t4", "E", 9, nil)  // after the window: says nothing of it
+	e := runTaskOf("t4", 30, core.StatusInProgress)
 	e.Holder, e.Lease.ClaimedAt = "E", atMin(8.5)
 	m := ComputeRunMetrics(RunInput{Start: atMin(2), End: atMin(8), Now: atMin(9), Events: l,
-		Tasks: []Task{runTaskOf("t1", 30, StatusDone), runTaskOf("t2", 30, StatusDone), runTaskOf("t3", 30, StatusBlocked), e,
-			runTaskOf("t5", 30, StatusTodo), runTaskOf("t6", 30, StatusBlocked), runTaskOf("t7", 30, StatusTodo)}})
+		Tasks: []core.Task{runTaskOf("t1", 30, core.StatusDone), runTaskOf("t2", 30, core.StatusDone), runTaskOf("t3", 30, core.StatusBlocked), e,
+			runTaskOf("t5", 30, core.StatusTodo), runTaskOf("t6", 30, core.StatusBlocked), runTaskOf("t7", 30, core.StatusTodo)}})
 	near(t, "wall", m.WallSeconds, 360)
 	near(t, "work (A 2-4, B 6-8)", m.AgentWorkSeconds, 4*60)
 	if m.Agents != 2 {
@@ -354,19 +357,19 @@ func TestRunMetricsWindowClipping(t *testing.T) {
 
 func TestRunMetricsStateInferredFromFirstEvent(t *testing.T) {
 	var l runLog
-	l.add(EventTaskProgress, "t1", "A", 3, map[string]any{"progress": 50}) // claimed before the log
-	l.add(EventTaskUnassigned, "t2", "", 4, nil)                           // t2 was blocked: a person unblocks it
+	l.add(core.EventTaskProgress, "t1", "A", 3, core.TaskProgress{Progress: 50}) // claimed before the log
+	l.add(core.EventTaskUnassigned, "t2", "", 4, nil)                            // t2 was blocked: a person unblocks it
 	l.complete("t1", "A", 5)
 	l.complete("t3", "", 6) // a person completes a task nobody held
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(10), Events: l,
-		Tasks: []Task{runTaskOf("t1", 30, StatusDone), runTaskOf("t2", 30, StatusTodo), runTaskOf("t3", 30, StatusDone)}})
+		Tasks: []core.Task{runTaskOf("t1", 30, core.StatusDone), runTaskOf("t2", 30, core.StatusTodo), runTaskOf("t3", 30, core.StatusDone)}})
 	near(t, "work (A held t1 from the start)", m.AgentWorkSeconds, 5*60)
 	if m.Agents != 1 || m.Completed != 2 {
 		t.Errorf("agents %d, completed %d; want 1 and 2", m.Agents, m.Completed)
 	}
 	near(t, "time to first claim (none)", m.TimeToFirstClaimSeconds, -1)
 	equalInts(t, "blocked", blockedCol(m.Series), []int{1, 1, 1, 1, 0, 0, 0, 0, 0, 0})
-	if !slices.Equal(m.RunCriticalPath, []TaskID{"t3"}) {
+	if !slices.Equal(m.RunCriticalPath, []core.TaskID{"t3"}) {
 		t.Errorf("run critical path = %v, want [t3]", m.RunCriticalPath)
 	}
 	near(t, "run critical seconds", m.RunCriticalSeconds, 360)
@@ -388,13 +391,13 @@ func TestRunMetricsOneHoldPerAgent(t *testing.T) {
 
 func TestRunMetricsInconsistentLogs(t *testing.T) {
 	var l runLog
-	l.add(EventTaskBlocked, "t1", "", 0, nil)
+	l.add(core.EventTaskBlocked, "t1", "", 0, nil)
 	l.claim("t1", "A", 2) // no unblock in the log: the claim ends the block
 	l.claim("t2", "", 1)  // a claim with no agent is no hold
-	notHeld := runTaskOf("t3", 30, StatusInProgress)
+	notHeld := runTaskOf("t3", 30, core.StatusInProgress)
 	notHeld.Lease.ClaimedAt = atMin(-1) // in progress with no holder: no hold
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(4), Events: l,
-		Tasks: []Task{runTaskOf("t1", 30, StatusInProgress), runTaskOf("t2", 30, StatusTodo), notHeld}})
+		Tasks: []core.Task{runTaskOf("t1", 30, core.StatusInProgress), runTaskOf("t2", 30, core.StatusTodo), notHeld}})
 	equalInts(t, "blocked (until 2 min)", blockedCol(m.Series), []int{1, 1, 0, 0})
 	near(t, "work (A 2-4 only)", m.AgentWorkSeconds, 120)
 	if m.Agents != 1 {
@@ -404,13 +407,13 @@ func TestRunMetricsInconsistentLogs(t *testing.T) {
 }
 
 func TestRunMetricsCriticalPaths(t *testing.T) {
-	d := runTaskOf("d", 10, StatusDone, "b", "c")
-	d.Dependencies = append(d.Dependencies, Dependency{Task: "x", Soft: true})
-	tasks := []Task{
-		runTaskOf("a", 10, StatusDone),
-		runTaskOf("b", 20, StatusDone, "a"),
-		runTaskOf("c", 5, StatusDone, "a"),
-		runTaskOf("x", 1, StatusDone),
+	d := runTaskOf("d", 10, core.StatusDone, "b", "c")
+	d.Dependencies = append(d.Dependencies, core.Dependency{Task: "x", Soft: true})
+	tasks := []core.Task{
+		runTaskOf("a", 10, core.StatusDone),
+		runTaskOf("b", 20, core.StatusDone, "a"),
+		runTaskOf("c", 5, core.StatusDone, "a"),
+		runTaskOf("x", 1, core.StatusDone),
 		d,
 	}
 	var l runLog
@@ -427,7 +430,7 @@ func TestRunMetricsCriticalPaths(t *testing.T) {
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(25), Tasks: tasks, Events: l})
 
 	// Plan: a 0-10, b 10-30, c 10-15, x 0-1, d 30-40.
-	if !slices.Equal(m.PlannedCriticalPath, []TaskID{"a", "b", "d"}) || m.PlannedCriticalMinutes != 40 {
+	if !slices.Equal(m.PlannedCriticalPath, []core.TaskID{"a", "b", "d"}) || m.PlannedCriticalMinutes != 40 {
 		t.Errorf("planned critical path = %v (%d min), want [a b d] (40 min)", m.PlannedCriticalPath, m.PlannedCriticalMinutes)
 	}
 	if m.PlannedPeak != 2 {
@@ -435,7 +438,7 @@ func TestRunMetricsCriticalPaths(t *testing.T) {
 	}
 	near(t, "speed-up bound", m.Bound, 46.0/40)
 	// Run: d waited for c (done at 15), not b (done at 9); c for a.
-	if !slices.Equal(m.RunCriticalPath, []TaskID{"a", "c", "d"}) {
+	if !slices.Equal(m.RunCriticalPath, []core.TaskID{"a", "c", "d"}) {
 		t.Errorf("run critical path = %v, want [a c d]", m.RunCriticalPath)
 	}
 	near(t, "run critical seconds", m.RunCriticalSeconds, 20*60)
@@ -446,8 +449,8 @@ func TestRunMetricsCriticalPaths(t *testing.T) {
 }
 
 func TestRunMetricsIdlePollsAndLLM(t *testing.T) {
-	in := RunInput{Start: atMin(0), End: atMin(1), Polls: 8, IdlePolls: 6, Calls: []LLMCall{
-		{Project: "p", InputTokens: 100, OutputTokens: 50, CostUSD: 0.01, Latency: time.Second, Outcome: OutcomeOK},
+	in := RunInput{Start: atMin(0), End: atMin(1), Polls: 8, IdlePolls: 6, Calls: []core.LLMCall{
+		{Project: "p", InputTokens: 100, OutputTokens: 50, CostUSD: 0.01, Latency: time.Second, Outcome: core.OutcomeOK},
 		{Project: "p", InputTokens: 200, CostUSD: 0.02, Latency: 2 * time.Second, Outcome: "timeout"},
 	}}
 	m := ComputeRunMetrics(in)
@@ -462,12 +465,12 @@ func TestRunMetricsIdlePollsAndLLM(t *testing.T) {
 }
 
 func TestRunMetricsBoardCounts(t *testing.T) {
-	tasks := []Task{
-		runTaskOf("t1", 30, StatusDone),
-		runTaskOf("t2", 30, StatusBlocked),
-		runTaskOf("t3", 30, StatusInProgress),
-		runTaskOf("t4", 30, StatusTodo),
-		runTaskOf("t1", 30, StatusTodo), // a repeated id: the first counts
+	tasks := []core.Task{
+		runTaskOf("t1", 30, core.StatusDone),
+		runTaskOf("t2", 30, core.StatusBlocked),
+		runTaskOf("t3", 30, core.StatusInProgress),
+		runTaskOf("t4", 30, core.StatusTodo),
+		runTaskOf("t1", 30, core.StatusTodo), // a repeated id: the first counts
 	}
 	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(1), Tasks: tasks})
 	if m.Done != 1 || m.Blocked != 1 || m.InProgress != 1 || m.Backlog != 1 || m.Total != 4 {
@@ -555,7 +558,7 @@ func TestRunMetricsJSONNames(t *testing.T) {
 
 func TestRunMetricsSummary(t *testing.T) {
 	in := twoAgentRun()
-	in.Calls = []LLMCall{{InputTokens: 1000, OutputTokens: 234, CostUSD: 0.0123, Outcome: OutcomeOK}}
+	in.Calls = []core.LLMCall{{InputTokens: 1000, OutputTokens: 234, CostUSD: 0.0123, Outcome: core.OutcomeOK}}
 	s := ComputeRunMetrics(in).Summary()
 	for _, want := range []string{
 		"wall 10m0s", "2 agents", "work 19m0s",
@@ -595,10 +598,10 @@ func TestRunMetricsRunCriticalPathTie(t *testing.T) {
 	l.complete("p", "A", 3)
 	l.claim("z", "A", 4)
 	l.complete("z", "A", 6)
-	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(6), Events: l, Tasks: []Task{
-		runTaskOf("p", 10, StatusDone), runTaskOf("q", 10, StatusDone), runTaskOf("z", 10, StatusDone, "p", "q")}})
+	m := ComputeRunMetrics(RunInput{Start: atMin(0), End: atMin(6), Events: l, Tasks: []core.Task{
+		runTaskOf("p", 10, core.StatusDone), runTaskOf("q", 10, core.StatusDone), runTaskOf("z", 10, core.StatusDone, "p", "q")}})
 	// p and q finish together: the first in z's dependency order wins.
-	if !slices.Equal(m.RunCriticalPath, []TaskID{"p", "z"}) {
+	if !slices.Equal(m.RunCriticalPath, []core.TaskID{"p", "z"}) {
 		t.Errorf("run critical path = %v, want [p z]", m.RunCriticalPath)
 	}
 	near(t, "run critical work seconds", m.RunCriticalWorkSeconds, 5*60)
