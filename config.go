@@ -334,7 +334,7 @@ func (lc *loadedConfig) validate() error {
 	c := lc.Config
 	switch {
 	case strings.TrimSpace(c.DB) == "":
-		return errors.New("db is empty: set it to a database file path, or remove it to use the default")
+		return errors.New("db is empty: set it to a database file path or a postgres:// URL, or remove it to use the default")
 	case c.Lease.MonitorInterval < 100*time.Millisecond:
 		return fmt.Errorf("lease.monitor_interval %s is too short: use 100ms or more (default 15s)", c.Lease.MonitorInterval)
 	case c.Lease.Scale <= 0 || c.Lease.Scale > 1000:
@@ -383,6 +383,9 @@ func (lc *loadedConfig) rows() [][3]string {
 		v := s.String()
 		if s.Secret && v != "" {
 			v = "********"
+		}
+		if s.Key == "db" {
+			v = describeDB(v) // a URL's password
 		}
 		out = append(out, [3]string{s.Key, v, string(lc.Sources[s.Key])})
 	}

@@ -41,7 +41,7 @@ func (d *deps) serveMCP(ctx context.Context, vital bool) (net.Addr, error) {
 func (d *deps) listen(vital bool) (net.Addr, error) {
 	ready := make(chan net.Addr, 1)
 	serve := func(ctx context.Context) error {
-		slog.Info("serving MCP", "addr", d.cfg.MCP.Addr, "db", d.cfg.DB)
+		slog.Info("serving MCP", "addr", d.cfg.MCP.Addr, "db", describeDB(d.cfg.DB))
 		return mcp.Serve(ctx, d.cfg.MCP.Addr, mcp.HTTPHandler(d.coord, d.mcp), func(b net.Addr) { ready <- b })
 	}
 	start := d.sup.Go
@@ -68,7 +68,7 @@ func (d *deps) listen(vital bool) (net.Addr, error) {
 func (d *deps) serveStdio() {
 	tuneGC()
 	d.startMonitors(true)
-	slog.Info("serving MCP on stdio", "db", d.cfg.DB)
+	slog.Info("serving MCP on stdio", "db", describeDB(d.cfg.DB))
 	d.sup.GoVital(stageIntake, "the MCP server (stdio)", func(ctx context.Context) error {
 		return mcp.ServeStdio(ctx, d.coord, d.mcp)
 	})

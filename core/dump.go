@@ -139,6 +139,6 @@ func NotEmpty(where string, holds TableCounts, advice string) error {
 			parts = append(parts, fmt.Sprintf("%d %s", holds[t], strings.ReplaceAll(t, "_", " ")))
 		}
 	}
-	return Errorf(ErrConflict, "%s is not empty (it holds %s): a copy goes into an empty database only, so that nothing there is mixed with or lost to the copy; %s",
+	return Errorf(ErrConflict, "cannot copy into %s: it is not empty (it holds %s), and a copy goes into an empty database only, so that nothing there is mixed with or lost to the copy; %s",
 		where, strings.Join(parts, ", "), advice)
 }
