@@ -28,3 +28,14 @@ func TestDBURL(t *testing.T) {
 		}
 	}
 }
+
+// marcus config shows a database URL without its password.
+func TestConfigHidesTheDatabasePassword(t *testing.T) {
+	out, err := run(t, "postgres://marcus:s3cret@db.internal:5432/marcus", "", "config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "s3cret") || !strings.Contains(out, "postgres://marcus:xxxxx@db.internal:5432/marcus") {
+		t.Errorf("marcus config shows:\n%s", out)
+	}
+}
