@@ -20,12 +20,13 @@ import (
 // BenchmarkScaleOut measures what several servers on one database give:
 // claims per second and the claim's latency of 64 synthetic agents over
 // MCP HTTP draining a 2,000-task project with no work time, spread evenly
-// over `marcus serve` processes: SQLite with one server beside PostgreSQL
-// with 1, 2 and 3; then the leader failover time (kill -9 of the server
-// that leads the lease monitor, until another leads it) with the default
-// leader lease. MARCUS_BENCH_AGENTS, MARCUS_BENCH_TASKS and
-// MARCUS_BENCH_LEADER_TTL change the sizes; without MARCUS_TEST_POSTGRES
-// only SQLite runs.
+// over `marcus serve` processes (SQLite with one server beside PostgreSQL
+// with 1, 2 and 3), with how far a watcher on a handle of its own (a
+// dashboard elsewhere) trails the events; then the leader failover time
+// (kill -9 of the server that leads the lease monitor, until another
+// leads it) with the default leader lease. MARCUS_BENCH_AGENTS,
+// MARCUS_BENCH_TASKS and MARCUS_BENCH_LEADER_TTL change the sizes; without
+// MARCUS_TEST_POSTGRES only SQLite runs.
 //
 //	MARCUS_TEST_POSTGRES=postgres://… go test -run XXX -bench ScaleOut -benchtime 3x -timeout 60m .
 func BenchmarkScaleOut(b *testing.B) {
@@ -59,7 +60,7 @@ func envInt(b *testing.B, name string, def int) int {
 func benchDrain(b *testing.B, agents, tasks, servers int, db func(testing.TB) string) {
 	var claims int
 	var wall time.Duration
-	var lat []time.Duration
+	var lat, lags []time.Duration
 	for i := range b.N {
 		b.StopTimer()
 		url := db(b)
@@ -68,9 +69,13 @@ func benchDrain(b *testing.B, agents, tasks, servers int, db func(testing.TB) st
 		for j := range servers {
 			svs = append(svs, startServer(b, fmt.Sprintf("s%d", j+1), url))
 		}
+		ctx, stopTail := context.WithCancel(context.Background())
+		tail := tailLag(b, ctx, url)
 		b.StartTimer()
 		stats := spread(b, svs, agents, proj)
 		b.StopTimer()
+		stopTail()
+		lags = append(lags, tail()...)
 		done := 0
 		for _, s := range stats {
 			claims, done, lat = claims+s.Claims, done+s.Completed, append(lat, s.Latency["request_next_task"]...)
@@ -87,6 +92,39 @@ func benchDrain(b *testing.B, agents, tasks, servers int, db func(testing.TB) st
 	b.ReportMetric(float64(claims)/wall.Seconds(), "claims/s")
 	b.ReportMetric(ms(quantile(lat, 0.5)), "claim-p50-ms")
 	b.ReportMetric(ms(quantile(lat, 0.99)), "claim-p99-ms")
+	b.ReportMetric(ms(quantile(lags, 0.99)), "tail-lag-p99-ms")
+}
+
+// tailLag follows the event log on a handle of its own, as a dashboard
+// on another host does, until ctx ends, and returns a function that waits
+// for the end and gives how long after its write each event was seen.
+func tailLag(b *testing.B, ctx context.Context, url string) func() []time.Duration {
+	st, err := openStoreAt(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := core.NewCoordinator(st)
+	var lags []time.Duration
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer st.Close()
+		var after int64
+		for ctx.Err() == nil {
+			if _, err := c.WaitForChange(ctx, after, 250*time.Millisecond); err != nil { // the dashboard's poll
+				return
+			}
+			evs, err := c.Events(ctx, "", after, 1000)
+			if err != nil {
+				return
+			}
+			seen := time.Now()
+			for _, e := range evs {
+				lags, after = append(lags, seen.Sub(e.At)), e.ID
+			}
+		}
+	}()
+	return func() []time.Duration { <-done; return lags }
 }
 
 // importPlan imports plan into the database at url, through a handle it
