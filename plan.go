@@ -13,6 +13,7 @@ import (
 
 	"marcus/core"
 	"marcus/providers/llm"
+	"marcus/providers/offline"
 )
 
 // planner builds the planner named (or the configured one for ""), with
@@ -30,6 +31,9 @@ func (a *app) planner(name string) (core.Planner, error) {
 		key = c.AnthropicAPIKey
 	case "openai":
 		key = c.OpenAIAPIKey
+	}
+	if provider == "" || provider == "offline" {
+		return offline.New(), nil
 	}
 	retries := c.MaxRetries
 	if retries == 0 {

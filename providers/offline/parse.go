@@ -1,4 +1,4 @@
-package llm
+package offline
 
 import (
 	"strings"
@@ -10,65 +10,65 @@ import (
 // (headings, bullets, paragraphs) into sections, then each section's text
 // into items, the candidate features. This file does the first step.
 
-// offLineKind says what a line of the description is.
-type offLineKind int
+// lineKind says what a line of the description is.
+type lineKind int
 
 const (
-	offBlank offLineKind = iota
-	offHeading
-	offBullet
-	offProse
+	lineBlank lineKind = iota
+	lineHeading
+	lineBullet
+	lineProse
 )
 
-// offLine is one classified line. Level is a heading's depth or a bullet's
+// line is one classified line. Level is a heading's depth or a bullet's
 // indentation.
-type offLine struct {
-	kind  offLineKind
+type line struct {
+	kind  lineKind
 	level int
 	text  string
 }
 
-// offMode is how a section's content is read.
-type offMode int
+// readMode is how a section's content is read.
+type readMode int
 
 const (
-	// offRoot: text before any heading (or under the title): the project
+	// modeRoot: text before any heading (or under the title): the project
 	// sentence, then features.
-	offRoot offMode = iota
-	// offContainer: "Features", "Requirements": each bullet is a feature.
-	offContainer
-	// offSpecific: a heading that names a feature; its content details it.
-	offSpecific
-	// offContext: "Overview", "Tech stack": informs, names no feature.
-	offContext
-	// offIgnore: "Non-goals", "Out of scope": skipped.
-	offIgnore
+	modeRoot readMode = iota
+	// modeContainer: "Features", "Requirements": each bullet is a feature.
+	modeContainer
+	// modeSpecific: a heading that names a feature; its content details it.
+	modeSpecific
+	// modeContext: "Overview", "Tech stack": informs, names no feature.
+	modeContext
+	// modeIgnore: "Non-goals", "Out of scope": skipped.
+	modeIgnore
 )
 
-// offBulletItem is a top-level bullet with the bullets nested under it.
-type offBulletItem struct {
+// bulletItem is a top-level bullet with the bullets nested under it.
+type bulletItem struct {
 	text string
 	sub  []string
 }
 
-// offSection is a heading and what follows it up to the next heading.
-type offSection struct {
+// docSection is a heading and what follows it up to the next heading.
+type docSection struct {
 	title    string
 	level    int
-	mode     offMode
+	mode     readMode
 	optional bool
 	core     bool // "MVP", "Must have": its features come first
 	group    bool // a specific heading with specific sub-headings
-	bullets  []offBulletItem
+	bullets  []bulletItem
 	prose    []string // paragraphs, each joined into one line
 	indent   int      // indentation of its top-level bullets
 }
 
-// offReadLines classifies the description's lines, dropping code blocks,
+// readLines classifies the description's lines, dropping code blocks,
 // tables and rules, and turning setext underlines into headings.
-func offReadLines(desc string) []offLine {
+func readLines(desc string) []line {
 	raw := strings.Split(strings.ReplaceAll(desc, "\r\n", "\n"), "\n")
-	out := make([]offLine, 0, len(raw))
+	out := make([]line, 0, len(raw))
 	fenced := false
 	for _, l := range raw {
 		t := strings.TrimSpace(l)
@@ -79,17 +79,17 @@ func offReadLines(desc string) []offLine {
 		if fenced {
 			continue
 		}
-		if lvl := offSetext(t); lvl > 0 && len(out) > 0 && out[len(out)-1].kind == offProse {
-			out[len(out)-1] = offLine{kind: offHeading, level: lvl, text: out[len(out)-1].text}
+		if lvl := setext(t); lvl > 0 && len(out) > 0 && out[len(out)-1].kind == lineProse {
+			out[len(out)-1] = line{kind: lineHeading, level: lvl, text: out[len(out)-1].text}
 			continue
 		}
-		out = append(out, offClassifyLine(l, t))
+		out = append(out, classifyLine(l, t))
 	}
 	return out
 }
 
-// offSetext recognises "===" (1) and "---" (2) underlines.
-func offSetext(t string) int {
+// setext recognises "===" (1) and "---" (2) underlines.
+func setext(t string) int {
 	switch {
 	case len(t) >= 3 && strings.Trim(t, "=") == "":
 		return 1
@@ -99,29 +99,29 @@ func offSetext(t string) int {
 	return 0
 }
 
-func offClassifyLine(l, t string) offLine {
+func classifyLine(l, t string) line {
 	switch {
 	case t == "" || strings.HasPrefix(t, "|") || strings.HasPrefix(t, "<!--") ||
 		len(t) >= 3 && (strings.Trim(t, "-") == "" || strings.Trim(t, "*") == "" || strings.Trim(t, "_") == ""):
-		return offLine{kind: offBlank}
+		return line{kind: lineBlank}
 	case strings.HasPrefix(t, "#"):
 		n := len(t) - len(strings.TrimLeft(t, "#"))
 		if rest := t[n:]; n <= 6 && (rest == "" || rest[0] == ' ') {
-			return offLine{kind: offHeading, level: n, text: strings.TrimSpace(strings.TrimRight(rest, "# "))}
+			return line{kind: lineHeading, level: n, text: strings.TrimSpace(strings.TrimRight(rest, "# "))}
 		}
 	case strings.HasPrefix(t, ">"):
-		return offClassifyLine(l, strings.TrimSpace(strings.TrimLeft(t, ">")))
+		return classifyLine(l, strings.TrimSpace(strings.TrimLeft(t, ">")))
 	}
-	if text, ok := offBulletText(t); ok {
-		return offLine{kind: offBullet, level: offIndent(l), text: text}
+	if text, ok := bulletText(t); ok {
+		return line{kind: lineBullet, level: indentOf(l), text: text}
 	}
-	if h, ok := offBoldHeading(t); ok {
-		return offLine{kind: offHeading, level: 7, text: h}
+	if h, ok := boldHeading(t); ok {
+		return line{kind: lineHeading, level: 7, text: h}
 	}
-	return offLine{kind: offProse, text: t}
+	return line{kind: lineProse, text: t}
 }
 
-func offIndent(l string) int {
+func indentOf(l string) int {
 	n := 0
 	for _, r := range l {
 		switch r {
@@ -136,9 +136,9 @@ func offIndent(l string) int {
 	return n
 }
 
-// offBulletText recognises "- x", "* x", "+ x", "• x", "1. x", "1) x",
+// bulletText recognises "- x", "* x", "+ x", "• x", "1. x", "1) x",
 // "a) x" and task-list boxes, returning the text after the marker.
-func offBulletText(t string) (string, bool) {
+func bulletText(t string) (string, bool) {
 	r, size := utf8.DecodeRuneInString(t)
 	rest := ""
 	switch {
@@ -165,9 +165,9 @@ func offBulletText(t string) (string, bool) {
 	return rest, rest != ""
 }
 
-// offBoldHeading recognises a line that is only bold text, a common
+// boldHeading recognises a line that is only bold text, a common
 // stand-in for a heading.
-func offBoldHeading(t string) (string, bool) {
+func boldHeading(t string) (string, bool) {
 	for _, m := range []string{"**", "__"} {
 		inner := strings.TrimSuffix(strings.TrimSuffix(t, ":"), ":")
 		if strings.HasPrefix(inner, m) && strings.HasSuffix(inner, m) && len(inner) > 2*len(m) &&
@@ -178,13 +178,13 @@ func offBoldHeading(t string) (string, bool) {
 	return "", false
 }
 
-// offSections groups lines into sections. A prose line that ends with a
+// sections groups lines into sections. A prose line that ends with a
 // colon right before a list ("Features:", "It should have:") opens a
 // section of its own, as a heading would.
-func offSections(lines []offLine) []*offSection {
-	root := &offSection{mode: offRoot}
-	secs := []*offSection{root}
-	stack := []*offSection{root}
+func sections(lines []line) []*docSection {
+	root := &docSection{mode: modeRoot}
+	secs := []*docSection{root}
+	stack := []*docSection{root}
 	cur := root
 	var para []string
 	flush := func() {
@@ -193,38 +193,38 @@ func offSections(lines []offLine) []*offSection {
 			para = nil
 		}
 	}
-	titled := offTitleHeading(lines)
+	titled := titleHeading(lines)
 	for i, l := range lines {
 		switch l.kind {
-		case offBlank:
+		case lineBlank:
 			flush()
-		case offHeading:
+		case lineHeading:
 			flush()
 			if i == titled {
 				root.title = l.text
 				continue
 			}
-			cur, stack = offOpen(stack, l.level, l.text)
+			cur, stack = open(stack, l.level, l.text)
 			secs = append(secs, cur)
-		case offBullet:
+		case lineBullet:
 			flush()
-			offAddBullet(cur, l)
-		case offProse:
-			if lead, head, ok := offColonHeading(l.text, lines, i); ok {
+			addBullet(cur, l)
+		case lineProse:
+			if lead, head, ok := colonHeading(l.text, lines, i); ok {
 				if lead != "" {
 					para = append(para, lead)
 				}
 				flush()
-				cur, stack = offOpen(stack, 8, head)
+				cur, stack = open(stack, 8, head)
 				secs = append(secs, cur)
 				continue
 			}
-			if i > 0 && lines[i-1].kind == offBullet && len(cur.bullets) > 0 {
-				offContinueBullet(cur, l.text)
+			if i > 0 && lines[i-1].kind == lineBullet && len(cur.bullets) > 0 {
+				continueBullet(cur, l.text)
 				continue
 			}
 			if cur.level == 8 && len(cur.bullets) > 0 { // the list after "Features:" ended
-				cur, stack = offOpen(stack, 8, "")
+				cur, stack = open(stack, 8, "")
 				cur.mode, cur.optional = stack[len(stack)-2].mode, stack[len(stack)-2].optional
 				secs = append(secs, cur)
 			}
@@ -235,63 +235,63 @@ func offSections(lines []offLine) []*offSection {
 	return secs
 }
 
-// offTitleHeading finds the document's title: its first line, when that is
+// titleHeading finds the document's title: its first line, when that is
 // the only level-1 heading. It returns -1 when there is none.
-func offTitleHeading(lines []offLine) int {
+func titleHeading(lines []line) int {
 	first, h1 := -1, 0
 	for i, l := range lines {
-		if l.kind == offHeading && l.level == 1 {
+		if l.kind == lineHeading && l.level == 1 {
 			h1++
 		}
-		if first < 0 && l.kind != offBlank {
+		if first < 0 && l.kind != lineBlank {
 			first = i
 		}
 	}
-	if first >= 0 && lines[first].kind == offHeading && lines[first].level == 1 && h1 == 1 {
+	if first >= 0 && lines[first].kind == lineHeading && lines[first].level == 1 && h1 == 1 {
 		return first
 	}
 	return -1
 }
 
-// offOpen starts a section under the nearest shallower heading, inheriting
+// open starts a section under the nearest shallower heading, inheriting
 // what that heading says about its content.
-func offOpen(stack []*offSection, level int, title string) (*offSection, []*offSection) {
+func open(stack []*docSection, level int, title string) (*docSection, []*docSection) {
 	for len(stack) > 1 && stack[len(stack)-1].level >= level {
 		stack = stack[:len(stack)-1]
 	}
 	parent := stack[len(stack)-1]
-	s := &offSection{title: title, level: level, optional: parent.optional, core: parent.core}
-	mode, optional, isCore := offClassifyHeading(title)
+	s := &docSection{title: title, level: level, optional: parent.optional, core: parent.core}
+	mode, optional, isCore := classifyHeading(title)
 	s.optional = s.optional || optional
 	s.core = s.core || isCore
 	switch {
-	case parent.mode == offIgnore || mode == offIgnore:
-		s.mode = offIgnore
-	case parent.mode == offContext && mode != offContainer:
-		s.mode = offContext
+	case parent.mode == modeIgnore || mode == modeIgnore:
+		s.mode = modeIgnore
+	case parent.mode == modeContext && mode != modeContainer:
+		s.mode = modeContext
 	default:
 		s.mode = mode
 	}
-	if s.mode == offSpecific && parent.mode == offSpecific {
+	if s.mode == modeSpecific && parent.mode == modeSpecific {
 		parent.group = true
 	}
 	return s, append(stack, s)
 }
 
-func offAddBullet(s *offSection, l offLine) {
+func addBullet(s *docSection, l line) {
 	if len(s.bullets) == 0 || l.level <= s.indent {
 		if len(s.bullets) == 0 {
 			s.indent = l.level
 		}
-		s.bullets = append(s.bullets, offBulletItem{text: l.text})
+		s.bullets = append(s.bullets, bulletItem{text: l.text})
 		return
 	}
 	last := &s.bullets[len(s.bullets)-1]
 	last.sub = append(last.sub, l.text)
 }
 
-// offContinueBullet joins a wrapped line to the bullet above it.
-func offContinueBullet(s *offSection, text string) {
+// continueBullet joins a wrapped line to the bullet above it.
+func continueBullet(s *docSection, text string) {
 	last := &s.bullets[len(s.bullets)-1]
 	if n := len(last.sub); n > 0 {
 		last.sub[n-1] += " " + text
@@ -300,21 +300,21 @@ func offContinueBullet(s *offSection, text string) {
 	last.text += " " + text
 }
 
-// offColonHeading splits "We need a todo app. It should have:" before a
+// colonHeading splits "We need a todo app. It should have:" before a
 // list into the prose before the last sentence and that sentence, which
 // heads the list.
-func offColonHeading(text string, lines []offLine, i int) (lead, head string, ok bool) {
+func colonHeading(text string, lines []line, i int) (lead, head string, ok bool) {
 	if !strings.HasSuffix(text, ":") {
 		return "", "", false
 	}
 	next := i + 1
-	for next < len(lines) && lines[next].kind == offBlank {
+	for next < len(lines) && lines[next].kind == lineBlank {
 		next++
 	}
-	if next >= len(lines) || lines[next].kind != offBullet {
+	if next >= len(lines) || lines[next].kind != lineBullet {
 		return "", "", false
 	}
-	sentences := offSentences(strings.TrimSuffix(text, ":"))
+	sentences := splitSentences(strings.TrimSuffix(text, ":"))
 	if len(sentences) == 0 {
 		return "", "", false
 	}
@@ -325,9 +325,9 @@ func offColonHeading(text string, lines []offLine, i int) (lead, head string, ok
 	return strings.Join(sentences[:len(sentences)-1], " "), head, true
 }
 
-// offSentences splits a paragraph into sentences at ".", "!" and "?"
+// splitSentences splits a paragraph into sentences at ".", "!" and "?"
 // followed by a space, minding abbreviations such as "e.g." and "etc.".
-func offSentences(p string) []string {
+func splitSentences(p string) []string {
 	var out []string
 	start := 0
 	for i := 0; i < len(p); i++ {
@@ -338,7 +338,7 @@ func offSentences(p string) []string {
 		if i+1 < len(p) && p[i+1] != ' ' && p[i+1] != '\t' {
 			continue
 		}
-		if c == '.' && offAbbreviation(p[start:i+1], p[i+1:]) {
+		if c == '.' && abbreviation(p[start:i+1], p[i+1:]) {
 			continue
 		}
 		if s := strings.TrimSpace(p[start : i+1]); s != "" {
@@ -352,14 +352,17 @@ func offSentences(p string) []string {
 	return out
 }
 
-// offAbbreviation reports whether the period ending before is part of an
+// abbreviations end in a period that does not end a sentence.
+var abbreviations = lex.set("abbreviations")
+
+// abbreviation reports whether the period ending before is part of an
 // abbreviation rather than the end of a sentence.
-func offAbbreviation(before, after string) bool {
+func abbreviation(before, after string) bool {
 	w := strings.ToLower(before[strings.LastIndexAny(before, " (")+1:])
-	switch w {
-	case "e.g.", "i.e.", "vs.", "mr.", "mrs.", "ms.", "dr.", "approx.", "incl.", "no.", "st.", "eg.", "ie.", "cf.":
+	switch {
+	case abbreviations[w]:
 		return true
-	case "etc.":
+	case w == "etc.":
 		r, _ := utf8.DecodeRuneInString(strings.TrimSpace(after))
 		return !unicode.IsUpper(r)
 	}

@@ -1,4 +1,4 @@
-package llm
+package offline
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func TestOfflineFeatureNames(t *testing.T) {
 		{"I want an app", false, ""},
 	}
 	for _, c := range cases {
-		var n offNamer
+		var n namer
 		if got := n.name(c.phrase, c.verbal); got != c.want {
 			t.Errorf("name(%q, %v) = %q, want %q", c.phrase, c.verbal, got, c.want)
 		}
@@ -55,7 +55,7 @@ func TestOfflineFeatureNames(t *testing.T) {
 }
 
 func TestOfflinePronounsReferBack(t *testing.T) {
-	var n offNamer
+	var n namer
 	for _, p := range []string{"post recipes", "rate them"} {
 		n.name(p, true)
 	}
@@ -79,8 +79,8 @@ func TestOfflineSplitList(t *testing.T) {
 		{"drag and drop ordering, tags", false, []string{"drag-and-drop ordering", "tags"}},
 	}
 	for _, c := range cases {
-		if got, _ := offSplitList(c.list, c.verbal); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("offSplitList(%q) = %q, want %q", c.list, got, c.want)
+		if got, _ := splitList(c.list, c.verbal); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("splitList(%q) = %q, want %q", c.list, got, c.want)
 		}
 	}
 }
@@ -105,7 +105,7 @@ func TestOfflineKinds(t *testing.T) {
 		{"something with users and a login", "something", "web app"},
 	}
 	for _, c := range cases {
-		if got := offDetectKind(c.text, c.project).name; got != c.want {
+		if got := detectKind(c.text, c.project).name; got != c.want {
 			t.Errorf("kind of %q = %q, want %q", c.text, got, c.want)
 		}
 	}
@@ -122,9 +122,9 @@ func TestOfflineProjectNames(t *testing.T) {
 		{"A todo app called Tasky with tags.", "Tasky"},
 	}
 	for _, c := range cases {
-		doc := offRead(c.desc, false)
-		k := offDetectKind(doc.text, doc.title+" "+doc.project)
-		if got := offSuggestName(offRequest(c.desc), doc, k); got != c.want {
+		doc := read(c.desc, false)
+		k := detectKind(doc.text, doc.title+" "+doc.project)
+		if got := suggestName(testRequest(c.desc), doc, k); got != c.want {
 			t.Errorf("name of %q = %q, want %q", c.desc, got, c.want)
 		}
 	}
@@ -133,7 +133,7 @@ func TestOfflineProjectNames(t *testing.T) {
 		{"- user signup\n- photo upload\n- feed of friends' photos", "Photo Upload App"},
 		{"chat app", "Chat App"},
 	} {
-		a, err := NewOffline().Analyze(context.Background(), offRequest(c.desc))
+		a, err := New().Analyze(context.Background(), testRequest(c.desc))
 		if err != nil || a.Name != c.want {
 			t.Errorf("name of %q = %q (%v), want %q", c.desc, a.Name, err, c.want)
 		}
@@ -159,7 +159,7 @@ func TestOfflineDescriptionFeatures(t *testing.T) {
 		{"A todo app where users can share lists as CSV by email.", []string{"List Sharing as CSV by Email"}},
 	}
 	for _, c := range cases {
-		a, err := NewOffline().Analyze(context.Background(), offRequest(c.desc))
+		a, err := New().Analyze(context.Background(), testRequest(c.desc))
 		if err != nil {
 			t.Errorf("%q: %v", c.desc, err)
 			continue
@@ -195,7 +195,7 @@ func TestOfflineOrderAndPriority(t *testing.T) {
 			map[string]string{"Login": "high", "Email Reminders": "medium"}},
 	}
 	for _, c := range cases {
-		a, err := NewOffline().Analyze(context.Background(), offRequest(c.desc))
+		a, err := New().Analyze(context.Background(), testRequest(c.desc))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,4 +216,4 @@ func TestOfflineOrderAndPriority(t *testing.T) {
 	}
 }
 
-func offRequest(desc string) core.PlanRequest { return core.PlanRequest{Description: desc} }
+func testRequest(desc string) core.PlanRequest { return core.PlanRequest{Description: desc} }

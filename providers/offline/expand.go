@@ -1,4 +1,4 @@
-package llm
+package offline
 
 import (
 	"context"
@@ -11,38 +11,38 @@ import (
 // the complexity: prototype implement and test; standard design, implement
 // and test; enterprise adds a review.
 
-// offStep is one step of a feature's template.
-type offStep int
+// step is one step of a feature's template.
+type step int
 
 const (
-	offStepDesign offStep = iota
-	offStepBuild
-	offStepTest
-	offStepReview
+	stepDesign step = iota
+	stepBuild
+	stepTest
+	stepReview
 )
 
-// offTemplate lists a complexity's steps in order.
-func offTemplate(cx core.Complexity) []offStep {
+// stepTemplate lists a complexity's steps in order.
+func stepTemplate(cx core.Complexity) []step {
 	switch cx {
 	case core.Prototype:
-		return []offStep{offStepBuild, offStepTest}
+		return []step{stepBuild, stepTest}
 	case core.Enterprise:
-		return []offStep{offStepDesign, offStepBuild, offStepTest, offStepReview}
+		return []step{stepDesign, stepBuild, stepTest, stepReview}
 	}
-	return []offStep{offStepDesign, offStepBuild, offStepTest}
+	return []step{stepDesign, stepBuild, stepTest}
 }
 
-// offFitSteps keeps a template within a feature's budget of tasks, the
+// fitSteps keeps a template within a feature's budget of tasks, the
 // build step first.
-func offFitSteps(steps []offStep, maxTasks int) []offStep {
+func fitSteps(steps []step, maxTasks int) []step {
 	if maxTasks <= 0 || len(steps) <= maxTasks {
 		return steps
 	}
-	keep := map[offStep]bool{}
-	for _, s := range []offStep{offStepBuild, offStepTest, offStepDesign, offStepReview}[:maxTasks] {
+	keep := map[step]bool{}
+	for _, s := range []step{stepBuild, stepTest, stepDesign, stepReview}[:maxTasks] {
 		keep[s] = true
 	}
-	var out []offStep
+	var out []step
 	for _, s := range steps {
 		if keep[s] {
 			out = append(out, s)
@@ -54,7 +54,7 @@ func offFitSteps(steps []offStep, maxTasks int) []offStep {
 // Expand implements core.Planner: the feature's tasks, each named after
 // the feature so that names stay unique across features, each after the
 // one before it.
-func (*Offline) Expand(ctx context.Context, req core.PlanRequest, a core.Analysis, f core.Feature) ([]core.PlanTask, error) {
+func (*Planner) Expand(ctx context.Context, req core.PlanRequest, a core.Analysis, f core.Feature) ([]core.PlanTask, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -66,14 +66,14 @@ func (*Offline) Expand(ctx context.Context, req core.PlanRequest, a core.Analysi
 	if name == "" {
 		return nil, core.Errorf(core.ErrInvalid, "the feature has no name: give every feature a name")
 	}
-	k := offKindByName(a.Kind)
+	k := kindByName(a.Kind)
 	if k == nil {
-		k = offDetectKind(req.Description, "")
+		k = detectKind(req.Description, "")
 	}
-	x := offExpansion{k: k, cx: cx, f: f, name: name}
-	x.sentence, x.details = offSplitDescription(f.Description)
-	template := offTemplate(cx)
-	steps := offFitSteps(template, offStepBudget(req.MaxTasks, len(template), a))
+	x := expansion{k: k, cx: cx, f: f, name: name}
+	x.sentence, x.details = splitDescription(f.Description)
+	template := stepTemplate(cx)
+	steps := fitSteps(template, stepBudget(req.MaxTasks, len(template), a))
 	out := make([]core.PlanTask, 0, len(steps))
 	for _, s := range steps {
 		t := x.task(s)
@@ -85,9 +85,9 @@ func (*Offline) Expand(ctx context.Context, req core.PlanRequest, a core.Analysi
 	return out, nil
 }
 
-// offExpansion is one feature being expanded.
-type offExpansion struct {
-	k        *offKind
+// expansion is one feature being expanded.
+type expansion struct {
+	k        *projectKind
 	cx       core.Complexity
 	f        core.Feature
 	name     string
@@ -95,9 +95,9 @@ type offExpansion struct {
 	details  []string
 }
 
-// offSplitDescription reads a feature description as the offline planner
+// splitDescription reads a feature description as the offline planner
 // writes it: the person's words, then "- " detail lines.
-func offSplitDescription(d string) (sentence string, details []string) {
+func splitDescription(d string) (sentence string, details []string) {
 	var lines []string
 	for _, l := range strings.Split(d, "\n") {
 		l = strings.TrimSpace(l)
@@ -111,16 +111,16 @@ func offSplitDescription(d string) (sentence string, details []string) {
 	return strings.Join(lines, " "), details
 }
 
-func (x offExpansion) task(s offStep) core.PlanTask {
+func (x expansion) task(s step) core.PlanTask {
 	t := core.PlanTask{Priority: x.f.Priority, Labels: x.labels(s)}
 	switch s {
-	case offStepDesign:
+	case stepDesign:
 		t.Phase = "design"
 		t.Name, t.Description, t.Acceptance = x.design()
-	case offStepBuild:
+	case stepBuild:
 		t.Phase = "implement"
 		t.Name, t.Description, t.Acceptance = x.build()
-	case offStepTest:
+	case stepTest:
 		t.Phase = "test"
 		t.Name, t.Description, t.Acceptance = x.test()
 	default:
@@ -132,7 +132,7 @@ func (x offExpansion) task(s offStep) core.PlanTask {
 }
 
 // asked quotes what the person asked for, for the end of a description.
-func (x offExpansion) asked() string {
+func (x expansion) asked() string {
 	var b strings.Builder
 	if x.sentence != "" && !strings.EqualFold(strings.TrimSuffix(x.sentence, "."), x.name) {
 		label := "\n\nFrom the description: "
@@ -140,7 +140,7 @@ func (x offExpansion) asked() string {
 			label = "\n\nNote: " // a feature the planner suggested
 		}
 		b.WriteString(label)
-		b.WriteString(offClip(x.sentence, 400))
+		b.WriteString(clip(x.sentence, 400))
 	}
 	if len(x.details) > 0 {
 		if b.Len() == 0 {
@@ -148,16 +148,16 @@ func (x offExpansion) asked() string {
 		}
 		for _, d := range x.details {
 			b.WriteString("\n- ")
-			b.WriteString(offClip(d, 160))
+			b.WriteString(clip(d, 160))
 		}
 	}
 	return b.String()
 }
 
-func (x offExpansion) labels(s offStep) []string {
-	extra := map[offStep]string{offStepDesign: "design", offStepTest: "testing", offStepReview: "review"}[s]
+func (x expansion) labels(s step) []string {
+	extra := map[step]string{stepDesign: "design", stepTest: "testing", stepReview: "review"}[s]
 	if !x.k.software {
-		extra = map[offStep]string{offStepDesign: "planning", offStepTest: "review", offStepReview: "review"}[s]
+		extra = map[step]string{stepDesign: "planning", stepTest: "review", stepReview: "review"}[s]
 	}
 	out := make([]string, 0, len(x.f.Labels)+1)
 	for _, l := range x.f.Labels {
@@ -171,32 +171,32 @@ func (x offExpansion) labels(s offStep) []string {
 	return out
 }
 
-// offBigLabels mark work that usually takes longer than it looks.
-var offBigLabels = map[string]bool{"auth": true, "payments": true, "ml": true, "realtime": true, "maps": true}
+// bigLabels mark work that usually takes longer than it looks.
+var bigLabels = lex.set("big labels")
 
 // estimate sizes a task by its step, the complexity, the kind, the
 // feature's details and its riskier labels. Same input, same minutes.
-func (x offExpansion) estimate(s offStep) int {
-	base := map[offStep]float64{offStepDesign: 45, offStepBuild: 120, offStepTest: 60, offStepReview: 30}[s]
+func (x expansion) estimate(s step) int {
+	base := map[step]float64{stepDesign: 45, stepBuild: 120, stepTest: 60, stepReview: 30}[s]
 	if !x.k.software {
-		base = map[offStep]float64{offStepDesign: 60, offStepBuild: 180, offStepTest: 45, offStepReview: 30}[s]
+		base = map[step]float64{stepDesign: 60, stepBuild: 180, stepTest: 45, stepReview: 30}[s]
 	}
 	switch {
-	case x.cx == core.Prototype && s == offStepTest:
+	case x.cx == core.Prototype && s == stepTest:
 		base *= 0.5
 	case x.cx == core.Prototype:
 		base *= 0.75
-	case x.cx == core.Enterprise && s == offStepBuild:
+	case x.cx == core.Enterprise && s == stepBuild:
 		base *= 1.5
 	case x.cx == core.Enterprise:
 		base *= 1.25
 	}
 	size := 1 + 0.15*float64(min(len(x.details), 4))
 	for _, l := range x.f.Labels {
-		if offBigLabels[l] {
+		if bigLabels[l] {
 			size += 0.25
 			break
 		}
 	}
-	return offMinutes(base * x.k.factor * size)
+	return roundMinutes(base * x.k.factor * size)
 }

@@ -1,4 +1,4 @@
-package llm
+package offline
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"marcus/core"
 )
 
-// Offline is the planner that needs no key and no network. It reads the
+// Planner is the planner that needs no key and no network. It reads the
 // description with plain heuristics: the layout (headings, lists), the
 // sentence that says what is built ("a todo web app with accounts, tags
 // and reminders"), and keywords for the kind of project, the skills each
@@ -18,56 +18,56 @@ import (
 // It is deterministic (the same request always gives the same plan),
 // holds no state (safe for concurrent use) and fast: a 2,000-word
 // description is planned in a few milliseconds.
-type Offline struct{}
+type Planner struct{}
 
-var _ core.Planner = (*Offline)(nil)
+var _ core.Planner = (*Planner)(nil)
 
-// NewOffline returns the offline planner.
-func NewOffline() *Offline { return &Offline{} }
+// New returns the offline planner.
+func New() *Planner { return &Planner{} }
 
 // Name implements core.Planner.
-func (*Offline) Name() string { return "offline" }
+func (*Planner) Name() string { return "offline" }
 
-// offEmptyDescription says what to write when there is nothing to plan.
-const offEmptyDescription = `the description is empty: describe what to build or do in a sentence or more, ` +
+// emptyDescription says what to write when there is nothing to plan.
+const emptyDescription = `the description is empty: describe what to build or do in a sentence or more, ` +
 	`e.g. "a todo web app with user accounts, tags and due-date reminders"`
 
-// offUnrecognisedDescription says what to write when nothing in a
+// unrecognisedDescription says what to write when nothing in a
 // description can be planned ("asdf qwer").
-const offUnrecognisedDescription = `nothing in the description (%q) says what to build or do: ` +
+const unrecognisedDescription = `nothing in the description (%q) says what to build or do: ` +
 	`a description needs at least one recognisable thing to build or do, ` +
 	`e.g. "a todo web app with user accounts and reminders" or "plan our wedding in June"`
 
-// offRecognisable reports whether a description that named no feature
+// recognisable reports whether a description that named no feature
 // holds a word the planner knows: a familiar domain ("a blog"), a verb it
 // can plan ("track habits") or an English function word ("repaint the
 // garden fence").
-func offRecognisable(desc string) bool {
-	w := offWords(desc)
-	if offHasAny(w, offDataWords) {
+func recognisable(desc string) bool {
+	w := wordsOf(desc)
+	if hasAny(w, dataWords) {
 		return true
 	}
-	for _, d := range offDomains {
-		if offHasAny(w, d.words) {
+	for _, d := range domains {
+		if hasAny(w, d.words) {
 			return true
 		}
 	}
-	for _, t := range offLower(offTokens(desc)) {
+	for _, t := range lower(tokens(desc)) {
 		// English function words ("the", "for") are rare in keyboard mash.
-		if offBaseVerb(t) != "" || offGenericWords[t] || offDeterminers[t] || offPrepositions[t] || offSmallWords[t] {
+		if baseVerb(t) != "" || genericWords[t] || determiners[t] || prepositions[t] || smallWords[t] {
 			return true
 		}
 	}
 	return false
 }
 
-// offCheck validates a request and reads its complexity.
-func offCheck(ctx context.Context, req core.PlanRequest) (core.Complexity, error) {
+// checkRequest validates a request and reads its complexity.
+func checkRequest(ctx context.Context, req core.PlanRequest) (core.Complexity, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	if !strings.ContainsFunc(req.Description, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		return "", core.Errorf(core.ErrInvalid, offEmptyDescription)
+		return "", core.Errorf(core.ErrInvalid, emptyDescription)
 	}
 	if len(req.Description) > core.MaxDescriptionLen {
 		return "", core.Errorf(core.ErrInvalid, "the description is %d bytes; the limit is %d: shorten it or split the project",
@@ -79,53 +79,53 @@ func offCheck(ctx context.Context, req core.PlanRequest) (core.Complexity, error
 // Analyze implements core.Planner: it splits the description into
 // features, detects the kind of project, and plans the kind's foundation
 // and closing tasks. With req.Existing set it plans only the new features.
-func (*Offline) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysis, error) {
-	cx, err := offCheck(ctx, req)
+func (*Planner) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysis, error) {
+	cx, err := checkRequest(ctx, req)
 	if err != nil {
 		return core.Analysis{}, err
 	}
 	adding := len(req.Existing) > 0
-	doc := offRead(req.Description, adding)
-	k := offDetectKind(doc.text+offExistingText(req.Existing), doc.title+" "+doc.project)
-	fs := offFeatures(doc)
+	doc := read(req.Description, adding)
+	k := detectKind(doc.text+existingText(req.Existing), doc.title+" "+doc.project)
+	fs := readFeatures(doc)
 	switch {
 	case adding:
-		fs = offAvoidExisting(fs, doc, req)
-	case len(fs) == 0 && k == offGeneric && !offRecognisable(req.Description):
-		return core.Analysis{}, core.Errorf(core.ErrInvalid, offUnrecognisedDescription, offClip(strings.TrimSpace(req.Description), 60))
+		fs = avoidExisting(fs, doc, req)
+	case len(fs) == 0 && k == genericKind && !recognisable(req.Description):
+		return core.Analysis{}, core.Errorf(core.ErrInvalid, unrecognisedDescription, clip(strings.TrimSpace(req.Description), 60))
 	case len(fs) == 0:
-		fs = offFallback(k, strings.TrimSpace(req.Description))
+		fs = fallbackFeatures(k, strings.TrimSpace(req.Description))
 	}
-	var foundation, closing []offSpec
+	var foundation, closing []spec
 	if !adding {
-		foundation, closing = offFoundationSpecs(k, cx, fs, req.Description), offClosingSpecs(k, cx)
-		fs = offUncovered(fs, foundation)
+		foundation, closing = foundationSpecs(k, cx, fs, req.Description), closingSpecs(k, cx)
+		fs = uncovered(fs, foundation)
 	}
-	fs = offKeep(fs, offMaxFeatures)
-	foundation, closing = offFit(req.MaxTasks, foundation, closing, len(fs))
+	fs = keepFeatures(fs, maxFeatures)
+	foundation, closing = fit(req.MaxTasks, foundation, closing, len(fs))
 	for _, f := range fs {
-		f.labels = offLabels(k, f.name+" "+strings.Join(f.details, " "))
+		f.labels = pickLabels(k, f.name+" "+strings.Join(f.details, " "))
 	}
-	offRank(fs)
-	offOrder(fs, k)
+	rank(fs)
+	order(fs, k)
 	a := core.Analysis{
-		Name:       offSuggestName(req, doc, k),
+		Name:       suggestName(req, doc, k),
 		Kind:       k.name,
-		Features:   offToCore(fs),
-		Foundation: offTasks(foundation, cx, k, "high", doc.notes),
-		Closing:    offTasks(closing, cx, k, "medium", nil),
+		Features:   toCore(fs),
+		Foundation: specTasks(foundation, cx, k, "high", doc.notes),
+		Closing:    specTasks(closing, cx, k, "medium", nil),
 	}
 	if !adding {
-		a.Name = offNameFromFeatures(a.Name, k, fs)
+		a.Name = nameFromFeatures(a.Name, k, fs)
 	}
-	offChain(a.Closing)
-	a.Summary = offSummary(a)
+	chain(a.Closing)
+	a.Summary = summary(a)
 	return a, nil
 }
 
-// offExistingText is the board's task names, which say what kind of
+// existingText is the board's task names, which say what kind of
 // project a feature is added to.
-func offExistingText(existing []core.PlanTask) string {
+func existingText(existing []core.PlanTask) string {
 	var b strings.Builder
 	for _, t := range existing {
 		b.WriteString("\n")
@@ -134,38 +134,37 @@ func offExistingText(existing []core.PlanTask) string {
 	return b.String()
 }
 
-// offAvoidExisting keeps a feature request's features clear of the names
+// avoidExisting keeps a feature request's features clear of the names
 // already on the board; a request too vague to name one becomes one
 // feature named after its first words.
-func offAvoidExisting(fs []*offFeature, doc offDoc, req core.PlanRequest) []*offFeature {
+func avoidExisting(fs []*feature, doc document, req core.PlanRequest) []*feature {
 	if len(fs) == 0 {
-		name := offTitle(offTokens(offClip(offScrub(req.Description), 60)))
-		fs = []*offFeature{{name: name, key: offKey(name), sources: []string{strings.TrimSpace(req.Description)}}}
+		name := titleCase(tokens(clip(scrub(req.Description), 60)))
+		fs = []*feature{{name: name, key: foldKey(name), sources: []string{strings.TrimSpace(req.Description)}}}
 	}
 	taken := map[string]bool{}
 	for _, t := range req.Existing {
 		taken[strings.ToLower(strings.TrimSpace(t.Name))] = true
-		taken[offKey(offFeatureOf(t.Name))] = true
+		taken[foldKey(featureOf(t.Name))] = true
 	}
 	for _, f := range fs {
 		base := f.name
-		for n := 2; taken[offKey(f.name)] || taken[strings.ToLower(f.name)]; n++ {
+		for n := 2; taken[foldKey(f.name)] || taken[strings.ToLower(f.name)]; n++ {
 			f.name = fmt.Sprintf("%s (%d)", base, n)
 		}
-		taken[offKey(f.name)] = true
+		taken[foldKey(f.name)] = true
 	}
 	return fs
 }
 
-// offTaskVerbs open the names of the tasks a planner writes per feature.
-var offTaskVerbs = []string{"design ", "implement ", "test ", "review ", "plan ", "prepare ",
-	"sign off ", "build ", "write ", "smoke-test ", "add "}
+// taskVerbs open the names of the tasks a planner writes per feature.
+var taskVerbs = lex.list("task verbs")
 
-// offFeatureOf reads the feature a task name is about: "Implement Tags" is
+// featureOf reads the feature a task name is about: "Implement Tags" is
 // about Tags.
-func offFeatureOf(task string) string {
+func featureOf(task string) string {
 	low := strings.ToLower(strings.TrimSpace(task))
-	for _, v := range offTaskVerbs {
+	for _, v := range taskVerbs {
 		if strings.HasPrefix(low, v) {
 			return strings.TrimSpace(task)[len(v):]
 		}
@@ -173,14 +172,14 @@ func offFeatureOf(task string) string {
 	return task
 }
 
-// offUncovered drops the features a foundation task already does: "define
+// uncovered drops the features a foundation task already does: "define
 // the audience" when "Define target audience and key messages" is planned.
-func offUncovered(fs []*offFeature, foundation []offSpec) []*offFeature {
+func uncovered(fs []*feature, foundation []spec) []*feature {
 	out := fs[:0]
 	for _, f := range fs {
 		covered := false
 		for _, s := range foundation {
-			covered = covered || offSubset(strings.Fields(f.key), strings.Fields(offKey(s.name)))
+			covered = covered || subset(strings.Fields(f.key), strings.Fields(foldKey(s.name)))
 		}
 		if !covered {
 			out = append(out, f)
@@ -189,8 +188,8 @@ func offUncovered(fs []*offFeature, foundation []offSpec) []*offFeature {
 	return out
 }
 
-// offSubset reports whether every word of a is in b.
-func offSubset(a, b []string) bool {
+// subset reports whether every word of a is in b.
+func subset(a, b []string) bool {
 	for _, w := range a {
 		found := false
 		for _, x := range b {
@@ -203,13 +202,13 @@ func offSubset(a, b []string) bool {
 	return len(a) > 0
 }
 
-// offKeep keeps the first n features, dropping the optional ones first.
-func offKeep(fs []*offFeature, n int) []*offFeature {
+// keepFeatures keeps the first n features, dropping the optional ones first.
+func keepFeatures(fs []*feature, n int) []*feature {
 	if len(fs) <= n {
 		return fs
 	}
 	drop := len(fs) - n
-	out := make([]*offFeature, 0, n)
+	out := make([]*feature, 0, n)
 	lows := 0
 	for _, f := range fs {
 		if f.priority == "low" {
@@ -229,8 +228,8 @@ func offKeep(fs []*offFeature, n int) []*offFeature {
 	return out
 }
 
-// offSummary says in a line what was planned.
-func offSummary(a core.Analysis) string {
+// summary says in a line what was planned.
+func summary(a core.Analysis) string {
 	names := make([]string, 0, 6)
 	for i, f := range a.Features {
 		if i == 5 {
@@ -247,10 +246,10 @@ func offSummary(a core.Analysis) string {
 	if len(a.Features) == 1 {
 		noun = "feature"
 	}
-	return fmt.Sprintf("%s: %s %s with %d %s: %s.", a.Name, offArticle(a.Kind), a.Kind, len(a.Features), noun, list)
+	return fmt.Sprintf("%s: %s %s with %d %s: %s.", a.Name, article(a.Kind), a.Kind, len(a.Features), noun, list)
 }
 
-func offArticle(w string) string {
+func article(w string) string {
 	first, _, _ := strings.Cut(w, " ")
 	switch {
 	case first == "":
@@ -263,11 +262,11 @@ func offArticle(w string) string {
 	return "a"
 }
 
-// offNameFromFeatures replaces a generic suggested name ("New Web App"),
+// nameFromFeatures replaces a generic suggested name ("New Web App"),
 // given when the description has no project sentence (a bare list), with
 // one made from the first feature that is not accounts: "Photo Upload App".
-func offNameFromFeatures(name string, k *offKind, fs []*offFeature) string {
-	if name != "New "+offTitle(strings.Fields(k.name)) {
+func nameFromFeatures(name string, k *projectKind, fs []*feature) string {
+	if name != "New "+titleCase(strings.Fields(k.name)) {
 		return name
 	}
 	app := k.software

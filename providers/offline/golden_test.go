@@ -1,4 +1,4 @@
-package llm_test
+package offline_test
 
 import (
 	"bytes"
@@ -10,14 +10,14 @@ import (
 	"testing"
 
 	"marcus/core"
-	"marcus/providers/llm"
+	"marcus/providers/offline"
 )
 
 // The golden files hold the offline planner's whole output for a set of
 // descriptions: the analysis, every feature's tasks and the assembled plan.
 // Regenerate them with
 //
-//	go test ./providers/llm -run Golden -update
+//	go test ./providers/offline -run Golden -update
 //
 // and read the diff: the plans must read as a sensible board.
 
@@ -29,20 +29,20 @@ func init() {
 	}
 }
 
-func offUpdating() bool {
+func updating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
 
-// offCase is one golden description, read from testdata/offline/<name>.input.md.
-type offCase struct {
+// goldenCase is one golden description, read from testdata/offline/<name>.input.md.
+type goldenCase struct {
 	name       string
 	complexity core.Complexity
 	maxTasks   int
 	existing   []core.PlanTask
 }
 
-var offCases = []offCase{
+var goldenCases = []goldenCase{
 	{name: "todo-auth"},
 	{name: "recipe-site"},
 	{name: "cli-tool", complexity: core.Prototype},
@@ -67,43 +67,43 @@ var offCases = []offCase{
 	}},
 }
 
-func (c offCase) request(t testing.TB) core.PlanRequest {
+func (c goldenCase) request(t testing.TB) core.PlanRequest {
 	t.Helper()
 	file := c.name
 	if file == "spec-capped" {
 		file = "spec"
 	}
-	b, err := os.ReadFile(filepath.Join("testdata", "offline", file+".input.md"))
+	b, err := os.ReadFile(filepath.Join("testdata", "golden", file+".input.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return core.PlanRequest{Description: string(b), Complexity: c.complexity, MaxTasks: c.maxTasks, Existing: c.existing}
 }
 
-// offOutput is everything the planner produced for one request.
-type offOutput struct {
-	Request    offRequestView     `json:"request"`
-	Analysis   core.Analysis      `json:"analysis"`
-	Expansions []offExpansionView `json:"expansions"`
-	Plan       core.Plan          `json:"plan"`
-	Warnings   []string           `json:"warnings"`
+// output is everything the planner produced for one request.
+type output struct {
+	Request    requestView     `json:"request"`
+	Analysis   core.Analysis   `json:"analysis"`
+	Expansions []expansionView `json:"expansions"`
+	Plan       core.Plan       `json:"plan"`
+	Warnings   []string        `json:"warnings"`
 }
 
-type offRequestView struct {
+type requestView struct {
 	Complexity core.Complexity `json:"complexity,omitempty"`
 	MaxTasks   int             `json:"max_tasks,omitempty"`
 	Existing   []string        `json:"existing,omitempty"`
 }
 
-type offExpansionView struct {
+type expansionView struct {
 	Feature string          `json:"feature"`
 	Tasks   []core.PlanTask `json:"tasks"`
 }
 
-// offPlan runs the planner as the creation pipeline does: Analyze, every
+// plan runs the planner as the creation pipeline does: Analyze, every
 // Expand, then core.AssemblePlan.
-func offPlan(ctx context.Context, p core.Planner, req core.PlanRequest) (offOutput, error) {
-	out := offOutput{Request: offRequestView{Complexity: req.Complexity, MaxTasks: req.MaxTasks}}
+func plan(ctx context.Context, p core.Planner, req core.PlanRequest) (output, error) {
+	out := output{Request: requestView{Complexity: req.Complexity, MaxTasks: req.MaxTasks}}
 	for _, t := range req.Existing {
 		out.Request.Existing = append(out.Request.Existing, t.Name)
 	}
@@ -117,17 +117,17 @@ func offPlan(ctx context.Context, p core.Planner, req core.PlanRequest) (offOutp
 		if exps[i], err = p.Expand(ctx, req, a, f); err != nil {
 			return out, err
 		}
-		out.Expansions = append(out.Expansions, offExpansionView{Feature: f.Name, Tasks: exps[i]})
+		out.Expansions = append(out.Expansions, expansionView{Feature: f.Name, Tasks: exps[i]})
 	}
 	out.Plan, out.Warnings, err = core.AssemblePlan(req, a, exps)
 	return out, err
 }
 
 func TestOfflineGolden(t *testing.T) {
-	p := llm.NewOffline()
-	for _, c := range offCases {
+	p := offline.New()
+	for _, c := range goldenCases {
 		t.Run(c.name, func(t *testing.T) {
-			out, err := offPlan(context.Background(), p, c.request(t))
+			out, err := plan(context.Background(), p, c.request(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,8 +136,8 @@ func TestOfflineGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", "offline", c.name+".golden.json")
-			if offUpdating() {
+			path := filepath.Join("testdata", "golden", c.name+".golden.json")
+			if updating() {
 				if err := os.WriteFile(path, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -145,10 +145,10 @@ func TestOfflineGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run go test ./providers/llm -run Golden -update)", err)
+				t.Fatalf("%v (run go test ./providers/offline -run Golden -update)", err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the planner's output; if the change is intended, run go test ./providers/llm -run Golden -update and review the diff", path)
+				t.Errorf("%s differs from the planner's output; if the change is intended, run go test ./providers/offline -run Golden -update and review the diff", path)
 			}
 		})
 	}

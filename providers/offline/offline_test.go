@@ -1,4 +1,4 @@
-package llm_test
+package offline_test
 
 import (
 	"context"
@@ -10,43 +10,43 @@ import (
 	"time"
 
 	"marcus/core"
-	"marcus/providers/llm"
+	"marcus/providers/offline"
 )
 
-var offComplexities = []core.Complexity{core.Prototype, core.Standard, core.Enterprise}
+var complexities = []core.Complexity{core.Prototype, core.Standard, core.Enterprise}
 
 // TestOfflineInvariants plans every golden description at every complexity
 // and checks the board's shape: it builds (unique names, no cycle), the
 // foundation is the first layer and everything waits for all of it, and
 // the documentation comes last.
 func TestOfflineInvariants(t *testing.T) {
-	p := llm.NewOffline()
-	for _, c := range offCases {
-		for _, cx := range offComplexities {
+	p := offline.New()
+	for _, c := range goldenCases {
+		for _, cx := range complexities {
 			t.Run(c.name+"/"+string(cx), func(t *testing.T) {
 				req := c.request(t)
 				req.Complexity = cx
-				out, err := offPlan(context.Background(), p, req)
+				out, err := plan(context.Background(), p, req)
 				if err != nil {
 					t.Fatal(err)
 				}
-				offCheckExpansions(t, out)
+				checkExpansions(t, out)
 				tasks, err := core.BuildTasks(out.Plan, "p", time.Now())
 				if err != nil {
 					t.Fatalf("the assembled plan does not build: %v", err)
 				}
 				if len(req.Existing) == 0 {
-					offCheckShape(t, tasks)
+					checkShape(t, tasks)
 				}
 			})
 		}
 	}
 }
 
-// offCheckExpansions checks each feature's tasks: named after the feature,
+// checkExpansions checks each feature's tasks: named after the feature,
 // in a known phase, estimated, with acceptance criteria, each after the one
 // before it.
-func offCheckExpansions(t *testing.T, out offOutput) {
+func checkExpansions(t *testing.T, out output) {
 	t.Helper()
 	if len(out.Analysis.Features) == 0 {
 		t.Fatal("no features")
@@ -70,8 +70,8 @@ func offCheckExpansions(t *testing.T, out offOutput) {
 	}
 }
 
-// offCheckShape checks the graph of a new project's board.
-func offCheckShape(t *testing.T, tasks []core.Task) {
+// checkShape checks the graph of a new project's board.
+func checkShape(t *testing.T, tasks []core.Task) {
 	t.Helper()
 	layers, err := core.Layers(tasks)
 	if err != nil {
@@ -96,7 +96,7 @@ func offCheckShape(t *testing.T, tasks []core.Task) {
 			t.Errorf("task %s in the first layer is not foundation", id)
 		}
 	}
-	ancestors := offAncestors(tasks)
+	ancestors := ancestorsOf(tasks)
 	var docs []core.Task
 	for _, task := range tasks {
 		if task.Phase == core.PhaseDocs {
@@ -121,8 +121,8 @@ func offCheckShape(t *testing.T, tasks []core.Task) {
 	}
 }
 
-// offAncestors maps every task to all the tasks it waits for, directly or not.
-func offAncestors(tasks []core.Task) map[core.TaskID]map[core.TaskID]bool {
+// ancestorsOf maps every task to all the tasks it waits for, directly or not.
+func ancestorsOf(tasks []core.Task) map[core.TaskID]map[core.TaskID]bool {
 	byID := map[core.TaskID]core.Task{}
 	for _, t := range tasks {
 		byID[t.ID] = t
@@ -150,14 +150,14 @@ func offAncestors(tasks []core.Task) map[core.TaskID]map[core.TaskID]bool {
 }
 
 func TestOfflineDeterministic(t *testing.T) {
-	p := llm.NewOffline()
-	want := make([]offOutput, len(offCases))
-	for i, c := range offCases {
+	p := offline.New()
+	want := make([]output, len(goldenCases))
+	for i, c := range goldenCases {
 		var err error
-		if want[i], err = offPlan(context.Background(), p, c.request(t)); err != nil {
+		if want[i], err = plan(context.Background(), p, c.request(t)); err != nil {
 			t.Fatal(err)
 		}
-		again, err := offPlan(context.Background(), llm.NewOffline(), c.request(t))
+		again, err := plan(context.Background(), offline.New(), c.request(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,10 +168,10 @@ func TestOfflineDeterministic(t *testing.T) {
 	// Concurrently, on one planner, as the creation pipeline calls it.
 	var wg sync.WaitGroup
 	for range 4 {
-		for i, c := range offCases {
+		for i, c := range goldenCases {
 			req := c.request(t)
 			wg.Go(func() {
-				got, err := offPlan(context.Background(), p, req)
+				got, err := plan(context.Background(), p, req)
 				if err != nil {
 					t.Error(err)
 					return
@@ -190,27 +190,27 @@ func TestOfflineDeterministic(t *testing.T) {
 // it had to be), at least one foundation task and the documentation, or is
 // refused with an error that says what to do. Never a silent loss.
 func TestOfflineMaxTasks(t *testing.T) {
-	p := llm.NewOffline()
-	for _, c := range offCases {
-		for _, cx := range offComplexities {
+	p := offline.New()
+	for _, c := range goldenCases {
+		for _, cx := range complexities {
 			req := c.request(t)
 			req.Complexity, req.MaxTasks = cx, 0
-			full, err := offPlan(context.Background(), p, req)
+			full, err := plan(context.Background(), p, req)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", c.name, cx, err)
 			}
 			for _, limit := range []int{1, 2, 3, 5, 8, 12, 20} {
 				req.MaxTasks = limit
-				out, err := offPlan(context.Background(), p, req)
+				out, err := plan(context.Background(), p, req)
 				if err != nil {
 					if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "raise max_tasks") {
 						t.Errorf("%s/%s/%d: %v, want a refusal that says to raise max_tasks", c.name, cx, limit, err)
 					}
 					continue
 				}
-				if !reflect.DeepEqual(offFeatureNames(out), offFeatureNames(full)) {
+				if !reflect.DeepEqual(featureNames(out), featureNames(full)) {
 					t.Errorf("%s/%s/%d: features %q, want every feature of the uncapped plan %q",
-						c.name, cx, limit, offFeatureNames(out), offFeatureNames(full))
+						c.name, cx, limit, featureNames(out), featureNames(full))
 				}
 				planned := len(out.Analysis.Foundation) + len(out.Analysis.Closing)
 				for _, e := range out.Expansions {
@@ -245,24 +245,24 @@ func TestOfflineMaxTasks(t *testing.T) {
 // plan is refused, saying how many tasks it needs; at 5 every feature is
 // one task.
 func TestOfflineMaxTasksTodo(t *testing.T) {
-	p := llm.NewOffline()
+	p := offline.New()
 	req := core.PlanRequest{Description: "a todo web app with login, shared lists and email reminders", MaxTasks: 3}
-	_, err := offPlan(context.Background(), p, req)
+	_, err := plan(context.Background(), p, req)
 	if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "at least 5 tasks") {
 		t.Errorf("max 3: %v, want a refusal saying the plan needs at least 5 tasks", err)
 	}
 	req.MaxTasks = 5
-	out, err := offPlan(context.Background(), p, req)
+	out, err := plan(context.Background(), p, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"Login", "Shared Lists", "Email Reminders"}
-	if got := offFeatureNames(out); !reflect.DeepEqual(got, want) || len(out.Plan.Tasks) != 5 {
+	if got := featureNames(out); !reflect.DeepEqual(got, want) || len(out.Plan.Tasks) != 5 {
 		t.Errorf("max 5: features %q in %d tasks, want %q in 5", got, len(out.Plan.Tasks), want)
 	}
 }
 
-func offFeatureNames(out offOutput) []string {
+func featureNames(out output) []string {
 	var names []string
 	for _, f := range out.Analysis.Features {
 		names = append(names, f.Name)
@@ -274,9 +274,9 @@ func TestOfflineFeatureCap(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("A web app with these features:\n")
 	for i := range 60 {
-		b.WriteString("- " + offWordsFor(i) + " page\n")
+		b.WriteString("- " + wordsFor(i) + " page\n")
 	}
-	a, err := llm.NewOffline().Analyze(context.Background(), core.PlanRequest{Description: b.String()})
+	a, err := offline.New().Analyze(context.Background(), core.PlanRequest{Description: b.String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,8 +285,8 @@ func TestOfflineFeatureCap(t *testing.T) {
 	}
 }
 
-// offWordsFor names the i-th of many distinct features.
-func offWordsFor(i int) string {
+// wordsFor names the i-th of many distinct features.
+func wordsFor(i int) string {
 	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"}
 	return words[i%8] + " " + words[(i/8)%8]
 }
@@ -294,7 +294,7 @@ func offWordsFor(i int) string {
 func TestOfflineExistingProject(t *testing.T) {
 	existing := []core.PlanTask{{Name: "Design Dark Mode"}, {Name: "Implement Dark Mode"}, {Name: "Test Dark Mode"}}
 	req := core.PlanRequest{Description: "Add a dark mode and an activity feed.", Existing: existing}
-	out, err := offPlan(context.Background(), llm.NewOffline(), req)
+	out, err := plan(context.Background(), offline.New(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestOfflineExistingProject(t *testing.T) {
 }
 
 func TestOfflineEmptyDescription(t *testing.T) {
-	p := llm.NewOffline()
+	p := offline.New()
 	for _, d := range []string{"", "   \n\t ", "...", "- \n- "} {
 		_, err := p.Analyze(context.Background(), core.PlanRequest{Description: d})
 		if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "describe what to build") {
@@ -331,7 +331,7 @@ func TestOfflineEmptyDescription(t *testing.T) {
 // TestOfflineGibberish refuses a description with nothing recognisable
 // in it, saying what to write, and keeps short real one-liners.
 func TestOfflineGibberish(t *testing.T) {
-	p := llm.NewOffline()
+	p := offline.New()
 	for _, d := range []string{"asdf qwer", "foo bar baz", "asdf; qwer zxcv"} {
 		_, err := p.Analyze(context.Background(), core.PlanRequest{Description: d})
 		if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "recognisable thing to build or do") {
@@ -347,7 +347,7 @@ func TestOfflineGibberish(t *testing.T) {
 }
 
 func TestOfflineBadRequest(t *testing.T) {
-	p := llm.NewOffline()
+	p := offline.New()
 	ctx := context.Background()
 	if _, err := p.Analyze(ctx, core.PlanRequest{Description: "a blog", Complexity: "huge"}); !errors.Is(err, core.ErrInvalid) {
 		t.Errorf("unknown complexity: %v, want ErrInvalid", err)
@@ -362,7 +362,7 @@ func TestOfflineBadRequest(t *testing.T) {
 }
 
 func TestOfflineCancelled(t *testing.T) {
-	p := llm.NewOffline()
+	p := offline.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	req := core.PlanRequest{Description: "a blog"}
@@ -379,7 +379,7 @@ func TestOfflineCancelled(t *testing.T) {
 func TestOfflineExpandForeignFeature(t *testing.T) {
 	req := core.PlanRequest{Description: "A CLI tool to resize images.", Complexity: core.Enterprise}
 	f := core.Feature{Name: "Batch Resize", Description: "Resize every image in a folder.", Priority: "high", Labels: []string{"cli"}}
-	tasks, err := llm.NewOffline().Expand(context.Background(), req, core.Analysis{Kind: "image thing"}, f)
+	tasks, err := offline.New().Expand(context.Background(), req, core.Analysis{Kind: "image thing"}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestOfflineExpandForeignFeature(t *testing.T) {
 }
 
 func TestOfflineName(t *testing.T) {
-	p := llm.NewOffline()
+	p := offline.New()
 	if p.Name() != "offline" {
 		t.Errorf("Name() = %q", p.Name())
 	}

@@ -1,4 +1,4 @@
-package llm_test
+package offline_test
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"marcus/core"
-	"marcus/providers/llm"
+	"marcus/providers/offline"
 )
 
-// offLongDescription writes a realistic product spec of about words words:
+// longDescription writes a realistic product spec of about words words:
 // an overview, feature sections with prose and bullets, nice-to-haves,
 // non-goals and a stack.
-func offLongDescription(words int) string {
+func longDescription(words int) string {
 	areas := []string{"Recipes", "Meal planner", "Shopping list", "Pantry", "Accounts", "Sharing",
 		"Search", "Notifications", "Reviews", "Nutrition", "Import", "Export", "Admin", "Analytics",
 		"Groups", "Calendar", "Comments", "Photos", "Tags", "Favorites"}
@@ -56,9 +56,9 @@ func offLongDescription(words int) string {
 // every Expand, as the creation pipeline runs them. The target is well
 // under 50 ms per plan.
 func BenchmarkOfflinePlanner2000Words(b *testing.B) {
-	desc := offLongDescription(2000)
+	desc := longDescription(2000)
 	req := core.PlanRequest{Description: desc, Complexity: core.Enterprise}
-	p := llm.NewOffline()
+	p := offline.New()
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -75,11 +75,11 @@ func BenchmarkOfflinePlanner2000Words(b *testing.B) {
 }
 
 func TestOfflineLongDescription(t *testing.T) {
-	desc := offLongDescription(2000)
+	desc := longDescription(2000)
 	if n := len(strings.Fields(desc)); n < 1900 || n > 2300 {
 		t.Fatalf("the generated description has %d words", n)
 	}
-	out, err := offPlan(context.Background(), llm.NewOffline(), core.PlanRequest{Description: desc})
+	out, err := plan(context.Background(), offline.New(), core.PlanRequest{Description: desc})
 	if err != nil {
 		t.Fatal(err)
 	}
