@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
-	"github.com/openai/openai-go/v3"
-
 	"marcus/core"
 )
 
@@ -27,16 +24,15 @@ const (
 	DefaultMaxTokens  = 8192
 )
 
-// Default models: a current Claude Sonnet and a current small GPT, taken
-// from the constants the SDKs ship so an SDK upgrade shows what changed.
+// Default models: a current Claude Sonnet and a current small GPT.
 const (
-	DefaultAnthropicModel = anthropic.ModelClaudeSonnet5_5
-	DefaultOpenAIModel    = openai.ChatModelGPT5_4Mini
+	DefaultAnthropicModel = "claude-sonnet-5-5"
+	DefaultOpenAIModel    = "gpt-5.4-mini"
 )
 
-// Official endpoints, used when Config.BaseURL is empty. They are passed to
-// the SDKs explicitly so that ANTHROPIC_BASE_URL and OPENAI_BASE_URL in the
-// environment never redirect marcus silently.
+// Official endpoints, used when Config.BaseURL is empty. marcus never reads
+// ANTHROPIC_BASE_URL or OPENAI_BASE_URL, so the environment cannot
+// redirect it silently.
 const (
 	anthropicOfficialURL = "https://api.anthropic.com"
 	openAIOfficialURL    = "https://api.openai.com/v1"
@@ -55,9 +51,9 @@ const (
 // Config selects and tunes a model planner. Each needs a key
 // (OpenAI-compatible servers with a BaseURL need a Model instead).
 //
-// Credentials and endpoints come only from here: the SDKs' own reading of
-// ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL and
-// the like is switched off.
+// Credentials and endpoints come only from here: ANTHROPIC_API_KEY,
+// ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL and the like are
+// never read.
 type Config struct {
 	// Provider is "anthropic" or "openai".
 	Provider string
