@@ -39,10 +39,15 @@ func classifyHeading(title string) (mode readMode, optional, isCore bool) {
 	return modeSpecific, false, false
 }
 
+var modalWords = map[string]bool{"can": true, "should": true, "must": true, "will": true, "could": true, "may": true}
+
 // genericHeading reports whether a heading names nothing ("What we
 // need", "Users can").
 func genericHeading(title string) bool {
 	low := lower(tokens(title))
+	if n := len(low); n >= 2 && n <= 4 && modalWords[low[n-1]] {
+		return true // "Technicians can", "The office should"
+	}
 	if n := seqLen(append(low, "x"), subjects); n > 0 && n < len(low) {
 		low = low[n:] // "Users can": the subject alone would name a feature
 	}
@@ -104,7 +109,7 @@ var optionalPrefixes = lex.list("optional prefixes")
 // sentence, reporting whether there was one.
 func stripOptional(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	low := aSCIILower(s)
+	low := asciiLower(s)
 	for _, p := range optionalPrefixes {
 		if strings.HasPrefix(low, p) {
 			return strings.TrimSpace(s[len(p):]), true
@@ -266,12 +271,15 @@ func joinPieces(acc, next []string, verbal bool) bool {
 	}
 	base := baseVerb(acc[0])
 	nextVerb := baseVerb(next[0]) != ""
+	if subjectLen(next) > 0 {
+		return false // "request leave and managers approve it": two clauses
+	}
 	switch {
 	case len(acc) == 1 && base != "" && (acc[0] == base || verbal) && (nextVerb || verbal || verbOnly[base]):
 		return true // a bare verb shares what follows
 	case len(acc) == 1 && leading[acc[0]]:
 		return true
-	case len(next) <= 2 && len(acc) >= 2 && hasPreposition(acc[1:]):
+	case len(next) <= 2 && len(acc) >= 2 && hasPreposition(acc[1:]) && !(nextVerb && verbal && len(next) == 2):
 		return true // the second object of a preposition
 	case len(acc) == 2 && len(next) <= 3 && base != "" && (verbal || verbOnly[base]) && !nextVerb &&
 		!determiners[next[0]]:
@@ -282,7 +290,7 @@ func joinPieces(acc, next []string, verbal bool) bool {
 
 // indexWord returns the index of the first of words in s, or -1.
 func indexWord(s string, words ...string) int {
-	low := aSCIILower(s)
+	low := asciiLower(s)
 	best := -1
 	for _, w := range words {
 		if i := strings.Index(low, w); i >= 0 && (best < 0 || i < best) {
@@ -304,7 +312,7 @@ func hasPreposition(low []string) bool {
 // splitWords splits s at any of seps, case-insensitively, returning
 // the pieces and the separators between them as written.
 func splitWords(s string, seps ...string) (pieces, between []string) {
-	low := aSCIILower(s)
+	low := asciiLower(s)
 	start := 0
 	for i := 0; i < len(low); i++ {
 		for _, sep := range seps {

@@ -54,7 +54,7 @@ func fitSteps(steps []step, maxTasks int) []step {
 // Expand implements core.Planner: the feature's tasks, each named after
 // the feature so that names stay unique across features, each after the
 // one before it.
-func (*Planner) Expand(ctx context.Context, req core.PlanRequest, a core.Analysis, f core.Feature) ([]core.PlanTask, error) {
+func (p *Planner) Expand(ctx context.Context, req core.PlanRequest, a core.Analysis, f core.Feature) ([]core.PlanTask, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -70,27 +70,44 @@ func (*Planner) Expand(ctx context.Context, req core.PlanRequest, a core.Analysi
 	if k == nil {
 		k = detectKind(req.Description, "")
 	}
-	x := expansion{k: k, cx: cx, f: f, name: name}
+	x := expansion{k: k, cx: cx, f: f, name: name, obj: name}
 	x.sentence, x.details = splitDescription(f.Description)
 	template := stepTemplate(cx)
-	steps := fitSteps(template, stepBudget(req.MaxTasks, len(template), a))
-	out := make([]core.PlanTask, 0, len(steps))
-	for _, s := range steps {
-		t := x.task(s)
-		if n := len(out); n > 0 {
-			t.After = []string{out[n-1].Name}
+	budget := stepBudget(req.MaxTasks, len(template), a)
+	var out []core.PlanTask
+	w := workOf(name, k)
+	if p.isStep(req, name) {
+		w = workAction
+	}
+	switch w {
+	case workAction:
+		out = []core.PlanTask{x.actionTask()}
+	case workBuild, workPart:
+		if !k.software {
+			x.obj = objectPhrase(name, req.Description)
 		}
-		out = append(out, t)
+		for _, s := range fitSteps(template, budget) {
+			out = append(out, x.task(s))
+		}
+	default:
+		x.obj = objectPhrase(name, req.Description)
+		out = x.workTasks(w, budget)
+	}
+	for i := 1; i < len(out); i++ {
+		out[i].After = []string{out[i-1].Name}
 	}
 	return out, nil
 }
 
 // expansion is one feature being expanded.
 type expansion struct {
-	k        *projectKind
-	cx       core.Complexity
-	f        core.Feature
-	name     string
+	k    *projectKind
+	cx   core.Complexity
+	f    core.Feature
+	name string
+	// obj is the name as the object of a sentence: "the venue" for a part
+	// of an event, the name itself for software.
+	obj      string
 	sentence string
 	details  []string
 }

@@ -19,6 +19,10 @@ type feature struct {
 	auth     bool
 	labels   []string
 	after    []int
+	// action: an instruction, planned as the one task it names.
+	action bool
+	// seq is the ordered narrative the feature is a step of (0: none).
+	seq int
 }
 
 // maxFeatures caps a plan's features: a longer list is a backlog, not
@@ -30,20 +34,29 @@ var processKeys = lex.set("process keys")
 
 // readFeatures names the items of a description and merges the ones that
 // name the same thing.
-func readFeatures(doc document) []*feature {
-	var n namer
+func readFeatures(doc document, k *projectKind) []*feature {
+	n := namer{project: projectObject(doc.project)}
+	if n.project == nil {
+		n.project = projectObject(doc.title)
+	}
 	var out []*feature
 	byKey := map[string]*feature{}
 	var auth *feature
 	projectKey := foldKey(doc.project)
 	for _, it := range doc.items {
-		name := n.name(it.text, it.verbal)
+		action := isAction(it, k)
+		name := ""
+		if action {
+			name = n.action(it.text)
+		} else {
+			name = n.name(it.text, it.verbal)
+		}
 		if name == "" {
 			continue
 		}
 		key := foldKey(name)
-		if key == "" || processKeys[key] || key == projectKey {
-			continue
+		if key == "" || processKeys[key] || key == projectKey || !action && allGeneric(name) {
+			continue // "Mobile App" names the kind of project, not a feature
 		}
 		isAuth := isAuthPhrase(lower(tokens(name))) || name == "User Accounts and Login"
 		f := byKey[key]
@@ -51,7 +64,8 @@ func readFeatures(doc document) []*feature {
 			f = auth
 		}
 		if f == nil {
-			f = &feature{name: name, key: key, priority: it.priority, core: it.core, auth: isAuth}
+			f = &feature{name: name, key: key, priority: it.priority, core: it.core, auth: isAuth && !action,
+				action: action, seq: it.seq}
 			byKey[key] = f
 			if isAuth {
 				auth = f
@@ -65,6 +79,35 @@ func readFeatures(doc document) []*feature {
 		f.addDetails(it.details)
 	}
 	return out
+}
+
+// allGeneric reports whether every word of a name only says what kind of
+// thing is built: "Mobile App", "Web Dashboard".
+func allGeneric(name string) bool {
+	for _, w := range lower(tokens(name)) {
+		if !genericWords[w] && !smallWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// makeVerbs say a software feature is to be built: "build a dashboard".
+var makeVerbs = lex.set("make verbs")
+
+// isAction reports whether an item is planned as an instruction: any
+// instruction outside software; in software, an ordered step, or an
+// instruction that is not a list of features nor a request to build one.
+func isAction(it item, k *projectKind) bool {
+	if !it.imperative {
+		return false
+	}
+	if !k.software || it.seq > 0 {
+		return true
+	}
+	low := lower(tokens(it.text))
+	start, _ := instructionStart(low)
+	return !it.listed && !makeVerbs[low[start]]
 }
 
 func (f *feature) addSource(s, name string) {

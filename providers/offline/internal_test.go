@@ -26,7 +26,9 @@ func TestOfflineFeatureNames(t *testing.T) {
 		{"create and edit recipes", true, "Recipe Creation and Editing"},
 		{"users can share lists with family members", false, "List Sharing"},
 		{"show a leaderboard", false, "Leaderboard"},
-		{"converts Markdown files to PDF", true, "Convert Markdown Files to PDF"},
+		{"converts Markdown files to PDF", true, "Conversion of Markdown Files to PDF"},
+		{"follow their favourite cooks", true, "Following Favourite Cooks"},
+		{"take photos and write notes during a visit", true, "Taking Photos and Writing Notes"},
 		{"predict customer churn from usage and billing data", true, "Customer Churn Prediction"},
 		{"sign up and log in", false, "User Accounts and Login"},
 		{"The dashboard should show charts", false, "Dashboard"},
@@ -39,7 +41,7 @@ func TestOfflineFeatureNames(t *testing.T) {
 		{"people sign up and log in", false, "User Accounts and Login"},
 		{"share lists as CSV by email", true, "List Sharing as CSV by Email"},
 		{"see what is overdue", true, "Overdue View"},
-		{"set up internet", true, "Set Up Internet"},
+		{"set up internet", true, "Setting Up Internet"},
 		{"a small prediction API the CRM can call", false, "Prediction API"},
 		{"integration with our GitHub account (optional)", false, "Integration"},
 		{"works offline", true, "Offline Mode"},
@@ -59,7 +61,7 @@ func TestOfflinePronounsReferBack(t *testing.T) {
 	for _, p := range []string{"post recipes", "rate them"} {
 		n.name(p, true)
 	}
-	if got := n.name("comment on them", true); got != "Comment on Recipes" {
+	if got := n.name("comment on them", true); got != "Comments on Recipes" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -149,11 +151,11 @@ func TestOfflineDescriptionFeatures(t *testing.T) {
 	}{
 		{"a todo web app with login, shared lists and email reminders", []string{"Login", "Shared Lists", "Email Reminders"}},
 		{"A CLI tool that converts CSV to JSON with schema inference, with streaming for large files.",
-			[]string{"Convert CSV to JSON", "Schema Inference", "Streaming for Large Files"}},
+			[]string{"Conversion of CSV to JSON", "Schema Inference", "Streaming for Large Files"}},
 		{"A data pipeline that ingests clickstream events from Kafka, deduplicate and sessionize them, load them into BigQuery and alert on late data.",
-			[]string{"Ingest Clickstream Events from Kafka", "Deduplication and Sessionization", "Load into BigQuery", "Alert on Late Data"}},
+			[]string{"Ingestion of Clickstream Events from Kafka", "Deduplication and Sessionization", "Loading into BigQuery", "Alerts on Late Data"}},
 		{"Plan our wedding in June: book a venue, hire a caterer, send invitations and arrange a honeymoon.",
-			[]string{"Venue Booking", "Caterer", "Invitations", "Honeymoon"}},
+			[]string{"Book a venue", "Hire a caterer", "Send invitations", "Arrange a honeymoon"}},
 		{"A todo web app where people sign up and log in, keep shared todo lists with due dates and priorities.",
 			[]string{"User Accounts and Login", "Shared Todo Lists"}},
 		{"A todo app where users can share lists as CSV by email.", []string{"List Sharing as CSV by Email"}},
@@ -184,9 +186,9 @@ func TestOfflineOrderAndPriority(t *testing.T) {
 		prio  map[string]string
 	}{
 		{"A data pipeline that ingests clickstream events from Kafka, deduplicate and sessionize them, load them into BigQuery and alert on late data.",
-			map[string][]string{"Deduplication and Sessionization": {"Ingest Clickstream Events from Kafka"},
-				"Load into BigQuery": {"Deduplication and Sessionization"}, "Alert on Late Data": {"Load into BigQuery"}},
-			map[string]string{"Ingest Clickstream Events from Kafka": "high", "Load into BigQuery": "medium", "Alert on Late Data": "medium"}},
+			map[string][]string{"Deduplication and Sessionization": {"Ingestion of Clickstream Events from Kafka"},
+				"Loading into BigQuery": {"Deduplication and Sessionization"}, "Alerts on Late Data": {"Loading into BigQuery"}},
+			map[string]string{"Ingestion of Clickstream Events from Kafka": "high", "Loading into BigQuery": "medium", "Alerts on Late Data": "medium"}},
 		{"Plan our wedding in June. We need a venue, catering, invitations with RSVPs and music. Flowers would be nice.",
 			map[string][]string{"Invitations": {"Venue"}},
 			map[string]string{"Venue": "high", "Invitations": "medium", "Flowers": "low"}},

@@ -15,6 +15,15 @@ type item struct {
 	priority string   // "low", "high", "urgent" or "" when nothing was said
 	core     bool     // from the project sentence or a "must have" list
 	verbal   bool     // a predicate: "track expenses", not "expense tracking"
+	// imperative: an instruction to whoever does the work ("find an
+	// apartment", "profile the code"), not what a thing does for its
+	// users ("users can share lists").
+	imperative bool
+	// listed: one bullet of a list of features ("Features", "Must have").
+	listed bool
+	// seq numbers the ordered narrative the item belongs to (0: none):
+	// numbered steps, or sentences that say "first", "then", "finally".
+	seq int
 }
 
 // document is what the planner read in a description.
@@ -31,6 +40,19 @@ type document struct {
 type reader struct {
 	doc         document
 	projectDone bool
+	// seq is the ordered narrative being read (0: none); seqs counts them.
+	seq, seqs int
+	// pending is 1 + the index of the item an instruction that opens the
+	// description made: the project when more work follows, else the work.
+	pending int
+}
+
+// ordered starts a new ordered narrative, for the items read until done
+// is called.
+func (r *reader) ordered() (done func()) {
+	r.seqs++
+	r.seq = r.seqs
+	return func() { r.seq = 0 }
 }
 
 // read reads a description into its project phrase and items. A
@@ -46,6 +68,11 @@ func read(desc string, adding bool) document {
 		if s.mode != modeIgnore {
 			sectionText(&text, s)
 		}
+	}
+	if i := r.pending - 1; r.pending > 0 && len(r.doc.items) > r.pending {
+		r.doc.items = append(r.doc.items[:i:i], r.doc.items[i+1:]...) // the instruction named the project
+	} else if r.pending > 0 {
+		r.doc.project, r.doc.purpose = "", "" // the instruction is the work
 	}
 	r.doc.text = text.String()
 	return r.doc
@@ -86,12 +113,30 @@ func (r *reader) section(s *docSection) {
 	case s.mode == modeSpecific && !s.group:
 		r.leaf(s)
 	default:
+		if s.steps && !r.projectDone {
+			// "Renovate the kitchen:" names the project; its steps follow.
+			r.projectDone = true
+			r.doc.project, r.doc.purpose = splitPurpose(s.title)
+		}
 		for _, p := range s.prose {
-			for _, sen := range splitSentences(p) {
-				r.sentence(sen, s)
-			}
+			r.paragraph(p, s)
 		}
 		r.bullets(s)
+	}
+}
+
+// paragraph reads a paragraph's sentences; a paragraph that tells an
+// order ("first ..., then ...") is one ordered narrative.
+func (r *reader) paragraph(p string, s *docSection) {
+	sentences := splitSentences(p)
+	for _, sen := range sentences {
+		if tellsOrder(sen) {
+			defer r.ordered()()
+			break
+		}
+	}
+	for _, sen := range sentences {
+		r.sentence(sen, s)
 	}
 }
 
@@ -118,8 +163,31 @@ func (r *reader) project(sentence string, overview bool) {
 	if trigger == "" {
 		prefix = sentence
 	}
-	low := lower(tokens(prefix))
+	prefixFields := strings.Fields(prefix)
+	low := lower(tokensKeep(prefixFields))
 	lead := stripLeading(low)
+	if start, ok := instructionStart(low); ok && seqLen(low[start:], projectVerbs) == 0 &&
+		seqLen(append(low[start:], "x"), fillers) == 0 {
+		if trigger == ": " {
+			// "Move our services to AWS: inventory them, build the VPC"
+			skip := start + 1
+			if skip < len(low) && phrasal[low[skip]] {
+				skip++ // "Clean up the customer database:"
+			}
+			r.doc.project, r.doc.purpose = splitPurpose(strings.Join(prefixFields[skip:], " "))
+			r.list(item{source: sentence, core: true}, prefix, tail, true, true)
+			return
+		}
+		before := len(r.doc.items)
+		r.features(sentence, &docSection{mode: modeRoot}) // "Find an apartment, hire movers."
+		if len(r.doc.items) == before+1 {
+			// "Redesign our website." may name the project that the rest
+			// of the description details; read decides when it has read it.
+			r.pending = before + 1
+			r.doc.project, r.doc.purpose = splitPurpose(strings.Join(prefixFields[start+1:], " "))
+		}
+		return
+	}
 	if lead.subject || len(low) > lead.skip && isImperative(low[lead.skip:]) {
 		r.features(sentence, &docSection{mode: modeRoot}) // "Users can post recipes."
 		return
@@ -129,9 +197,12 @@ func (r *reader) project(sentence string, overview bool) {
 		return
 	}
 	base := item{source: sentence, core: true}
-	r.list(base, "", r.doc.purpose, true)
+	r.list(base, "", r.doc.purpose, true, false)
 	if trigger != "" {
-		r.list(base, prefix, dropSubject(tail, trigger), verbalTriggers[trigger])
+		// "Throw a party: book a restaurant, invite friends" lists work to
+		// do; "a habit app: users create habits" what the app lets them do.
+		instructed := len(low) > lead.skip && seqLen(low[lead.skip:], projectVerbs) > 0
+		r.list(base, prefix, dropSubject(tail, trigger), verbalTriggers[trigger], instructed && !verbalTriggers[trigger])
 	}
 }
 
@@ -153,7 +224,7 @@ func ongoing(s string) (string, bool) {
 
 // afterIsA reads "Recipe Hub is a web app" as "a web app".
 func afterIsA(s string) string {
-	low := aSCIILower(s)
+	low := asciiLower(s)
 	for _, m := range []string{" is a ", " is an ", " will be a ", " will be an ", " is the "} {
 		if i := strings.Index(low, m); i > 0 && len(strings.Fields(s[:i])) <= 4 {
 			return s[i+4:]
@@ -165,8 +236,7 @@ func afterIsA(s string) string {
 // isImperative reports whether a phrase opens with a verb that is not
 // a project verb: "Find an apartment, hire movers" is a list of work.
 func isImperative(low []string) bool {
-	base := baseVerb(low[0])
-	return base != "" && base == low[0] && seqLen(low, projectVerbs) == 0 && seqLen(append(low, "x"), fillers) == 0
+	return imperativeVerb(low) && seqLen(low, projectVerbs) == 0 && seqLen(append(low, "x"), fillers) == 0
 }
 
 // sentence reads one sentence of prose into items.
@@ -192,18 +262,26 @@ func (r *reader) features(s string, sec *docSection) {
 		base.priority = "low"
 	}
 	if optional {
-		r.list(base, "", body, false)
+		r.list(base, "", body, false, false)
 		return
 	}
 	fields := strings.Fields(body)
 	low := lower(tokensKeep(fields))
+	if start, ok := instructionStart(low); ok {
+		r.list(base, strings.Join(fields[:start], " "), strings.Join(fields[start:], " "), true, true)
+		return
+	}
 	if lead := stripLeading(low); lead.subject || lead.filler || isImperative(low[lead.skip:]) {
-		r.list(base, strings.Join(fields[:lead.skip], " "), strings.Join(fields[lead.skip:], " "), true)
+		r.list(base, strings.Join(fields[:lead.skip], " "), strings.Join(fields[lead.skip:], " "), true, false)
+		return
+	}
+	if n := subjectLen(low); n > 0 && (roles[low[n-1]] || plural(low[n-1])) {
+		r.list(base, "", strings.Join(fields[n:], " "), true, false) // "Finance exports the claims"
 		return
 	}
 	if prefix, tail, trigger := findTrigger(body); trigger != "" {
 		if genericPrefix(prefix) {
-			r.list(base, prefix, tail, false)
+			r.list(base, prefix, tail, false, false)
 			return
 		}
 		it := base
@@ -222,81 +300,12 @@ func (r *reader) features(s string, sec *docSection) {
 	r.add(base)
 }
 
-// list adds an item for each part of a list. Lead is the text before the
-// list: its words ("must", "later") set the priority with the part's own.
-func (r *reader) list(base item, lead, list string, verbal bool) {
-	parts, verbal := splitList(list, verbal)
-	if verbal {
-		parts = shareVerbs(parts)
-	}
-	for _, p := range parts {
-		it := base
-		it.text, it.verbal = p, verbal
-		if it.priority == "" {
-			it.priority = priorityOf(lead + " " + p)
-		}
-		r.add(it)
-	}
-}
-
-// shareVerbs completes the parts of a verbal list: a part without a
-// verb borrows the one before it ("ingest sales from S3 and orders from
-// Postgres"), a bare verb borrows the object after it ("collect, plan and
-// share recipes").
-func shareVerbs(parts []string) []string {
-	verb := ""
-	for i, p := range parts {
-		toks := tokens(p)
-		if len(toks) == 0 {
-			continue
-		}
-		low := lower(toks)
-		if _, ok := verbHere(low, true); ok {
-			verb = toks[0]
-			continue
-		}
-		// Only a part that plainly has no verb of its own borrows one:
-		// "a table of contents", "orders from Postgres", "income".
-		if verb != "" && (determiners[low[0]] || len(low) <= 2 || baseVerb(low[0]) != "") {
-			parts[i] = verb + " " + p
-		}
-	}
-	for i := len(parts) - 2; i >= 0; i-- {
-		toks, next := tokens(parts[i]), tokens(parts[i+1])
-		if len(toks) == 1 && len(next) > 1 && baseVerb(strings.ToLower(toks[0])) != "" &&
-			baseVerb(strings.ToLower(next[0])) != "" {
-			parts[i] = toks[0] + " " + strings.Join(next[1:], " ")
-		}
-	}
-	return parts
-}
-
-// verbalTriggers introduce a clause with its own subject ("where home
-// cooks post recipes"): what follows the subject are verbs.
-var verbalTriggers = lex.set("verbal triggers")
-
-// dropSubject removes the subject of a verbal clause: "home cooks post
-// recipes" is "post recipes".
-func dropSubject(tail, trigger string) string {
-	if !verbalTriggers[trigger] {
-		return tail
-	}
-	fields := strings.Fields(tail)
-	low := lower(tokensKeep(fields))
-	if lead := stripLeading(low); lead.subject {
-		return strings.Join(fields[lead.skip:], " ")
-	}
-	for i := 1; i < len(low) && i <= 3; i++ {
-		if baseVerb(low[i]) != "" {
-			return strings.Join(fields[i:], " ")
-		}
-	}
-	return tail
-}
-
 // bullets reads a list: each top-level bullet is a feature, the bullets
-// under it its details.
+// under it its details. Numbered instructions are an ordered narrative.
 func (r *reader) bullets(s *docSection) {
+	if numberedSteps(s.bullets) {
+		defer r.ordered()()
+	}
 	for _, b := range s.bullets {
 		prio := priorityOf(b.text)
 		if s.optional {
@@ -306,14 +315,23 @@ func (r *reader) bullets(s *docSection) {
 		if name == "" {
 			if parts, _ := splitList(b.text, false); len(parts) >= 3 && shortParts(parts) {
 				for _, p := range parts {
-					r.add(item{text: p, source: b.text, priority: prio, core: s.core})
+					r.add(item{text: p, source: b.text, priority: prio, core: s.core, listed: !s.steps})
 				}
 				continue
 			}
 			name, _ = stripOptional(b.text)
+			if clauses := verbClauses(name); len(clauses) > 1 {
+				for _, c := range clauses { // "see visits and send the report"
+					r.add(item{text: c, source: b.text, priority: prio, core: s.core, listed: !s.steps,
+						imperative: opensWithVerb(c), verbal: true})
+				}
+				continue
+			}
 		}
 		details := append(detailList(rest), b.sub...)
-		r.add(item{text: name, source: b.text, details: details, priority: prio, core: s.core})
+		steps := r.seq > 0 && b.numbered // a numbered list of steps: every item is one
+		r.add(item{text: name, source: b.text, details: details, priority: prio, core: s.core,
+			listed: !s.steps && !steps, imperative: opensWithVerb(name) || steps, verbal: opensWithVerb(name)})
 	}
 }
 
@@ -347,6 +365,9 @@ func (r *reader) leaf(s *docSection) {
 
 func (r *reader) add(it item) {
 	it.text = strings.TrimSpace(it.text)
+	if it.seq == 0 {
+		it.seq = r.seq
+	}
 	if it.text != "" && len(r.doc.items) < maxItems {
 		r.doc.items = append(r.doc.items, it)
 	}
@@ -405,9 +426,9 @@ func shortParts(parts []string) bool {
 	return true
 }
 
-// aSCIILower lowercases ASCII letters only, so that byte offsets in the
+// asciiLower lowercases ASCII letters only, so that byte offsets in the
 // result are offsets in s.
-func aSCIILower(s string) string {
+func asciiLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -424,7 +445,7 @@ var triggers = lex.list("triggers")
 // else the first other trigger that is not inside a list already ("tags,
 // photos with captions") nor after "built" ("built with Go").
 func findTrigger(s string) (prefix, tail, trigger string) {
-	low := aSCIILower(s)
+	low := asciiLower(s)
 	if i := strings.Index(low, ": "); i > 0 && strings.TrimSpace(s[i+2:]) != "" {
 		return s[:i], s[i+2:], ": "
 	}

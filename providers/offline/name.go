@@ -1,13 +1,24 @@
 package offline
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
 
 // namer turns phrases into feature names. It remembers the last object it
 // named, so that "post recipes and rate them" gives "Recipe Rating".
-type namer struct{ lastObj []string }
+type namer struct {
+	lastObj []string
+	// lastAction is the object of the last instruction named, as written.
+	lastAction []string
+	// keepVerb keeps a leading verb in a name: "Convert Markdown to PDF".
+	keepVerb bool
+	// lastVerb is the verb of the last instruction named; project is the
+	// project as an object ("the frontend"), for an "it" that means it.
+	lastVerb string
+	project  []string
+}
 
 // maxNameWords caps a feature name.
 const maxNameWords = 6
@@ -39,8 +50,12 @@ func (n *namer) name(phrase string, verbal bool) string {
 	if isVerb {
 		toks = n.verbPhrase(toks, low, verbal)
 	}
-	if len(toks) > maxNameWords {
-		cut := maxNameWords
+	limit := maxNameWords
+	if len(toks) > 1 && toks[1] == "of" {
+		limit++ // "Ingestion of Daily Sales CSVs from S3": the "of" is the planner's
+	}
+	if len(toks) > limit {
+		cut := limit
 		for i, w := range lower(toks) {
 			if i >= 2 && i < cut && prepositions[w] && w != "and" && w != "or" {
 				cut = i // "Weekly Email Digest of the most popular recipes"
@@ -79,10 +94,93 @@ func dropPossessives(toks []string) []string {
 var particles = lex.set("particles")
 
 // verbPhrase folds a leading verb into the name: dropped when it says
-// nothing ("show a leaderboard"), turned into a noun when it can be
-// ("track expenses": "Expense Tracking"), kept otherwise ("Convert Markdown
-// to PDF").
+// nothing ("show a leaderboard"), turned into a noun ("track expenses":
+// "Expense Tracking"; "convert Markdown to PDF": "Conversion of Markdown
+// to PDF") or a gerund ("follow cooks": "Following Cooks"), so that a
+// feature's name is a thing, and "Design" or "Test" can stand before it.
+// A namer with keepVerb keeps the verb ("Convert Markdown to PDF").
 func (n *namer) verbPhrase(toks, low []string, verbal bool) []string {
+	out := n.verbPhraseKept(toks, low, verbal)
+	if n.keepVerb || len(out) == 0 {
+		return out
+	}
+	if first := strings.ToLower(out[0]); first != low[0] && first != baseVerb(low[0]) {
+		return out // "List Sharing": the verb is already a noun
+	}
+	return nounOfVerb(out)
+}
+
+// nounOfVerb turns a phrase that still opens with a verb into a noun
+// phrase: the verb's noun and "of" before its object, or its gerund.
+func nounOfVerb(toks []string) []string {
+	low := lower(toks)
+	if baseVerb(low[0]) != low[0] {
+		return toks
+	}
+	verbs, rest := []string{low[0]}, 1
+	if len(low) > 2 && (low[1] == "and" || low[1] == "or") && baseVerb(low[2]) == low[2] {
+		verbs, rest = append(verbs, low[2]), 3
+	}
+	if rest < len(low) && phrasal[low[rest]] {
+		return append(gerunds(verbs), toks[rest:]...) // "Setting up Internet"
+	}
+	obj := slices.Clone(toks[rest:])
+	for i := 1; i+1 < len(obj); i++ {
+		if v := strings.ToLower(obj[i+1]); obj[i] == "and" && knownVerb(v) && verbHereAt(obj[i+1:]) {
+			obj[i+1] = gerund(v) // "take photos and write notes": Taking Photos and Writing Notes
+		}
+	}
+	nouns := make([]string, len(verbs))
+	for i, v := range verbs {
+		if nouns[i] = nominal[v]; nouns[i] == "" {
+			return append(gerunds(verbs), obj...)
+		}
+	}
+	out := joinAnd(nouns)
+	if len(obj) > 0 && !prepositions[strings.ToLower(obj[0])] && !whWords[strings.ToLower(obj[0])] {
+		out = append(out, cmp.Or(nominalLinks[verbs[len(verbs)-1]], "of")) // "Export of", "Search for"
+	}
+	return append(out, obj...)
+}
+
+// verbHereAt reports whether toks open with a verb and its object.
+func verbHereAt(toks []string) bool {
+	_, ok := verbHere(lower(toks), true)
+	return ok && len(toks) > 1
+}
+
+// nominalLinks join a verb's noun to its object where "of" does not:
+// "Search for Flights".
+var nominalLinks = map[string]string{"search": "for"}
+
+// gerunds are the -ing forms of verbs, joined by "and".
+func gerunds(verbs []string) []string {
+	out := make([]string, len(verbs))
+	for i, v := range verbs {
+		out[i] = gerund(v)
+	}
+	return joinAnd(out)
+}
+
+// gerund is a verb's -ing form by the common spelling rules: "make":
+// making, "plan": planning, "tie": tying.
+func gerund(v string) string {
+	n := len(v)
+	switch {
+	case strings.HasSuffix(v, "ie"):
+		return v[:n-2] + "ying"
+	case strings.HasSuffix(v, "e") && !strings.HasSuffix(v, "ee") && n > 2:
+		return v[:n-1] + "ing"
+	case n >= 3 && !isVowel(v[n-1]) && isVowel(v[n-2]) && !isVowel(v[n-3]) && !strings.ContainsRune("wxy", rune(v[n-1])) &&
+		strings.IndexAny(v[:n-2], "aeiou") < 0: // one syllable: "stop", not "edit"
+		return v + v[n-1:] + "ing"
+	}
+	return v + "ing"
+}
+
+func isVowel(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
+
+func (n *namer) verbPhraseKept(toks, low []string, verbal bool) []string {
 	base, _ := verbHere(low, verbal)
 	if len(low) > 1 && phrasal[low[1]] && (weakVerbs[base] || plainVerbs[base]) {
 		return toks // "set up internet", "check in"
@@ -112,6 +210,11 @@ func (n *namer) verbPhrase(toks, low []string, verbal bool) []string {
 		return []string{nominal[strong[0]]} // "browse what others have": Browsing
 	case len(strong) == 0 && len(objL) > 0 && prepositions[objL[0]]:
 		return append([]string{base}, objT...) // "add from any page"
+	case len(strong) == 0 && infinitiveAt(objL) > 0:
+		// "get the customer to sign on the phone": Customer Signature on the Phone
+		i := infinitiveAt(objL)
+		v := baseVerb(objL[i+1])
+		return slices.Concat(objT[:i], []string{cmp.Or(nominal[v], gerund(v))}, objT[i+2:])
 	case len(strong) == 0:
 		return objT
 	case len(objL) <= 3 && prep < 0 && !slices.ContainsFunc(strong, func(v string) bool { return nominal[v] == "" }):
@@ -122,6 +225,17 @@ func (n *namer) verbPhrase(toks, low []string, verbal bool) []string {
 		return append(nominalPhrase(strong, objT[:prep], objL[:prep]), objT[prep:]...)
 	}
 	return append(joinAnd(verbs), objT...)
+}
+
+// infinitiveAt is the index of a "to" before a verb in an object ("the
+// customer to sign"), or 0.
+func infinitiveAt(objL []string) int {
+	for i := 1; i+1 < len(objL); i++ {
+		if objL[i] == "to" && baseVerb(objL[i+1]) == objL[i+1] {
+			return i
+		}
+	}
+	return 0
 }
 
 // howPrepositions say how a thing is done, not what to: "by email", "as

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 
 	"marcus/core"
@@ -15,10 +16,15 @@ import (
 // and reminders"), and keywords for the kind of project, the skills each
 // feature needs and the order between features.
 //
-// It is deterministic (the same request always gives the same plan),
-// holds no state (safe for concurrent use) and fast: a 2,000-word
-// description is planned in a few milliseconds.
-type Planner struct{}
+// It is deterministic (the same request always gives the same plan), safe
+// for concurrent use and fast: a 2,000-word description is planned in a
+// few milliseconds. Its only state is a small cache of what Analyze read
+// (which features are instructions), so that Expand need not read the
+// description again; a miss reads it again and gives the same answer.
+type Planner struct {
+	mu    sync.Mutex
+	steps map[string]map[string]bool
+}
 
 var _ core.Planner = (*Planner)(nil)
 
@@ -79,18 +85,16 @@ func checkRequest(ctx context.Context, req core.PlanRequest) (core.Complexity, e
 // Analyze implements core.Planner: it splits the description into
 // features, detects the kind of project, and plans the kind's foundation
 // and closing tasks. With req.Existing set it plans only the new features.
-func (*Planner) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysis, error) {
+func (p *Planner) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysis, error) {
 	cx, err := checkRequest(ctx, req)
 	if err != nil {
 		return core.Analysis{}, err
 	}
 	adding := len(req.Existing) > 0
-	doc := read(req.Description, adding)
-	k := detectKind(doc.text+existingText(req.Existing), doc.title+" "+doc.project)
-	fs := readFeatures(doc)
+	doc, k, fs := readRequest(req)
+	p.remember(req, fs)
 	switch {
 	case adding:
-		fs = avoidExisting(fs, doc, req)
 	case len(fs) == 0 && k == genericKind && !recognisable(req.Description):
 		return core.Analysis{}, core.Errorf(core.ErrInvalid, unrecognisedDescription, clip(strings.TrimSpace(req.Description), 60))
 	case len(fs) == 0:
@@ -99,6 +103,9 @@ func (*Planner) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysi
 	var foundation, closing []spec
 	if !adding {
 		foundation, closing = foundationSpecs(k, cx, fs, req.Description), closingSpecs(k, cx)
+		if k.software && allSteps(fs) {
+			foundation = nil // work on a system that exists: its steps say where to start
+		}
 		fs = uncovered(fs, foundation)
 	}
 	fs = keepFeatures(fs, maxFeatures)
@@ -121,6 +128,71 @@ func (*Planner) Analyze(ctx context.Context, req core.PlanRequest) (core.Analysi
 	chain(a.Closing)
 	a.Summary = summary(a)
 	return a, nil
+}
+
+// allSteps reports whether every feature is an instruction.
+func allSteps(fs []*feature) bool {
+	for _, f := range fs {
+		if !f.action {
+			return false
+		}
+	}
+	return len(fs) > 0
+}
+
+// readRequest reads a request's description: the document, the kind of
+// project and the features, named clear of the board's when adding.
+func readRequest(req core.PlanRequest) (document, *projectKind, []*feature) {
+	adding := len(req.Existing) > 0
+	doc := read(req.Description, adding)
+	k := detectKind(doc.text+existingText(req.Existing), doc.title+" "+doc.project)
+	fs := readFeatures(doc, k)
+	if adding {
+		fs = avoidExisting(fs, doc, req)
+	}
+	return doc, k, fs
+}
+
+// maxRemembered bounds the cache of what Analyze read.
+const maxRemembered = 32
+
+// remember notes which of a request's features are instructions.
+func (p *Planner) remember(req core.PlanRequest, fs []*feature) map[string]bool {
+	steps := map[string]bool{}
+	for _, f := range fs {
+		if f.action {
+			steps[f.name] = true
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.steps == nil || len(p.steps) >= maxRemembered {
+		p.steps = map[string]map[string]bool{}
+	}
+	p.steps[requestKey(req)] = steps
+	return steps
+}
+
+// isStep reports whether the feature named is an instruction of the
+// request's description: one task, as written.
+func (p *Planner) isStep(req core.PlanRequest, name string) bool {
+	p.mu.Lock()
+	steps, ok := p.steps[requestKey(req)]
+	p.mu.Unlock()
+	if !ok {
+		_, _, fs := readRequest(req)
+		steps = p.remember(req, fs)
+	}
+	return steps[name]
+}
+
+func requestKey(req core.PlanRequest) string {
+	var b strings.Builder
+	b.WriteString(req.Description)
+	for _, t := range req.Existing {
+		b.WriteString("\x00" + t.Name)
+	}
+	return b.String()
 }
 
 // existingText is the board's task names, which say what kind of

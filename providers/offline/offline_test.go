@@ -3,6 +3,7 @@ package offline_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -53,7 +54,7 @@ func checkExpansions(t *testing.T, out output) {
 	}
 	for _, e := range out.Expansions {
 		for i, pt := range e.Tasks {
-			if !strings.Contains(pt.Name, e.Feature) {
+			if !strings.Contains(strings.ToLower(pt.Name), strings.ToLower(e.Feature)) {
 				t.Errorf("task %q does not name its feature %q", pt.Name, e.Feature)
 			}
 			if _, err := core.ParsePhase(pt.Phase); err != nil || pt.Phase == "" {
@@ -183,6 +184,46 @@ func TestOfflineDeterministic(t *testing.T) {
 		}
 	}
 	wg.Wait()
+}
+
+// TestOfflineExpandWithoutItsAnalyze expands the features of an analysis
+// on a planner that never analysed the description, and on one whose
+// memory of it was pushed out by many others: an instruction stays one
+// task and every expansion is the same.
+func TestOfflineExpandWithoutItsAnalyze(t *testing.T) {
+	ctx := context.Background()
+	req := core.PlanRequest{Description: "We're moving in March. Find an apartment, hire movers and pack the flat. " +
+		"We need a venue for the party and invitations."}
+	p := offline.New()
+	a, err := p.Analyze(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		if _, err := p.Analyze(ctx, core.PlanRequest{Description: fmt.Sprintf("a todo app with tags and %d reminders", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := 0
+	for _, f := range a.Features {
+		want, err := offline.New().Expand(ctx, req, a, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.Expand(ctx, req, a, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: expanded differently after the planner forgot its analysis", f.Name)
+		}
+		if len(want) == 1 && want[0].Name == f.Name {
+			steps++
+		}
+	}
+	if steps != 3 {
+		t.Errorf("%d of %v are planned as the one task they name, want the 3 instructions", steps, a.Features)
+	}
 }
 
 // TestOfflineMaxTasks caps every golden description: the plan either

@@ -20,9 +20,20 @@ var reporting = lex.phrases("reporting")
 // maxAfter caps the features one feature waits for.
 const maxAfter = 3
 
-// order sets which features wait for which. A data pipeline's features
-// are its stages, in the order written: each waits for the one before.
+// order sets which features wait for which. The steps of an ordered
+// narrative ("first ..., then ...", numbered steps) and a data pipeline's
+// stages come in the order written: each waits for the one before.
 func order(fs []*feature, k *projectKind) {
+	last := map[int]int{}
+	for i, f := range fs {
+		if f.seq == 0 {
+			continue
+		}
+		if j, ok := last[f.seq]; ok {
+			link(fs, i, j)
+		}
+		last[f.seq] = i
+	}
 	if k != nil && k.name == "data pipeline" {
 		for i := 1; i < len(fs); i++ {
 			link(fs, i, i-1)

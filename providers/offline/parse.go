@@ -26,6 +26,8 @@ type line struct {
 	kind  lineKind
 	level int
 	text  string
+	// numbered: a bullet marked "1." or "a)", not "-".
+	numbered bool
 }
 
 // readMode is how a section's content is read.
@@ -47,8 +49,9 @@ const (
 
 // bulletItem is a top-level bullet with the bullets nested under it.
 type bulletItem struct {
-	text string
-	sub  []string
+	text     string
+	sub      []string
+	numbered bool
 }
 
 // docSection is a heading and what follows it up to the next heading.
@@ -59,9 +62,12 @@ type docSection struct {
 	optional bool
 	core     bool // "MVP", "Must have": its features come first
 	group    bool // a specific heading with specific sub-headings
-	bullets  []bulletItem
-	prose    []string // paragraphs, each joined into one line
-	indent   int      // indentation of its top-level bullets
+	// steps: the heading is an instruction ("Renovate the kitchen:"), so
+	// its bullets are the steps of the work, not features.
+	steps   bool
+	bullets []bulletItem
+	prose   []string // paragraphs, each joined into one line
+	indent  int      // indentation of its top-level bullets
 }
 
 // readLines classifies the description's lines, dropping code blocks,
@@ -113,7 +119,8 @@ func classifyLine(l, t string) line {
 		return classifyLine(l, strings.TrimSpace(strings.TrimLeft(t, ">")))
 	}
 	if text, ok := bulletText(t); ok {
-		return line{kind: lineBullet, level: indentOf(l), text: text}
+		r, _ := utf8.DecodeRuneInString(t)
+		return line{kind: lineBullet, level: indentOf(l), text: text, numbered: unicode.IsLetter(r) || unicode.IsDigit(r)}
 	}
 	if h, ok := boldHeading(t); ok {
 		return line{kind: lineHeading, level: 7, text: h}
@@ -238,19 +245,25 @@ func sections(lines []line) []*docSection {
 // titleHeading finds the document's title: its first line, when that is
 // the only level-1 heading. It returns -1 when there is none.
 func titleHeading(lines []line) int {
-	first, h1 := -1, 0
+	first := -1
 	for i, l := range lines {
-		if l.kind == lineHeading && l.level == 1 {
-			h1++
-		}
-		if first < 0 && l.kind != lineBlank {
+		if l.kind != lineBlank {
 			first = i
+			break
 		}
 	}
-	if first >= 0 && lines[first].kind == lineHeading && lines[first].level == 1 && h1 == 1 {
-		return first
+	if first < 0 || lines[first].kind != lineHeading || lines[first].level > 6 {
+		return -1
 	}
-	return -1
+	if mode, _, _ := classifyHeading(lines[first].text); lines[first].level > 1 && mode != modeSpecific {
+		return -1 // "## Features" opens a section, it names no project
+	}
+	for _, l := range lines[first+1:] {
+		if l.kind == lineHeading && l.level <= lines[first].level {
+			return -1 // a heading of the same rank: the first is a section
+		}
+	}
+	return first
 }
 
 // open starts a section under the nearest shallower heading, inheriting
@@ -272,18 +285,25 @@ func open(stack []*docSection, level int, title string) (*docSection, []*docSect
 	default:
 		s.mode = mode
 	}
+	if s.mode == modeSpecific && level == colonLevel && opensWithVerb(title) {
+		s.mode, s.steps = modeContainer, true
+	}
 	if s.mode == modeSpecific && parent.mode == modeSpecific {
 		parent.group = true
 	}
 	return s, append(stack, s)
 }
 
+// colonLevel is the level of a section opened by a sentence ending in a
+// colon before a list: below every heading.
+const colonLevel = 8
+
 func addBullet(s *docSection, l line) {
 	if len(s.bullets) == 0 || l.level <= s.indent {
 		if len(s.bullets) == 0 {
 			s.indent = l.level
 		}
-		s.bullets = append(s.bullets, bulletItem{text: l.text})
+		s.bullets = append(s.bullets, bulletItem{text: l.text, numbered: l.numbered})
 		return
 	}
 	last := &s.bullets[len(s.bullets)-1]

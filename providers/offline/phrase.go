@@ -113,7 +113,7 @@ func stripLeading(low []string) leadIn {
 		}
 		if n := seqLen(rest, subjects); n > 0 {
 			m := seqLen(rest[n:], modals)
-			if m > 0 || (n < len(rest) && (baseVerb(rest[n]) != "" || authVerbs[rest[n]])) {
+			if m > 0 || (n+1 < len(rest) && (baseVerb(rest[n]) != "" || authVerbs[rest[n]])) {
 				lead.skip, changed, lead.subject, lead.verbal = lead.skip+n+m, true, true, true
 				continue
 			}
@@ -164,7 +164,7 @@ var plainVerbs = lex.set("plain verbs")
 
 // knownVerb reports whether w is a base verb the planner knows.
 func knownVerb(w string) bool {
-	return nominal[w] != "" || weakVerbs[w] || plainVerbs[w]
+	return nominal[w] != "" || weakVerbs[w] || plainVerbs[w] || actionVerbs[w]
 }
 
 // baseVerb returns the base form of a verb known to the planner ("tracks",

@@ -59,12 +59,12 @@ func closingSpecs(k *projectKind, cx core.Complexity) []spec {
 	}}
 	if cx == core.Enterprise {
 		out = append(out, spec{
-			name: "Security review", phase: "test", minutes: 90, labels: []string{"security", "review"},
+			name: "Review security", phase: "test", minutes: 90, labels: []string{"security", "review"},
 			desc: "Review the whole " + k.name + " for security: authentication and authorisation, input handling, secrets, dependencies with known vulnerabilities.",
 			acceptance: []string{"Authentication, authorisation and input handling are reviewed", "Secrets are out of the code and dependencies are scanned",
 				"Findings are fixed or filed with a severity"},
 		}, spec{
-			name: "Performance and load testing", phase: "test", minutes: 120, labels: []string{"testing", "performance"},
+			name: "Test performance under load", phase: "test", minutes: 120, labels: []string{"testing", "performance"},
 			desc: "Measure the " + k.name + " under realistic and peak load, find the bottlenecks and fix the worst.",
 			acceptance: []string{"Load tests run at the expected peak", "Response times and error rates are recorded against targets",
 				"The worst bottleneck is fixed or filed"},
@@ -241,7 +241,7 @@ func projectName(phrase, purpose string) string {
 		generic = generic && genericWords[w]
 	}
 	if parts, _ := splitList(purpose, true); generic && len(parts) > 0 {
-		var n namer
+		n := namer{keepVerb: true}
 		p := tokens(n.name(parts[0], true))
 		if len(p) > 1 && baseVerb(strings.ToLower(p[0])) == strings.ToLower(p[0]) && !isNominal(p[len(p)-1]) {
 			p = p[1:] // "Convert Markdown to PDF": Markdown to PDF Tool

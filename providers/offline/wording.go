@@ -35,14 +35,14 @@ func (x expansion) focus() focusWords {
 
 func (x expansion) design() (name, desc string, acceptance []string) {
 	if !x.k.software {
-		name = "Plan " + x.name
-		desc = "Decide what " + x.name + " needs: the options and their costs, who does what, and by when." + x.asked()
+		name = stepName("Plan", x.obj)
+		desc = "Decide what " + x.obj + " needs: the options and their costs, who does what, and by when." + x.asked()
 		return name, desc, x.withDetails([]string{
-			"Options for " + x.name + " are compared with their costs",
-			"An owner and a deadline are set for each part of " + x.name,
+			"Options for " + x.obj + " are compared with their costs",
+			"An owner and a deadline are set for each part of " + x.obj,
 		}, "The plan covers: ")
 	}
-	name = "Design " + x.name
+	name = stepName("Design", x.name)
 	desc = "Work out how " + x.name + " works before it is built: " + x.focus().design +
 		". Log the approach as a decision so the build and test tasks can follow it." + x.asked()
 	return name, desc, x.withDetails([]string{
@@ -54,14 +54,14 @@ func (x expansion) design() (name, desc string, acceptance []string) {
 func (x expansion) build() (name, desc string, acceptance []string) {
 	if !x.k.software {
 		w := x.doing()
-		name = x.k.doVerb + " " + x.name
-		desc = "Carry out the plan for " + x.name + ": " + w.do + x.asked()
+		name = stepName(x.k.doVerb, x.obj)
+		desc = "Carry out the plan for " + x.obj + ": " + w.do + x.asked()
 		return name, desc, x.withDetails([]string{
-			strings.ReplaceAll(w.done, "%s", x.name),
-			strings.ReplaceAll(w.kept, "%s", x.name),
+			upperFirst(strings.ReplaceAll(w.done, "%s", x.obj)),
+			upperFirst(strings.ReplaceAll(w.kept, "%s", x.obj)),
 		}, "Done: ")
 	}
-	name = "Implement " + x.name
+	name = stepName("Implement", x.name)
 	desc = "Build " + x.name + " " + x.focus().build + "."
 	if x.cx != core.Prototype {
 		desc += " Follow the design logged on \"Design " + x.name + "\"."
@@ -79,14 +79,14 @@ func (x expansion) build() (name, desc string, acceptance []string) {
 
 func (x expansion) test() (name, desc string, acceptance []string) {
 	if !x.k.software {
-		name = "Review " + x.name
-		desc = "Check " + x.name + " " + x.doing().check
+		name = stepName("Review", x.obj)
+		desc = "Check " + x.obj + " " + x.doing().check
 		return name, desc, []string{
-			x.name + " is checked against the goals and the budget",
-			"Open issues of " + x.name + " are resolved or have an owner",
+			upperFirst(x.obj) + " is checked against the goals and the budget",
+			"Open issues of " + x.obj + " are resolved or have an owner",
 		}
 	}
-	name = "Test " + x.name
+	name = stepName("Test", x.name)
 	if x.cx == core.Prototype {
 		desc = "Check that " + x.name + " works: run its main flow with a quick automated test, and note the gaps for later."
 		return name, desc, []string{
@@ -104,20 +104,40 @@ func (x expansion) test() (name, desc string, acceptance []string) {
 
 func (x expansion) review() (name, desc string, acceptance []string) {
 	if !x.k.software {
-		name = "Sign off " + x.name
-		desc = "Walk the decision makers through " + x.name + " and record their sign-off or the changes they ask for."
+		name = stepName("Sign off", x.obj)
+		desc = "Walk the decision makers through " + x.obj + " and record their sign-off or the changes they ask for."
 		return name, desc, []string{
-			"The decision makers have signed off " + x.name,
+			"The decision makers have signed off " + x.obj,
 			"Requested changes are made or scheduled",
 		}
 	}
-	name = "Review " + x.name
+	name = stepName("Review", x.name)
 	desc = "Review the code and behaviour of " + x.name + " against its acceptance criteria: correctness, security, error handling and maintainability."
 	return name, desc, []string{
 		"The code of " + x.name + " is reviewed against its acceptance criteria",
 		"Security and error handling of " + x.name + " are checked",
 		"Follow-up changes are made or filed",
 	}
+}
+
+// stepVerbs stand in for a step's verb when its object holds that verb
+// already: not "Review the literature review" but "Check the literature
+// review".
+var stepVerbs = lex.dict("step verbs")
+
+// stepName is a step's verb and its object, the verb changed when the
+// object repeats it.
+func stepName(verb, obj string) string {
+	v := strings.ToLower(verb)
+	first, _, _ := strings.Cut(v, " ")
+	for _, w := range lower(tokens(obj)) {
+		if w == first || baseVerb(w) == first || strings.TrimSuffix(w, "ed") == first || strings.TrimSuffix(w, "d") == first {
+			if alt := stepVerbs[v]; alt != "" {
+				return upperFirst(alt) + " " + obj
+			}
+		}
+	}
+	return upperFirst(v) + " " + obj
 }
 
 // withDetails adds up to two of the feature's details as criteria, for at
