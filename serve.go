@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -66,7 +67,8 @@ func (a *app) flagsToConfig(cmd *cobra.Command, keys map[string]string) error {
 
 func (a *app) mcpOptions() mcp.Options {
 	return mcp.Options{Token: a.cfg.MCP.Token, Logger: slog.Default(), Version: versionString(),
-		Planner: a.planner, PlanConcurrency: a.cfg.LLM.Concurrency}
+		Planner: a.planner, PlanConcurrency: a.cfg.LLM.Concurrency,
+		ArtifactDir: filepath.Join(filepath.Dir(a.cfg.DB), "artifacts")}
 }
 
 // runMonitor runs the lease monitor until ctx ends; the returned wait

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -30,6 +31,9 @@ type CreateRequest struct {
 	TeamSize   int
 	// Concurrency bounds the feature calls in flight (0: the default, 8).
 	Concurrency int
+	// Options are kept with the project beside the planner's own (the
+	// workspace root, tags, a deadline); see OptionWorkspaceRoot.
+	Options map[string]string
 	// Progress, when set, hears every step as it happens, besides the
 	// EventPlanning events. It is called from one goroutine at a time.
 	Progress func(PlanProgress)
@@ -135,6 +139,9 @@ func checkCreate(req *CreateRequest) error {
 		return Errorf(ErrInvalid, "team_size is %d: use a number from 1 to 1000, or 0 for unknown", req.TeamSize)
 	case req.Concurrency < 0:
 		return Errorf(ErrInvalid, "concurrency is %d: use a positive number", req.Concurrency)
+	}
+	if err := checkOptions(req.Options); err != nil {
+		return err
 	}
 	if req.Concurrency == 0 {
 		req.Concurrency = DefaultPlanConcurrency
@@ -328,7 +335,11 @@ func planError(ctx context.Context, err error, doing string) error {
 func (run *creation) store(ctx context.Context, a Analysis, plan Plan, warnings []string) (Creation, error) {
 	c := run.c
 	now := c.clock()
-	options := map[string]string{"complexity": string(run.req.Complexity), "features": strconv.Itoa(len(a.Features))}
+	options := maps.Clone(run.req.Options)
+	if options == nil {
+		options = map[string]string{}
+	}
+	options["complexity"], options["features"] = string(run.req.Complexity), strconv.Itoa(len(a.Features))
 	if a.Kind != "" {
 		options["kind"] = a.Kind
 	}

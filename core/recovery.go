@@ -68,26 +68,34 @@ func (c *Coordinator) recoverOne(tx Tx, t Task, now time.Time) (Recovered, bool,
 // leases.
 const DefaultMonitorInterval = 15 * time.Second
 
-// RunLeaseMonitor recovers expired leases every interval until ctx ends. A
-// pass never overlaps the next: the ticker drops ticks while one runs. onErr,
-// if set, hears of failed passes; the loop keeps going.
+// RunLeaseMonitor recovers expired leases every interval until ctx ends,
+// and every ExperimentCheckInterval ends the experiments whose board is
+// finished. A pass never overlaps the next: the tickers drop ticks while
+// one runs. onErr, if set, hears of failed passes; the loop keeps going.
 func (c *Coordinator) RunLeaseMonitor(ctx context.Context, interval time.Duration, onErr func(error)) {
 	if interval <= 0 {
 		interval = DefaultMonitorInterval
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	runs := time.NewTicker(min(interval, ExperimentCheckInterval))
+	defer runs.Stop()
 	for {
+		var err error
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 			pass, cancel := context.WithTimeout(ctx, max(interval, 10*time.Second))
-			_, err := c.RecoverExpiredLeases(pass)
+			_, err = c.RecoverExpiredLeases(pass)
 			cancel()
-			if err != nil && onErr != nil && ctx.Err() == nil {
-				onErr(err)
-			}
+		case <-runs.C:
+			pass, cancel := context.WithTimeout(ctx, 10*time.Second)
+			_, err = c.EndFinishedExperiments(pass)
+			cancel()
+		}
+		if err != nil && onErr != nil && ctx.Err() == nil {
+			onErr(err)
 		}
 	}
 }

@@ -41,19 +41,26 @@ func (r ProgressReport) check() error {
 // the task went to someone else) the report is refused. A completion from the
 // holder is accepted even when its lease expired but was not yet recovered.
 // A done task never changes again; the holder that completed it may repeat
-// the completion and is told it already stands.
+// the completion and is told it already stands. A holder whose blocker
+// report parked the task may take it up again with an in_progress report
+// (see resume).
 func (c *Coordinator) ReportProgress(ctx context.Context, r ProgressReport) (Task, error) {
 	if err := r.check(); err != nil {
 		return Task{}, err
 	}
 	var out Task
 	err := c.store.Update(ctx, func(tx Tx) error {
+		now := c.clock()
 		t, a, err := c.holderAndTask(tx, r.Agent, r.Task, r.Epoch)
+		if err != nil && r.Status == StatusInProgress && (r.Epoch == 0 || r.Epoch == t.Lease.Epoch) {
+			if rt, ra, ok, rerr := c.resume(tx, t, a, now); rerr != nil || ok {
+				t, a, err = rt, ra, rerr
+			}
+		}
 		if err != nil || t.Status == StatusDone {
 			out = t
 			return err
 		}
-		now := c.clock()
 		a.ReportTimes = appendReport(a.ReportTimes, now)
 		a.LastSeenAt = now
 		t, ev := c.applyReport(t, &a, r, now)

@@ -113,11 +113,11 @@ func TestParseArgs(t *testing.T) {
 		{`{}`, "demo needs agent_id"},
 		{`{"agent_id":null}`, "demo needs agent_id"},
 		{`{"agent_id":""}`, "demo needs agent_id"},
-		{`{"agent_id":"a1","bogus":1}`, `demo does not take "bogus"; it takes agent_id, note`},
+		{`{"agent_id":"a1","bogus":1}`, ""}, // ignored, with a warning
 		{`[1,2]`, "arguments must be a JSON object"},
 		{`"x"`, "arguments must be a JSON object"},
 	} {
-		_, err := parseArgs(tl, json.RawMessage(tc.raw))
+		_, _, err := parseArgs(tl, json.RawMessage(tc.raw))
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("parseArgs(%s) = %v, want success", tc.raw, err)

@@ -1,6 +1,7 @@
 package mcp_test
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -34,17 +35,21 @@ func validArgs(ids map[string]core.TaskID) map[string]args {
 		"log_decision":         {"agent_id": "a1", "task_id": ids["A"], "decision": "use x"},
 		"log_artifact": {"task_id": ids["A"], "filename": "a.md", "content": "x",
 			"artifact_type": "design"},
-		"get_project_status":      {},
-		"get_agent_status":        {"agent_id": "a1"},
-		"list_projects":           {},
-		"unassign_task":           {"task_id": ids["A"]},
-		"get_optimal_agent_count": {},
-		"create_project":          {"description": "a todo app"},
-		"add_feature":             {"feature_description": "export to CSV"},
-		"get_cost_summary":        {},
-		"start_experiment":        {},
-		"get_experiment_status":   {},
-		"end_experiment":          {},
+		"get_project_status":         {},
+		"get_agent_status":           {"agent_id": "a1"},
+		"list_projects":              {},
+		"unassign_task":              {"task_id": ids["A"]},
+		"get_optimal_agent_count":    {},
+		"create_project":             {"description": "a todo app"},
+		"add_feature":                {"feature_description": "export to CSV"},
+		"get_cost_summary":           {},
+		"start_experiment":           {},
+		"get_experiment_status":      {},
+		"end_experiment":             {},
+		"get_desired_agent_count":    {},
+		"authenticate":               {"client_id": "c1", "client_type": "agent", "role": "builder"},
+		"query_project_history":      {"project_id": "errs", "query_type": "summary"},
+		"list_project_history_files": {},
 	}
 }
 
@@ -74,22 +79,25 @@ func TestMissingRequiredArgs(t *testing.T) {
 	}
 }
 
-// An argument a tool does not take is named in the error, with the ones it
+// An argument a tool does not take is ignored, as Marcus's FastMCP server
+// ignores it, and named in the result's warnings with the ones the tool
 // does take.
 func TestUnknownArgs(t *testing.T) {
 	_, c, ids := errorBoard(t)
 	for tool, a := range validArgs(ids) {
+		if tool == "list_projects" {
+			continue // an array: nowhere to put a warning (see docs)
+		}
 		a = maps.Clone(a)
 		a["bogus_arg"] = 1
-		m := c.fail(tool, a, core.ErrInvalid, `"bogus_arg"`, tool)
-		want := "no arguments"
-		if req := wantTools[tool]; len(req) > 0 {
-			want = req[0]
-		} else if opt := wantOptional[tool]; len(opt) > 0 {
-			want = opt[0]
+		m := c.obj(tool, a)
+		warnings, _ := m["warnings"].([]any)
+		found := false
+		for _, w := range warnings {
+			found = found || strings.Contains(fmt.Sprint(w), `"bogus_arg"`) && strings.Contains(fmt.Sprint(w), tool)
 		}
-		if !strings.Contains(str(m, "error"), want) {
-			t.Errorf("%s: error %q does not list what it takes (%s)", tool, m["error"], want)
+		if !found && m["success"] != false {
+			t.Errorf("%s: unknown argument not named in warnings: %v", tool, m)
 		}
 	}
 }
@@ -123,7 +131,7 @@ func TestWrongTypes(t *testing.T) {
 		{"register_agent", args{"agent_id": "a5", "skills": []any{1, 2}}, []string{"skills", "list of strings"}},
 		{"register_agent", args{"agent_id": []string{"a5"}}, []string{"agent_id must be a string"}},
 		{"ping", args{"echo": map[string]any{}}, []string{"echo must be a string"}},
-		{"log_artifact", args{"task_id": a, "filename": "a.md", "content": []string{"x"}, "artifact_type": "api"}, []string{"content must be a string"}},
+		{"log_artifact", args{"task_id": a, "filename": "a.md", "content": true, "artifact_type": "api"}, []string{"content must be a string, a JSON object or a JSON array"}},
 		{"get_optimal_agent_count", args{"include_details": "maybe"}, []string{"include_details", "true or false"}},
 		{"report_blocker", args{"agent_id": "a1", "task_id": a, "blocker_description": "x", "severity": 3}, []string{"severity"}},
 	}

@@ -26,7 +26,8 @@ const DefaultAddr = "127.0.0.1:4298"
 // content, which JSON escaping can double.
 const DefaultMaxBody = 4 << 20
 
-// HTTPHandler serves the tool registry over streamable HTTP at Path. It
+// HTTPHandler serves the tool registry over streamable HTTP at Path (and
+// Path with a trailing slash). It
 // refuses bodies over the limit and, when a token is set, requests without
 // it. The SDK's DNS-rebinding protection stays on.
 func HTTPHandler(c *core.Coordinator, o Options) http.Handler {
@@ -35,7 +36,12 @@ func HTTPHandler(c *core.Coordinator, o Options) http.Handler {
 	stream := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return server },
 		&sdk.StreamableHTTPOptions{Logger: o.Logger, SessionTimeout: 30 * time.Minute, MaxRequestBodyBytes: o.MaxBody})
 	mux := http.NewServeMux()
-	mux.Handle(Path, limitBody(o.MaxBody, requireToken(o.Token, stream)))
+	endpoint := limitBody(o.MaxBody, requireToken(o.Token, stream))
+	// Marcus's runner always adds the slash (its server redirects /mcp to
+	// /mcp/); both serve the same endpoint here, without a redirect, which
+	// a client would not replay as a POST.
+	mux.Handle(Path, endpoint)
+	mux.Handle(Path+"/{$}", endpoint)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "marcus serves MCP at "+Path+": point your agent at http://"+r.Host+Path, http.StatusNotFound)
 	})

@@ -183,7 +183,7 @@ func initialize(t *testing.T, url string) string {
 func TestUnknownPathHint(t *testing.T) {
 	e := newEnv(t)
 	srv := e.serve(mcp.Options{Token: "tok"})
-	for _, p := range []string{"/", "/sse", "/mcp/", "/api/mcp"} {
+	for _, p := range []string{"/", "/sse", "/mcp/x", "/api/mcp"} {
 		resp, err := http.Get(srv.URL + p)
 		if err != nil {
 			t.Fatal(err)

@@ -21,99 +21,134 @@ const (
 
 // taskPayload is the task object of request_next_task: Marcus's fields plus
 // marcus's structured dependencies, lease and handoff.
-func taskPayload(tc core.TaskContext, p core.Project, now time.Time) obj {
+func newTaskPayload(tc core.TaskContext, far core.Ancestry, p core.Project, now time.Time) *taskPayload {
 	t := tc.Task
 	deps, contract := splitContext(tc, false)
-	out := obj{
-		"id": t.ID, "name": t.Name, "description": t.Description, "priority": t.Priority.String(),
-		"phase": t.Phase.String(), "labels": nonNil(t.Labels), "estimated_minutes": t.EstimateMinutes,
-		"project_id": p.ID, "project_name": p.Name, "implementation_context": nil,
-		"acceptance_criteria": nonNil(t.Acceptance), "completion_criteria": nonNil(t.Acceptance),
-		"dependencies": depList(tc.Dependencies), "dependency_artifacts": deps.artifacts,
-		"decisions": deps.decisions, "project_contract": obj{"artifacts": contract.artifacts, "decisions": contract.decisions},
-		"lease_epoch": t.Lease.Epoch, "lease_expires_at": t.Lease.ExpiresAt,
-		"lease_seconds": int(t.Lease.ExpiresAt.Sub(now).Seconds()),
-		"instructions":  instructionsFor(tc, now),
-	}
+	out := &taskPayload{ID: t.ID, Name: t.Name, Description: t.Description, Priority: t.Priority.String(),
+		Phase: t.Phase.String(), Labels: nonNil(t.Labels), EstimatedMinutes: t.EstimateMinutes,
+		ProjectID: p.ID, ProjectName: p.Name, AcceptanceCriteria: nonNil(t.Acceptance),
+		CompletionCriteria: nonNil(t.Acceptance), Dependencies: depList(tc.Dependencies),
+		DependencyArtifacts: deps.Artifacts, Decisions: deps.Decisions, ProjectContract: contract,
+		TransitiveContext: transitivePart(far), LeaseEpoch: t.Lease.Epoch, LeaseExpiresAt: t.Lease.ExpiresAt,
+		LeaseSeconds: int(t.Lease.ExpiresAt.Sub(now).Seconds()), Instructions: instructionsFor(tc, now)}
 	if len(tc.Dependents) > 0 {
-		out["dependency_awareness"] = awareness(tc.Dependents)
+		out.DependencyAwareness = awareness(tc.Dependents)
 	}
 	if t.Handoff != nil {
-		out["recovery_info"] = recoveryInfo(*t.Handoff)
+		out.RecoveryInfo = recoveryInfo(*t.Handoff)
 	}
 	return out
-}
-
-type contextPart struct {
-	artifacts []obj
-	decisions []obj
 }
 
 // splitContext separates what came from the task's dependencies from what
 // came from the project's foundation tasks.
 func splitContext(tc core.TaskContext, fullContent bool) (deps, foundation contextPart) {
-	names := map[core.TaskID]string{}
-	isDep := map[core.TaskID]bool{}
+	byID := map[core.TaskID]core.Task{}
 	for _, d := range tc.Dependencies {
-		names[d.ID], isDep[d.ID] = d.Name, true
+		byID[d.ID] = d
 	}
-	deps.artifacts, deps.decisions = []obj{}, []obj{}
-	foundation.artifacts, foundation.decisions = []obj{}, []obj{}
+	deps, foundation = emptyPart(), emptyPart()
 	for _, a := range tc.Artifacts {
 		if a.Task == tc.Task.ID {
 			continue
 		}
-		if isDep[a.Task] {
-			deps.artifacts = append(deps.artifacts, artifactObj(a, names[a.Task], guidanceReference, fullContent))
+		if d, ok := byID[a.Task]; ok {
+			info := artifactObj(a, d.Name, guidanceReference, fullContent)
+			info.ScopeAnnotation = scopeOf(tc.Task, d)
+			deps.Artifacts = append(deps.Artifacts, info)
 		} else {
-			foundation.artifacts = append(foundation.artifacts, artifactObj(a, "", guidanceFoundation, fullContent))
+			foundation.Artifacts = append(foundation.Artifacts, artifactObj(a, "", guidanceFoundation, fullContent))
 		}
 	}
 	for _, d := range tc.Decisions {
-		if isDep[d.Task] {
-			deps.decisions = append(deps.decisions, decisionObj(d))
+		if _, ok := byID[d.Task]; ok {
+			deps.Decisions = append(deps.Decisions, decisionObj(d))
 		} else if d.Task != tc.Task.ID {
-			foundation.decisions = append(foundation.decisions, decisionObj(d))
+			foundation.Decisions = append(foundation.Decisions, decisionObj(d))
 		}
 	}
 	return deps, foundation
 }
 
-func artifactObj(a core.Artifact, depName, guidance string, fullContent bool) obj {
-	o := obj{"artifact_id": a.ID, "filename": a.Filename, "location": a.Location, "artifact_type": a.Type,
-		"description": a.Description, "created_by": a.Agent, "created_at": a.CreatedAt,
-		"dependency_task_id": a.Task, "scope_annotation": "reference_only", "usage_guidance": guidance}
-	if depName != "" {
-		o["dependency_task_name"] = depName
-		o["description"] = strings.TrimSpace(a.Description + " (from dependency: " + depName + ")")
-	}
-	switch {
-	case fullContent || len(a.Content) <= inlineLimit:
-		o["content"] = a.Content
-	default:
-		o["content_omitted"] = fmt.Sprintf("%d bytes; get_task_context(%q) returns it", len(a.Content), a.Task)
-	}
-	return o
+func emptyPart() contextPart {
+	return contextPart{Artifacts: []artifactInfo{}, Decisions: []decisionInfo{}}
 }
 
-func decisionObj(d core.Decision) obj {
-	return obj{"decision_id": d.ID, "task_id": d.Task, "agent_id": d.Agent, "timestamp": d.CreatedAt,
-		"decision": d.Text, "what": d.What, "why": orText(d.Why, "Not specified"),
-		"impact": orText(d.Impact, "May affect dependent tasks"), "scope_annotation": "reference_only"}
+// domainPrefix marks the labels that say which domain a task builds, as
+// Marcus's contract-first planner labels them.
+const domainPrefix = "domain:"
+
+// scopeOf is Marcus's scope annotation of a dependency's artifact: in_scope
+// when the task and the dependency share a domain (the holder owns that
+// interface), reference_only otherwise and for tasks without domains.
+func scopeOf(task, dep core.Task) string {
+	for _, l := range task.Labels {
+		if !strings.HasPrefix(strings.ToLower(l), domainPrefix) {
+			continue
+		}
+		for _, m := range dep.Labels {
+			if strings.EqualFold(l, m) {
+				return "in_scope"
+			}
+		}
+	}
+	return "reference_only"
 }
 
-func depList(ts []core.Task) []obj {
-	out := make([]obj, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, obj{"id": t.ID, "name": t.Name, "status": t.Status, "completed_by": t.Holder})
+// transitivePart is what the ancestors beyond the direct dependencies
+// left: architectural artifacts (by location, without content) and every
+// decision, all reference_only.
+func transitivePart(far core.Ancestry) contextPart {
+	out := emptyPart()
+	names := map[core.TaskID]string{}
+	for _, t := range far.Tasks {
+		names[t.ID] = t.Name
+	}
+	for _, a := range far.Artifacts {
+		info := artifactObj(a, names[a.Task], guidanceReference, false)
+		info.Content, info.ContentOmitted = nil, ""
+		out.Artifacts = append(out.Artifacts, info)
+	}
+	for _, d := range far.Decisions {
+		out.Decisions = append(out.Decisions, decisionObj(d))
 	}
 	return out
 }
 
-func recoveryInfo(h core.Handoff) obj {
-	return obj{"recovered_from_agent": h.PreviousHolder, "previous_progress": h.Progress,
-		"last_message": h.Message, "recovered_at": h.RecoveredAt, "recovery_reason": h.Reason,
-		"instructions": handoffText(h)}
+func artifactObj(a core.Artifact, depName, guidance string, fullContent bool) artifactInfo {
+	o := artifactInfo{ArtifactID: a.ID, Filename: a.Filename, Location: a.Location, ArtifactType: a.Type,
+		Description: a.Description, CreatedBy: a.Agent, CreatedAt: a.CreatedAt, DependencyTaskID: a.Task,
+		ScopeAnnotation: "reference_only", UsageGuidance: guidance}
+	if depName != "" {
+		o.DependencyTaskName = depName
+		o.Description = strings.TrimSpace(a.Description + " (from dependency: " + depName + ")")
+	}
+	if fullContent || len(a.Content) <= inlineLimit {
+		content := a.Content
+		o.Content = &content
+	} else {
+		o.ContentOmitted = fmt.Sprintf("%d bytes; get_task_context(%q) returns it", len(a.Content), a.Task)
+	}
+	return o
+}
+
+func decisionObj(d core.Decision) decisionInfo {
+	return decisionInfo{DecisionID: d.ID, TaskID: d.Task, AgentID: d.Agent, Timestamp: d.CreatedAt,
+		Decision: d.Text, What: d.What, Why: orText(d.Why, "Not specified"),
+		Impact: orText(d.Impact, "May affect dependent tasks"), ScopeAnnotation: "reference_only"}
+}
+
+func depList(ts []core.Task) []depEntry {
+	out := make([]depEntry, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, depEntry{ID: t.ID, Name: t.Name, Status: t.Status, CompletedBy: t.Holder})
+	}
+	return out
+}
+
+func recoveryInfo(h core.Handoff) *recoveryEntry {
+	return &recoveryEntry{RecoveredFromAgent: h.PreviousHolder, PreviousProgress: h.Progress,
+		LastMessage: h.Message, RecoveredAt: h.RecoveredAt, RecoveryReason: h.Reason, Instructions: handoffText(h)}
 }
 
 func handoffText(h core.Handoff) string {

@@ -111,7 +111,6 @@ func TestCreateProjectToolFailures(t *testing.T) {
 	}{
 		{map[string]any{"description": "  "}, "description is empty"},
 		{map[string]any{"description": "x", "options": map[string]any{"complexity": "huge"}}, "complexity"},
-		{map[string]any{"description": "x", "options": map[string]any{"colour": "red"}}, "options.colour is not an option"},
 		{map[string]any{"description": "x", "options": "fast"}, "options must be a JSON object"},
 		{map[string]any{"description": "x", "options": map[string]any{"planner": "anthropic"}}, "needs a key"},
 		{map[string]any{"description": "x", "options": map[string]any{"max_tasks": -1}}, "max_tasks"},

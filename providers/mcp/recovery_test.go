@@ -71,7 +71,12 @@ func TestRecoveredTaskCarriesHandoff(t *testing.T) {
 	checkRecoveryInfo(t, sub(t, ctx, "recovery_info"))
 
 	// The old holder is fenced off; the new holder's epoch works.
-	c.fail("report_task_progress", args{"agent_id": "a1", "task_id": p, "status": "completed", "lease_epoch": 1}, core.ErrConflict, "taken back")
+	// A late completion after recovery gets Marcus's words, with marcus's
+	// advice in the message.
+	late = c.fail("report_task_progress", args{"agent_id": "a1", "task_id": p, "status": "completed", "lease_epoch": 1}, core.ErrConflict, "task_recovered")
+	if late["status"] != "stale_completion" || late["reason"] != "lease_recovered" || !strings.Contains(str(late, "message"), "taken back") {
+		t.Errorf("late completion after recovery = %v, want stale_completion, lease_recovered and advice", late)
+	}
 	c.fail("report_task_progress", args{"agent_id": "a2", "task_id": p, "status": "completed", "lease_epoch": 1}, core.ErrConflict, "epoch 1")
 	if m := c.ok("report_task_progress", args{"agent_id": "a2", "task_id": p, "status": "completed", "lease_epoch": 2}); m["task_status"] != "done" {
 		t.Errorf("completion by the new holder = %v", m)

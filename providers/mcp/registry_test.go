@@ -13,25 +13,29 @@ import (
 // wantTools is the registry as agents must see it: each tool with its
 // required arguments, in the order the server checks them.
 var wantTools = map[string][]string{
-	"ping":                    nil,
-	"register_agent":          {"agent_id"},
-	"request_next_task":       {"agent_id"},
-	"get_task_context":        {"task_id"},
-	"report_task_progress":    {"agent_id", "task_id", "status"},
-	"report_blocker":          {"agent_id", "task_id", "blocker_description"},
-	"log_decision":            {"agent_id", "task_id", "decision"},
-	"log_artifact":            {"task_id", "filename", "content", "artifact_type"},
-	"get_project_status":      nil,
-	"get_agent_status":        {"agent_id"},
-	"list_projects":           nil,
-	"unassign_task":           {"task_id"},
-	"get_optimal_agent_count": nil,
-	"create_project":          {"description"},
-	"add_feature":             {"feature_description"},
-	"get_cost_summary":        nil,
-	"start_experiment":        nil,
-	"get_experiment_status":   nil,
-	"end_experiment":          nil,
+	"ping":                       nil,
+	"register_agent":             {"agent_id"},
+	"request_next_task":          {"agent_id"},
+	"get_task_context":           {"task_id"},
+	"report_task_progress":       {"agent_id", "task_id", "status"},
+	"report_blocker":             {"agent_id", "task_id", "blocker_description"},
+	"log_decision":               {"agent_id", "task_id", "decision"},
+	"log_artifact":               {"task_id", "filename", "content", "artifact_type"},
+	"get_project_status":         nil,
+	"get_agent_status":           {"agent_id"},
+	"list_projects":              nil,
+	"unassign_task":              {"task_id"},
+	"get_optimal_agent_count":    nil,
+	"create_project":             {"description"},
+	"add_feature":                nil,
+	"get_cost_summary":           nil,
+	"start_experiment":           nil,
+	"get_experiment_status":      nil,
+	"end_experiment":             nil,
+	"get_desired_agent_count":    nil,
+	"authenticate":               {"client_id", "client_type", "role"},
+	"query_project_history":      {"project_id", "query_type"},
+	"list_project_history_files": nil,
 }
 
 // wantOptional are arguments Marcus agents send that must stay in the
@@ -46,11 +50,16 @@ var wantOptional = map[string][]string{
 	"unassign_task":           {"agent_id", "reason"},
 	"get_optimal_agent_count": {"project_id", "include_details"},
 	"create_project":          {"project_name", "options"},
-	"add_feature":             {"project_id", "integration_point"},
+	"add_feature":             {"feature_description", "description", "context", "project_id", "integration_point"},
 	"get_cost_summary":        {"project_id", "run_id"},
-	"start_experiment":        {"experiment_name", "project_id", "params", "tags"},
+	"start_experiment":        {"experiment_name", "run_name", "project_id", "board_id", "tracking_interval", "params", "tags"},
 	"get_experiment_status":   {"experiment_name"},
 	"end_experiment":          {"experiment_name"},
+	"get_task_context":        {"project_root"},
+	"list_projects":           {"filter_tags", "provider"},
+	"get_desired_agent_count": {"project_id", "max_agents"},
+	"authenticate":            {"metadata"},
+	"query_project_history":   {"status", "agent_id", "task_id", "artifact_type", "affecting_task_id", "event_type", "keyword", "start_time", "end_time"},
 }
 
 func TestToolsListHTTP(t *testing.T) {
@@ -115,16 +124,37 @@ func checkTool(t *testing.T, tool *sdk.Tool) {
 		if d, _ := prop["description"].(string); d == "" {
 			t.Errorf("property %s has no description", name)
 		}
-		switch prop["type"] {
-		case "string", "integer", "boolean", "object":
-		case "array":
-			if items, _ := prop["items"].(map[string]any); items["type"] != "string" {
-				t.Errorf("array property %s has items %v, want strings", name, prop["items"])
+		switch typ := prop["type"].(type) {
+		case []any:
+			// Several types: Marcus's log_artifact content and
+			// experiment tags.
+			if len(typ) < 2 {
+				t.Errorf("property %s has types %v", name, typ)
 			}
+		case string:
+			checkType(t, name, typ, prop)
 		default:
 			t.Errorf("property %s has type %v", name, prop["type"])
 		}
 	}
+	checkRequired(t, tool, schema, props)
+}
+
+func checkType(t *testing.T, name, typ string, prop map[string]any) {
+	t.Helper()
+	switch typ {
+	case "string", "integer", "boolean", "object":
+	case "array":
+		if items, _ := prop["items"].(map[string]any); items["type"] != "string" {
+			t.Errorf("array property %s has items %v, want strings", name, prop["items"])
+		}
+	default:
+		t.Errorf("property %s has type %v", name, prop["type"])
+	}
+}
+
+func checkRequired(t *testing.T, tool *sdk.Tool, schema, props map[string]any) {
+	t.Helper()
 	var required []string
 	if r, ok := schema["required"]; ok {
 		l, ok := r.([]any)

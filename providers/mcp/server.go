@@ -8,10 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"math"
 	"runtime/debug"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +40,10 @@ type Options struct {
 	// PlanTimeout bounds create_project and add_feature, which wait for a
 	// model; default 10 minutes.
 	PlanTimeout time.Duration
+	// ArtifactDir is where log_artifact writes files when neither the
+	// call nor the project names a root: ArtifactDir/<project id>/<location>.
+	// Empty: such artifacts are kept on the board only.
+	ArtifactDir string
 }
 
 func (o Options) withDefaults() Options {
@@ -111,7 +112,10 @@ var objectFields = map[string][]param{
 		{"team_size", "integer", "how many agents will work on it, 1-1000", false, nil},
 		{"tech_stack", "array", "technologies to use; passed to the planner", false, nil},
 		{"deadline", "string", "YYYY-MM-DD; kept with the project", false, nil},
-		{"deployment", "string", "none, internal or production; kept with the project", false, nil},
+		{"deployment", "string", "none, internal or production; kept with the project", false, []string{"none", "internal", "production"}},
+		{"project_root", "string", "absolute path of the project's workspace: where agents work and artifacts are written", false, nil},
+		{"project_info_path", "string", "absolute path where marcus writes Marcus's project_info.json once the project is stored", false, nil},
+		{"tags", "array", "labels kept with the project (a list, or an object of strings)", false, nil},
 	},
 }
 
@@ -126,7 +130,7 @@ func (t tool) sdkTool() *sdk.Tool {
 	props := map[string]any{}
 	var required []string
 	for _, p := range t.params {
-		s := map[string]any{"type": p.kind, "description": p.description}
+		s := map[string]any{"type": schemaType(p.kind), "description": p.description}
 		if p.kind == "array" {
 			s["items"] = map[string]any{"type": "string"}
 		}
@@ -136,7 +140,7 @@ func (t tool) sdkTool() *sdk.Tool {
 		if fields, ok := objectFields[t.name+"."+p.name]; ok {
 			sub := map[string]any{}
 			for _, f := range fields {
-				fs := map[string]any{"type": f.kind, "description": f.description}
+				fs := map[string]any{"type": schemaType(f.kind), "description": f.description}
 				if f.kind == "array" {
 					fs["items"] = map[string]any{"type": "string"}
 				}
@@ -159,6 +163,15 @@ func (t tool) sdkTool() *sdk.Tool {
 	return &sdk.Tool{Name: t.name, Description: t.description, InputSchema: schema}
 }
 
+// schemaType is a JSON Schema type: one name, or several ("string|object")
+// for an argument that takes any of them.
+func schemaType(kind string) any {
+	if strings.Contains(kind, "|") {
+		return strings.Split(kind, "|")
+	}
+	return kind
+}
+
 // wrap turns a registry entry into an SDK handler. Every outcome, failures
 // included, is a result an agent can read: {"success": false, "error": ...}
 // with advice, never a protocol error, a hang or a stack trace.
@@ -174,202 +187,34 @@ func (h *handlers) wrap(t tool) sdk.ToolHandler {
 		defer func() {
 			if r := recover(); r != nil {
 				h.o.Logger.Error("tool panicked", "tool", t.name, "panic", r, "stack", string(debug.Stack()))
-				res, err = toResult(failure(core.Errorf(core.ErrInternal, "marcus hit an internal error in %s; it was logged. Try again, and report it if it repeats", t.name))), nil
+				res, err = toResult(failure(core.Errorf(core.ErrInternal, "marcus hit an internal error in %s; it was logged. Try again, and report it if it repeats", t.name)), nil), nil
 			}
 		}()
-		a, perr := parseArgs(t, req.Params.Arguments)
+		a, warnings, perr := parseArgs(t, req.Params.Arguments)
 		var out any
 		if perr != nil {
 			out = failure(perr)
 		} else if out, perr = t.call(ctx, a); perr != nil {
 			out = failure(perr)
 		}
-		h.o.Logger.Debug("tool call", "tool", t.name, "ms", time.Since(start).Milliseconds(), "error", perr)
-		return toResult(out), nil
+		h.o.Logger.Debug("tool call", "tool", t.name, "ms", time.Since(start).Milliseconds(), "error", perr, "warnings", warnings)
+		return toResult(out, warnings), nil
 	}
 }
 
 // toResult sends v both as JSON text (what an LLM reads) and as structured
-// content under "result", as Marcus's server does.
-func toResult(v any) *sdk.CallToolResult {
+// content under "result", as Marcus's server does, with the warnings about
+// the arguments added to an object result.
+func toResult(v any, warnings []string) *sdk.CallToolResult {
 	b, err := json.Marshal(v)
 	if err != nil {
 		b, _ = json.Marshal(failure(core.Wrap(core.ErrInternal, err, "encode the result")))
 	}
+	b = withWarnings(b, warnings)
 	return &sdk.CallToolResult{
 		Content:           []sdk.Content{&sdk.TextContent{Text: string(b)}},
 		StructuredContent: map[string]json.RawMessage{"result": b},
 	}
-}
-
-// obj is a result object.
-type obj = map[string]any
-
-// failure is the in-band error shape: success false, an error that says
-// what to do, and a code to branch on.
-func failure(err error) obj {
-	return obj{"success": false, "error": err.Error(), "error_code": string(core.CodeOf(err))}
-}
-
-// args are a call's decoded arguments.
-type args map[string]json.RawMessage
-
-// parseArgs decodes arguments and checks that required ones are present and
-// no unknown ones were sent.
-func parseArgs(t tool, raw json.RawMessage) (args, error) {
-	a := args{}
-	if len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return nil, core.Errorf(core.ErrInvalid, "arguments must be a JSON object: %v", err)
-		}
-	}
-	known := map[string]bool{}
-	for _, p := range t.params {
-		known[p.name] = true
-		if v, ok := a[p.name]; p.required && (!ok || string(v) == "null" || string(v) == `""`) {
-			return nil, core.Errorf(core.ErrInvalid, "%s needs %s (%s)", t.name, p.name, p.description)
-		}
-	}
-	for name := range a {
-		if !known[name] && !ignoredArgs[name] {
-			return nil, core.Errorf(core.ErrInvalid, "%s does not take %q; it takes %s", t.name, name, paramNames(t))
-		}
-	}
-	return a, nil
-}
-
-// ignoredArgs are Marcus arguments marcus accepts and does not need, so
-// agents written for Marcus keep working.
-var ignoredArgs = map[string]bool{"start_command": true, "readiness_probe": true, "verifications": true,
-	"evidence": true, "include_details": true, "vendor": true, "principal": true}
-
-func paramNames(t tool) string {
-	names := make([]string, len(t.params))
-	for i, p := range t.params {
-		names[i] = p.name
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return "no arguments"
-	}
-	return strings.Join(names, ", ")
-}
-
-// str reads a string argument, trimmed; numbers are accepted as their text.
-func (a args) str(name string) (string, error) {
-	s, err := a.text(name)
-	return strings.TrimSpace(s), err
-}
-
-// text reads a string argument as sent: file content keeps its leading
-// indentation and its final newline.
-func (a args) text(name string) (string, error) {
-	raw, ok := a[name]
-	if !ok || string(raw) == "null" {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s, nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return n.String(), nil
-	}
-	return "", core.Errorf(core.ErrInvalid, "%s must be a string, got %s", name, truncateRaw(raw))
-}
-
-// strs reads several string arguments at once, in the order named.
-func (a args) strs(names ...string) ([]string, error) {
-	out := make([]string, len(names))
-	for i, n := range names {
-		v, err := a.str(n)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	return out, nil
-}
-
-// integer reads a whole number; "50", 50.0 and "50%" are accepted.
-func (a args) integer(name string, def int) (int, error) {
-	s, err := a.str(name)
-	if err != nil || s == "" {
-		return def, err
-	}
-	// ParseFloat, unlike Sscanf, refuses trailing text such as "5 0".
-	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, core.Errorf(core.ErrInvalid, "%s must be a whole number, got %q", name, s)
-	}
-	return int(f), nil
-}
-
-// boolean reads true or false; "true" and "false" are accepted too.
-func (a args) boolean(name string) (bool, error) {
-	raw, ok := a[name]
-	if !ok || string(raw) == "null" {
-		return false, nil
-	}
-	var b bool
-	if err := json.Unmarshal(raw, &b); err == nil {
-		return b, nil
-	}
-	s, err := a.str(name)
-	if err != nil {
-		return false, core.Errorf(core.ErrInvalid, "%s must be true or false, got %s", name, truncateRaw(raw))
-	}
-	switch strings.ToLower(s) {
-	case "true":
-		return true, nil
-	case "false", "":
-		return false, nil
-	}
-	return false, core.Errorf(core.ErrInvalid, "%s must be true or false, got %s", name, truncateRaw(raw))
-}
-
-// object reads a JSON object argument; absent or null is empty.
-func (a args) object(name string) (args, error) {
-	raw, ok := a[name]
-	if !ok || string(raw) == "null" {
-		return args{}, nil
-	}
-	out := args{}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, core.Errorf(core.ErrInvalid, "%s must be a JSON object, got %s", name, truncateRaw(raw))
-	}
-	return out, nil
-}
-
-// list reads an array of strings; a comma-separated string also works.
-func (a args) list(name string) ([]string, error) {
-	raw, ok := a[name]
-	if !ok || string(raw) == "null" {
-		return nil, nil
-	}
-	var l []string
-	if err := json.Unmarshal(raw, &l); err == nil {
-		return l, nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		var out []string
-		for _, p := range strings.Split(s, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return out, nil
-	}
-	return nil, core.Errorf(core.ErrInvalid, "%s must be a list of strings, got %s", name, truncateRaw(raw))
-}
-
-func truncateRaw(raw json.RawMessage) string {
-	if len(raw) > 60 {
-		return string(raw[:60]) + "…"
-	}
-	return string(raw)
 }
 
 type handlers struct {

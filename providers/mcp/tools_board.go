@@ -19,8 +19,8 @@ func (h *handlers) logDecision(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return obj{"success": true, "decision_id": d.ID, "what": d.What, "why": d.Why, "impact": d.Impact,
-		"message": "Decision logged; tasks that depend on this one will receive it"}, nil
+	return decisionResult{Success: true, DecisionID: d.ID, What: d.What, Why: d.Why, Impact: d.Impact,
+		Message: "Decision logged; tasks that depend on this one will receive it"}, nil
 }
 
 // artifactFolders maps artifact types to folders under the project root,
@@ -40,6 +40,11 @@ func (h *handlers) logArtifact(ctx context.Context, a args) (any, error) {
 	if isDefault {
 		art.Location = filepath.ToSlash(filepath.Join(folderFor(art.Type), art.Filename))
 	}
+	if root == "" {
+		if root, err = h.defaultRoot(ctx, art.Task); err != nil {
+			return nil, err
+		}
+	}
 	var full string
 	if root != "" {
 		if full, err = resolveInRoot(root, art.Location); err != nil {
@@ -56,9 +61,31 @@ func (h *handlers) logArtifact(ctx context.Context, a args) (any, error) {
 			return nil, err
 		}
 	}
-	return obj{"success": true, "data": obj{"artifact_id": art.ID, "task_id": art.Task, "filename": art.Filename,
-		"location": art.Location, "full_path": full, "artifact_type": art.Type, "is_default_location": isDefault,
-		"description": art.Description, "bytes": len(art.Content)}}, nil
+	return artifactResult{Success: true, Data: artifactData{ArtifactID: art.ID, TaskID: art.Task, Filename: art.Filename,
+		Location: art.Location, FullPath: full, ArtifactType: art.Type, IsDefaultLocation: isDefault,
+		Description: art.Description, Bytes: len(art.Content)}}, nil
+}
+
+// defaultRoot is where an artifact sent without project_root is written:
+// the project's workspace root if it has one, else the project's folder
+// under the artifacts directory; "" (board only) when neither is set. The
+// folder is made if it is missing.
+func (h *handlers) defaultRoot(ctx context.Context, task core.TaskID) (string, error) {
+	p, err := h.c.ProjectOfTask(ctx, task)
+	if err != nil {
+		return "", err
+	}
+	root := p.WorkspaceRoot()
+	if root == "" && h.o.ArtifactDir != "" {
+		root = filepath.Join(h.o.ArtifactDir, string(p.ID))
+	}
+	if root == "" {
+		return "", nil
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", core.Wrap(core.ErrUnavailable, err, "make the artifact folder %s (send project_root to write elsewhere)", root)
+	}
+	return root, nil
 }
 
 func artifactArgs(a args) (core.Artifact, string, error) {
@@ -69,7 +96,7 @@ func artifactArgs(a args) (core.Artifact, string, error) {
 	art := core.Artifact{Task: core.TaskID(v[0]), Agent: core.AgentID(v[1]), Filename: v[2],
 		Type: strings.ToLower(v[3]), Description: v[4], Location: v[5]}
 	// Content is taken as sent: indentation and the final newline matter.
-	art.Content, err = a.text("content")
+	art.Content, err = a.document("content")
 	return art, v[6], err
 }
 
@@ -191,13 +218,12 @@ func (h *handlers) getProjectStatus(ctx context.Context, a args) (any, error) {
 	if st.Total > 0 {
 		pct = math.Round(float64(st.Counts[core.StatusDone])*1000/float64(st.Total)) / 10
 	}
-	return obj{"success": true,
-		"project": obj{"id": st.Project.ID, "name": st.Project.Name, "provider": "sqlite", "total_tasks": st.Total,
-			"completed": st.Counts[core.StatusDone], "in_progress": st.Counts[core.StatusInProgress],
-			"blocked": st.Counts[core.StatusBlocked], "todo": st.Counts[core.StatusTodo], "completion_percentage": pct},
-		"workers":            obj{"total": st.Agents, "active": st.ActiveAgents, "available": st.Agents - st.ActiveAgents},
-		"recommended_agents": st.RecommendedAgents, "critical_path": taskNames(st.CriticalPath),
-		"is_complete": st.Complete}, nil
+	return projectStatusResult{Success: true,
+		Project: projectInfo{ID: st.Project.ID, Name: st.Project.Name, Provider: h.c.Provider(), TotalTasks: st.Total,
+			Completed: st.Counts[core.StatusDone], InProgress: st.Counts[core.StatusInProgress],
+			Blocked: st.Counts[core.StatusBlocked], Todo: st.Counts[core.StatusTodo], CompletionPercentage: pct},
+		Workers:           workerInfo{Total: st.Agents, Active: st.ActiveAgents, Available: st.Agents - st.ActiveAgents},
+		RecommendedAgents: st.RecommendedAgents, CriticalPath: taskNames(st.CriticalPath), IsComplete: st.Complete}, nil
 }
 
 func taskNames(ts []core.Task) []string {
@@ -217,76 +243,81 @@ func (h *handlers) getAgentStatus(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	status, current := "available", []core.TaskID{}
-	if s.Task != nil {
-		status, current = "working", []core.TaskID{s.Task.ID}
-	}
-	out := obj{"success": true, "agent": obj{"id": s.Agent.ID, "name": s.Agent.Name, "role": s.Agent.Role,
-		"skills": nonNil(s.Agent.Skills), "project_id": s.Agent.Project, "status": status, "current_tasks": current,
-		"total_completed": s.Agent.TasksDone, "registered_at": s.Agent.RegisteredAt, "last_seen_at": s.Agent.LastSeenAt}}
-	if s.Task != nil {
-		out["current_assignment"] = obj{"task_id": s.Task.ID, "task_name": s.Task.Name, "assigned_at": s.Task.Lease.ClaimedAt,
-			"progress": s.Task.Progress, "lease_expires_at": s.Task.Lease.ExpiresAt, "lease_epoch": s.Task.Lease.Epoch}
+	info := agentInfo{ID: s.Agent.ID, Name: s.Agent.Name, Role: s.Agent.Role, Skills: nonNil(s.Agent.Skills),
+		ProjectID: s.Agent.Project, Status: "available", CurrentTasks: []core.TaskID{},
+		TotalCompleted: s.Agent.TasksDone, RegisteredAt: s.Agent.RegisteredAt, LastSeenAt: s.Agent.LastSeenAt}
+	out := agentStatusResult{Success: true, Agent: info}
+	if t := s.Task; t != nil {
+		out.Agent.Status, out.Agent.CurrentTasks = "working", []core.TaskID{t.ID}
+		out.Assignment = &assignmentOf{TaskID: t.ID, TaskName: t.Name, AssignedAt: t.Lease.ClaimedAt,
+			Progress: t.Progress, LeaseExpiresAt: t.Lease.ExpiresAt, LeaseEpoch: t.Lease.Epoch}
 	}
 	return out, nil
 }
 
-func (h *handlers) listProjects(ctx context.Context, _ args) (any, error) {
+// listProjects lists every project, or those on the given provider that
+// carry all of filter_tags. A project's tags are Marcus's: the planner
+// that made it, the provider, and its options as KEY=VALUE.
+func (h *handlers) listProjects(ctx context.Context, a args) (any, error) {
+	tags, err := a.list("filter_tags")
+	if err != nil {
+		return nil, err
+	}
+	provider, err := a.str("provider")
+	if err != nil {
+		return nil, err
+	}
 	ps, err := h.c.Projects(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]obj, 0, len(ps))
+	out := make([]projectEntry, 0, len(ps))
 	for _, p := range ps {
-		st, err := h.c.ProjectStatus(ctx, p.ID)
+		e, err := h.projectEntry(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, obj{"id": p.ID, "name": p.Name, "description": p.Description, "provider": "sqlite",
-			"created_at": p.CreatedAt, "total_tasks": st.Total, "completed": st.Counts[core.StatusDone],
-			"is_active": !st.Complete})
+		if (provider == "" || strings.EqualFold(provider, e.Provider)) && hasAll(e.Tags, tags) {
+			out = append(out, e)
+		}
 	}
 	return out, nil
 }
 
-func (h *handlers) getOptimalAgentCount(ctx context.Context, a args) (any, error) {
-	// One snapshot serves the status and the sum of open work.
-	ref, err := a.str("project_id")
+func (h *handlers) projectEntry(ctx context.Context, p core.Project) (projectEntry, error) {
+	b, err := h.c.Board(ctx, p.ID)
 	if err != nil {
-		return nil, err
+		return projectEntry{}, err
 	}
-	b, err := h.c.Board(ctx, core.ProjectID(ref))
-	if err != nil {
-		return nil, err
-	}
-	st, err := core.Status(b)
-	if err != nil {
-		return nil, err
-	}
-	open := st.Total - st.Counts[core.StatusDone]
-	if open == 0 {
-		return obj{"success": true, "message": "No open tasks to schedule", "optimal_agents": 0,
-			"critical_path_hours": 0.0, "total_tasks": st.Total}, nil
-	}
-	work := 0
+	last := p.CreatedAt
 	for _, t := range b.Tasks {
-		if t.Status != core.StatusDone {
-			work += t.Estimate()
+		if t.UpdatedAt.After(last) {
+			last = t.UpdatedAt
 		}
 	}
-	crit := float64(st.CriticalMinutes) / 60
-	out := obj{"success": true, "optimal_agents": st.RecommendedAgents, "max_parallelism": st.RecommendedAgents,
-		"critical_path_hours": round1(crit), "estimated_completion_hours": round1(crit),
-		"single_agent_hours": round1(float64(work) / 60), "total_tasks": open,
-		"efficiency_gain_percent": round1(100 * (1 - crit*60/float64(max(work, 1))))}
-	include, err := a.boolean("include_details")
-	if err != nil {
-		return nil, err
+	prov := h.c.Provider()
+	tags := []string{"planner:" + p.Planner, "provider:" + prov}
+	for _, k := range sortedKeys(p.Options) {
+		tags = append(tags, k+"="+p.Options[k])
 	}
-	if include {
-		out["critical_path"] = taskNames(st.CriticalPath)
+	done := b.Counts[core.StatusDone]
+	return projectEntry{ID: p.ID, Name: p.Name, Description: p.Description, Provider: prov,
+		ProviderConfig: providerConfig{ProjectID: p.ID, BoardID: p.ID, ProjectRoot: p.WorkspaceRoot(), WorkspaceRoot: p.WorkspaceRoot()},
+		Tags:           tags, CreatedAt: p.CreatedAt, LastUsed: last, TotalTasks: len(b.Tasks), Completed: done,
+		IsActive: len(b.Tasks) == 0 || done < len(b.Tasks)}, nil
+}
+
+func hasAll(have, want []string) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			found = found || strings.EqualFold(h, w)
+		}
+		if !found {
+			return false
+		}
 	}
-	return out, nil
+	return true
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

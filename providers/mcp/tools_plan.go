@@ -2,7 +2,6 @@ package mcp
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"marcus/core"
@@ -13,10 +12,12 @@ func (h *handlers) planningTools() []tool {
 		{"create_project", "Plan a project from a plain-language description into a dependency graph of tasks on the board. The same request repeated within 10 minutes returns the first project.",
 			[]param{{"description", "string", "what to build, in plain words: features, constraints, users", true, nil},
 				{"project_name", "string", "the project's name (default: the planner suggests one)", false, nil},
-				{"options", "object", "planner, complexity, max_tasks, team_size, tech_stack, deadline, deployment", false, nil}},
+				{"options", "object", "planner, complexity, max_tasks, team_size, tech_stack, deadline, deployment, project_root, project_info_path, tags (any other key is ignored with a warning)", false, nil}},
 			h.createProject},
 		{"add_feature", "Plan a feature and add its tasks to an existing project, wired to what is there.",
-			[]param{{"feature_description", "string", "what the feature should do", true, nil},
+			[]param{{"feature_description", "string", "what the feature should do (Marcus's HTTP name: description)", false, nil},
+				{"description", "string", "Marcus's name for feature_description", false, nil},
+				{"context", "object", "Marcus's extra context; accepted and not used", false, nil},
 				{"project_id", "string", "project id or name (default: the newest)", false, nil},
 				{"integration_point", "string", "auto_detect (default), after_current, parallel or new_phase", false,
 					[]string{core.IntegrateAuto, core.IntegrateAfterCurrent, core.IntegrateParallel, core.IntegrateNewPhase}},
@@ -27,87 +28,6 @@ func (h *handlers) planningTools() []tool {
 				{"run_id", "string", "a creation's id (a project id, also for creations that failed)", false, nil}},
 			h.getCostSummary},
 	}
-}
-
-// planOptions are create_project's options. Marcus's options that marcus
-// has no use for are accepted, so Marcus clients keep working, and kept
-// with the project where they say something about it.
-type planOptions struct {
-	planner    string
-	complexity core.Complexity
-	maxTasks   int
-	teamSize   int
-	techStack  []string
-	kept       map[string]string
-}
-
-var knownOptions = []string{"planner", "complexity", "max_tasks", "team_size", "tech_stack", "deadline", "deployment",
-	"project_size", "mode", "tags", "provider", "project_root", "decomposer", "project_info_path", "path",
-	"planka_project_name", "planka_board_name", "deployment_target"}
-
-func parsePlanOptions(a args) (planOptions, error) {
-	o, err := a.object("options")
-	if err != nil {
-		return planOptions{}, err
-	}
-	for name := range o {
-		if !contains(knownOptions, name) {
-			return planOptions{}, core.Errorf(core.ErrInvalid, "options.%s is not an option; use planner, complexity, max_tasks, team_size, tech_stack, deadline or deployment", name)
-		}
-	}
-	var po planOptions
-	v, err := o.strs("planner", "complexity", "project_size", "mode")
-	if err != nil {
-		return po, err
-	}
-	po.planner = v[0]
-	cx := v[1]
-	if cx == "" {
-		cx = legacySize(v[2], v[3])
-	}
-	if po.complexity, err = core.ParseComplexity(cx); err != nil {
-		return po, err
-	}
-	if po.maxTasks, err = o.integer("max_tasks", 0); err != nil {
-		return po, err
-	}
-	if po.teamSize, err = o.integer("team_size", 0); err != nil {
-		return po, err
-	}
-	if po.techStack, err = o.list("tech_stack"); err != nil {
-		return po, err
-	}
-	po.kept = map[string]string{}
-	for _, name := range []string{"deadline", "deployment"} {
-		s, err := o.str(name)
-		if err != nil {
-			return po, err
-		}
-		if s != "" {
-			po.kept[name] = s
-		}
-	}
-	return po, nil
-}
-
-// legacySize maps Marcus's older project_size and mode values.
-func legacySize(size, mode string) string {
-	switch strings.ToLower(size + mode) {
-	case "mvp", "small", "prototype":
-		return "prototype"
-	case "large", "enterprise", "production":
-		return "enterprise"
-	}
-	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *handlers) plannerFor(name string) (core.Planner, error) {
@@ -138,11 +58,30 @@ func (h *handlers) createProject(ctx context.Context, a args) (any, error) {
 		description = strings.TrimSpace(description) + "\n\nTech stack: " + strings.Join(po.techStack, ", ")
 	}
 	res, err := h.c.CreateProject(ctx, core.CreateRequest{Description: description, Name: v[0], Planner: p,
-		Complexity: po.complexity, MaxTasks: po.maxTasks, TeamSize: po.teamSize, Concurrency: h.o.PlanConcurrency})
+		Complexity: po.complexity, MaxTasks: po.maxTasks, TeamSize: po.teamSize, Concurrency: h.o.PlanConcurrency,
+		Options: po.kept})
 	if err != nil {
 		return nil, err
 	}
-	return withSuccess(res.Summary(), obj{"task_count": len(res.Tasks), "options_kept": po.kept})
+	out := newCreateResult(res.Summary(), h.c.Provider(), po)
+	if po.infoPath != "" {
+		if err := writeProjectInfo(po.infoPath, out); err != nil {
+			out.Warnings = append(out.Warnings, err.Error())
+		} else {
+			out.ProjectInfoPath = po.infoPath
+		}
+	}
+	return out, nil
+}
+
+func newCreateResult(s core.CreationSummary, provider string, po planOptions) createResult {
+	out := createResult{Success: true, CreationSummary: s, TaskCount: s.TasksCreated, BoardID: s.ProjectID,
+		Board: boardInfo{ProjectID: s.ProjectID, BoardID: s.ProjectID, Provider: provider}, OptionsKept: po.kept}
+	out.Warnings = append(nonNil(out.Warnings), po.warnings...)
+	if out.OptionsKept == nil {
+		out.OptionsKept = map[string]string{}
+	}
+	return out
 }
 
 func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
@@ -150,8 +89,11 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	description, err := a.text("feature_description")
+	description, err := featureText(a)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := a.object("context"); err != nil {
 		return nil, err
 	}
 	po, err := parsePlanOptions(a)
@@ -167,19 +109,29 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]core.TaskID, len(res.Tasks))
-	names := make([]string, len(res.Tasks))
-	breakdown := map[string]int{"total": len(res.Tasks)}
+	out := featureResult{Success: true, ProjectID: res.Project.ID, ProjectName: res.Project.Name,
+		TasksCreated: len(res.Tasks), TaskIDs: make([]core.TaskID, len(res.Tasks)), TaskNames: make([]string, len(res.Tasks)),
+		TaskBreakdown: map[string]int{"total": len(res.Tasks)}, Features: nonNil(res.Features),
+		IntegrationPoints: nonNil(res.IntegrationPoints), RewiredTasks: nonNil(res.Rewired),
+		IntegrationDetected: res.IntegrationPoint == core.IntegrateAuto, FeaturePhase: res.IntegrationPoint,
+		Warnings: append(nonNil(res.Warnings), po.warnings...), LLM: core.Creation{Calls: res.Calls}.Summary().LLM}
 	for i, t := range res.Tasks {
-		ids[i], names[i] = t.ID, t.Name
-		breakdown[t.Phase.String()]++
+		out.TaskIDs[i], out.TaskNames[i] = t.ID, t.Name
+		out.TaskBreakdown[t.Phase.String()]++
 	}
-	llm := core.Creation{Calls: res.Calls}.Summary().LLM
-	return obj{"success": true, "project_id": res.Project.ID, "project_name": res.Project.Name,
-		"tasks_created": len(res.Tasks), "task_ids": ids, "task_names": names, "task_breakdown": breakdown,
-		"features": nonNil(res.Features), "integration_points": nonNil(res.IntegrationPoints),
-		"rewired_tasks": nonNil(res.Rewired), "integration_detected": res.IntegrationPoint == core.IntegrateAuto,
-		"feature_phase": res.IntegrationPoint, "warnings": nonNil(res.Warnings), "llm": llm}, nil
+	return out, nil
+}
+
+// featureText is the feature's description under either name: marcus's
+// feature_description or Marcus's HTTP description.
+func featureText(a args) (string, error) {
+	for _, name := range []string{"feature_description", "description"} {
+		s, err := a.text(name)
+		if err != nil || strings.TrimSpace(s) != "" {
+			return s, err
+		}
+	}
+	return "", core.Errorf(core.ErrInvalid, "add_feature needs feature_description (or Marcus's description): what the feature should do")
 }
 
 func (h *handlers) getCostSummary(ctx context.Context, a args) (any, error) {
@@ -195,22 +147,5 @@ func (h *handlers) getCostSummary(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withSuccess(sum, nil)
-}
-
-// withSuccess flattens v's JSON fields into a result with success true.
-func withSuccess(v any, extra obj) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, core.Wrap(core.ErrInternal, err, "encode the result")
-	}
-	out := obj{}
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, core.Wrap(core.ErrInternal, err, "encode the result")
-	}
-	for k, x := range extra {
-		out[k] = x
-	}
-	out["success"] = true
-	return out, nil
+	return costResult{Success: true, CostSummary: sum}, nil
 }

@@ -18,62 +18,76 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := nextTaskResult(as, h.c.Now())
-	if as.ExperimentDone != "" {
-		res["experiment_complete"] = as.ExperimentDone
+	var far core.Ancestry
+	if as.Task != nil {
+		if far, err = h.c.Ancestry(ctx, as.Task.Task.ID); err != nil {
+			return nil, err
+		}
 	}
+	res := nextTaskResultOf(as, far, h.c.Now())
+	res.ExperimentComplete = as.ExperimentDone
 	return res, nil
 }
 
-func nextTaskResult(as core.Assignment, now time.Time) obj {
+func nextTaskResultOf(as core.Assignment, far core.Ancestry, now time.Time) nextTaskResult {
 	switch {
 	case as.Task != nil:
-		return obj{"success": true, "task": taskPayload(*as.Task, as.Project, now), "resumed": as.Resumed}
+		resumed := as.Resumed
+		return nextTaskResult{Success: true, Task: newTaskPayload(*as.Task, far, as.Project, now), Resumed: &resumed}
 	case as.Settled:
-		return obj{"success": false, "status": "PROJECT_SETTLED", "should_exit": true, "project_complete": false,
-			"project_id": as.Project.ID, "blocked_tasks": as.Blocked,
-			"retry_after_seconds": int(as.Retry.After.Seconds()), "retry_reason": as.Retry.Reason,
-			"message": fmt.Sprintf("NOTHING LEFT FOR AGENTS: %s has %d blocked task(s) that need a person, and the rest waits on them. Print a brief summary of your contributions and exit.", as.Project.Name, as.Blocked)}
+		secs, no, blocked := int(as.Retry.After.Seconds()), false, as.Blocked
+		return nextTaskResult{Status: "PROJECT_SETTLED", ShouldExit: true, ProjectComplete: &no,
+			ProjectID: as.Project.ID, BlockedTasks: &blocked, RetryAfterSeconds: &secs, RetryReason: as.Retry.Reason,
+			Message: fmt.Sprintf("NOTHING LEFT FOR AGENTS: %s has %d blocked task(s) that need a person, and the rest waits on them. Print a brief summary of your contributions and exit.", as.Project.Name, as.Blocked)}
 	case as.Complete:
-		return obj{"success": false, "status": "PROJECT_COMPLETE", "should_exit": true, "project_complete": true,
-			"project_id": as.Project.ID,
-			"message":    "PROJECT COMPLETE: every task of " + as.Project.Name + " is done. Print a brief summary of your contributions and exit; do not request more tasks."}
+		yes := true
+		return nextTaskResult{Status: "PROJECT_COMPLETE", ShouldExit: true, ProjectComplete: &yes, ProjectID: as.Project.ID,
+			Message: "PROJECT COMPLETE: every task of " + as.Project.Name + " is done. Print a brief summary of your contributions and exit; do not request more tasks."}
 	default:
 		secs := int(as.Retry.After.Seconds())
-		return obj{"success": false, "retry_after_seconds": secs, "retry_reason": as.Retry.Reason,
-			"message": fmt.Sprintf("No task is ready for you right now. Stay active: wait %d seconds, then call request_next_task again. Do not exit.", secs)}
+		return nextTaskResult{RetryAfterSeconds: &secs, RetryReason: as.Retry.Reason,
+			Message: fmt.Sprintf("No task is ready for you right now. Stay active: wait %d seconds, then call request_next_task again. Do not exit.", secs)}
 	}
 }
 
+// getTaskContext answers with the task's full context. project_root, sent
+// by Marcus's stdio clients to find artifacts on disk, is accepted: marcus
+// keeps every artifact on the board, so it has nothing to add.
 func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 	id, err := a.str("task_id")
 	if err != nil {
+		return nil, err
+	}
+	if _, err := a.str("project_root"); err != nil {
 		return nil, err
 	}
 	tc, err := h.c.TaskContext(ctx, core.TaskID(id))
 	if err != nil {
 		return nil, err
 	}
+	far, err := h.c.Ancestry(ctx, tc.Task.ID)
+	if err != nil {
+		return nil, err
+	}
 	deps, contract := splitContext(tc, true)
-	own := []obj{}
 	for _, art := range tc.Artifacts {
 		if art.Task == tc.Task.ID {
-			own = append(own, artifactObj(art, "", "", true))
+			own := artifactObj(art, "", "", true)
+			own.ScopeAnnotation = "in_scope"
+			deps.Artifacts = append(deps.Artifacts, own)
 		}
 	}
-	dependents := make([]obj, 0, len(tc.Dependents))
+	dependents := make([]dependentInfo, 0, len(tc.Dependents))
 	for _, d := range tc.Dependents {
-		dependents = append(dependents, obj{"task_id": d.ID, "task_name": d.Name, "status": d.Status})
+		dependents = append(dependents, dependentInfo{TaskID: d.ID, TaskName: d.Name, Status: d.Status})
 	}
-	c := obj{"task_id": tc.Task.ID, "task_name": tc.Task.Name, "status": tc.Task.Status,
-		"dependencies": depList(tc.Dependencies), "artifacts": append(deps.artifacts, own...),
-		"architectural_decisions": deps.decisions, "dependent_tasks": dependents,
-		"project_contract": obj{"artifacts": contract.artifacts, "decisions": contract.decisions},
-		"is_subtask":       false}
+	c := taskContext{TaskID: tc.Task.ID, TaskName: tc.Task.Name, Status: tc.Task.Status,
+		Dependencies: depList(tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
+		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(far)}
 	if tc.Task.Handoff != nil {
-		c["recovery_info"] = recoveryInfo(*tc.Task.Handoff)
+		c.RecoveryInfo = recoveryInfo(*tc.Task.Handoff)
 	}
-	return obj{"success": true, "context": c}, nil
+	return contextResult{Success: true, Context: c}, nil
 }
 
 func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
@@ -84,19 +98,19 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 	asked := h.c.Now()
 	t, err := h.c.ReportProgress(ctx, r)
 	if err != nil {
-		return holderFailure(err), nil
+		return h.refusal(ctx, err, r.Agent, r.Task, r.Status), nil
 	}
-	out := obj{"success": true, "task_id": t.ID, "task_status": t.Status, "progress": t.Progress}
+	out := progressResult{Success: true, TaskID: t.ID, TaskStatus: t.Status, Progress: t.Progress}
 	switch {
 	case t.Status == core.StatusDone && t.CompletedAt.Before(asked):
-		out["message"] = "Task was already completed; nothing changed. Request your next task."
+		out.Message = "Task was already completed; nothing changed. Request your next task."
 	case t.Status == core.StatusDone:
-		out["message"] = "Task completed. Request your next task now."
+		out.Message = "Task completed. Request your next task now."
 	case t.Status == core.StatusBlocked:
-		out["message"] = "Task marked blocked and handed back for a person; you are free. Request your next task."
+		out.Message = "Task marked blocked and handed back for a person; you are free. Request your next task."
 	default:
-		out["message"] = "Progress updated successfully"
-		out["lease_expires_at"], out["lease_epoch"] = t.Lease.ExpiresAt, t.Lease.Epoch
+		out.Message = "Progress updated successfully"
+		out.LeaseExpiresAt, out.LeaseEpoch = &t.Lease.ExpiresAt, &t.Lease.Epoch
 	}
 	return out, nil
 }
@@ -120,20 +134,6 @@ func progressReport(a args) (core.ProgressReport, error) {
 	return r, err
 }
 
-// holderFailure adds Marcus's status words to a refused report, so agents
-// written for Marcus recognise a lost lease.
-func holderFailure(err error) obj {
-	out := failure(err)
-	if core.CodeOf(err) == core.ErrConflict {
-		out["status"] = "not_task_holder"
-		if strings.Contains(err.Error(), "already done") {
-			out["status"] = "task_already_complete"
-		}
-		out["message"] = err.Error()
-	}
-	return out
-}
-
 func (h *handlers) reportBlocker(ctx context.Context, a args) (any, error) {
 	v, err := a.strs("agent_id", "task_id", "blocker_description", "severity")
 	if err != nil {
@@ -142,15 +142,15 @@ func (h *handlers) reportBlocker(ctx context.Context, a args) (any, error) {
 	r := core.BlockerReport{Agent: core.AgentID(v[0]), Task: core.TaskID(v[1]), Description: v[2], Severity: v[3]}
 	t, err := h.c.ReportBlocker(ctx, r)
 	if err != nil {
-		return holderFailure(err), nil
+		return h.refusal(ctx, err, r.Agent, r.Task, core.StatusBlocked), nil
 	}
 	advisory := t.Status == core.StatusInProgress
 	msg := "Blocker recorded. You still own task " + string(t.ID) + ": apply the suggestions, then report_task_progress(status=\"in_progress\", message=\"Resolved blocker: ...\")."
 	if !advisory {
 		msg = "Task " + string(t.ID) + " is parked as blocked for a person; you are free. Request your next task."
 	}
-	return obj{"success": true, "advisory": advisory, "task_status": t.Status,
-		"suggestions": suggestions(r.Description), "message": msg}, nil
+	return blockerResult{Success: true, Advisory: advisory, TaskStatus: t.Status,
+		Suggestions: suggestions(r.Description), Message: msg}, nil
 }
 
 func (h *handlers) unassignTask(ctx context.Context, a args) (any, error) {
@@ -164,8 +164,8 @@ func (h *handlers) unassignTask(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return obj{"success": true, "task_id": t.ID, "agent_id": from, "task_status": t.Status,
-		"message": fmt.Sprintf("Task %s successfully unassigned from %s and back in the backlog", t.ID, orText(string(from), "nobody"))}, nil
+	return unassignResult{Success: true, TaskID: t.ID, AgentID: from, TaskStatus: t.Status,
+		Message: fmt.Sprintf("Task %s successfully unassigned from %s and back in the backlog", t.ID, orText(string(from), "nobody"))}, nil
 }
 
 // suggestions offers first steps for a blocker without an LLM: the common

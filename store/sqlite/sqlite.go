@@ -21,6 +21,7 @@ import (
 )
 
 var _ core.Store = (*Store)(nil)
+var _ core.ProviderNamer = (*Store)(nil)
 
 // Options tune a Store. The zero value is the default.
 type Options struct {
@@ -73,6 +74,9 @@ func newPool(dsn string, conns int) (*pool, error) {
 	db.SetMaxIdleConns(conns)
 	return &pool{db: db, stmts: map[string]*sql.Stmt{}}, nil
 }
+
+// Provider names this store in the results agents see.
+func (s *Store) Provider() string { return "sqlite" }
 
 // Open opens (creating if needed) the marcus database at path and brings its
 // schema up to date. A file that is not a marcus database is refused and
