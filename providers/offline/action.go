@@ -83,6 +83,9 @@ func (n *namer) action(phrase string) string {
 	low := lower(toks)
 	start, _ := instructionStart(low)
 	fields, low = fields[start:], low[start:]
+	if len(low) == 0 {
+		return ""
+	}
 	verbEnd := 1
 	if verbEnd < len(low) && phrasal[low[verbEnd]] {
 		verbEnd++
@@ -134,6 +137,9 @@ func upperFirst(w string) string {
 // missing object stands for the previous instruction's. It remembers the
 // object for the next instruction.
 func (n *namer) actionObject(fields, low []string) ([]string, []string) {
+	if len(low) == 0 {
+		return fields, low
+	}
 	verb := 1
 	if verb+1 < len(low) && low[verb] == "and" && imperativeVerb(low[verb+1:]) {
 		verb += 2 // "paint and clean up"

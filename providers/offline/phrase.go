@@ -191,6 +191,9 @@ func baseVerb(w string) string {
 
 // verbHere decides whether low[0] is used as a verb in this phrase.
 func verbHere(low []string, verbal bool) (string, bool) {
+	if len(low) == 0 {
+		return "", false
+	}
 	base := baseVerb(low[0])
 	if base == "" {
 		return "", false
