@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/planfile"
 )
 
@@ -86,7 +87,7 @@ written. The formats are described in docs/plan-format.md.`,
 					}
 					description = string(b)
 				}
-				res, err := a.createFromDescription(ctx, core.CreateRequest{Description: description, Name: name,
+				res, err := a.createFromDescription(ctx, plan.CreateRequest{Description: description, Name: name,
 					Complexity: cx, MaxTasks: maxTasks, TeamSize: teamSize}, planner)
 				if err != nil {
 					return err

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"marcus/providers/trello"
 )
 
 // Config is marcus's one configuration: the file, then MARCUS_* environment
@@ -35,6 +37,7 @@ type TrelloConfig struct {
 	Token    string        `yaml:"token" secret:"true"`
 	BaseURL  string        `yaml:"base_url"`
 	Interval time.Duration `yaml:"interval"`
+	RetryFor time.Duration `yaml:"retry_for"`
 }
 
 // LLMConfig chooses and tunes the planner that turns descriptions into
@@ -85,7 +88,7 @@ func defaultConfig() Config {
 		Lease:  LeaseConfig{MonitorInterval: 15 * time.Second, Scale: 1},
 		SQLite: SQLiteConfig{BusyTimeout: 5 * time.Second, Synchronous: "NORMAL"},
 		MCP:    MCPConfig{Addr: "127.0.0.1:4298"},
-		Trello: TrelloConfig{Interval: 5 * time.Second},
+		Trello: TrelloConfig{Interval: 5 * time.Second, RetryFor: trello.DefaultRetryFor},
 		LLM:    LLMConfig{Provider: "offline", Timeout: 90 * time.Second, MaxRetries: 3, MaxTokens: 8192, Concurrency: 8},
 		Log:    LogConfig{File: filepath.Join(stateDir(), "marcus.log"), Level: "info"},
 	}
@@ -360,6 +363,8 @@ func (lc *loadedConfig) validate() error {
 		return fmt.Errorf("llm.concurrency %d: use 1 to 64 (default 8)", c.LLM.Concurrency)
 	case c.Trello.Interval < time.Second:
 		return fmt.Errorf("trello.interval %s is too short: use 1s or more (default 5s)", c.Trello.Interval)
+	case c.Trello.RetryFor < 0 || c.Trello.RetryFor > time.Hour:
+		return fmt.Errorf("trello.retry_for %s: use 0 (fail at the first failure) to 1h (default 1m)", c.Trello.RetryFor)
 	case c.LLM.InputPrice < 0 || c.LLM.OutputPrice < 0:
 		return errors.New("llm.input_price and llm.output_price are dollars per million tokens: use 0 or more")
 	}

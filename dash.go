@@ -83,7 +83,7 @@ func (a *app) runDashboard(ctx context.Context, o dashOptions) error {
 			return err
 		}
 	}
-	m := ui.New(ui.Options{Coord: a.coord, Project: o.project, MCPAddr: addr, Planner: a.planner,
+	m := ui.New(ui.Options{Coord: a.coord, Project: o.project, MCPAddr: addr, Planner: a.planner, Plans: a.plans,
 		Planners: a.plannerNames(), Concurrency: a.cfg.LLM.Concurrency, Title: o.title, Status: o.status})
 	defer m.Close()
 	// 20 frames a second is smooth for a board and keeps an idle dashboard
@@ -132,7 +132,7 @@ func (a *app) startServer(ctx context.Context, wg *sync.WaitGroup) (net.Addr, er
 }
 
 func isAddrInUse(err error) bool {
-	return err != nil && strings.Contains(strings.ToLower(err.Error()), "address already in use")
+	return errors.Is(err, errAddrInUse)
 }
 
 // plannerNames lists the planners the new project form offers: the

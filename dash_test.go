@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/vt"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/llm"
 	"marcus/providers/llm/llmfake"
 	"marcus/providers/offline"
@@ -89,14 +90,14 @@ func dashStore(t *testing.T) (*sqlite.Store, *core.Coordinator) {
 
 // start -> data arrives -> navigate -> detail, with the real program loop.
 func TestDashboardFlowLiveDataToDetail(t *testing.T) {
-	_, c := dashStore(t)
+	s, c := dashStore(t)
 	m := ui.New(ui.Options{Coord: c, MCPAddr: "127.0.0.1:4298", NoColor: true, Poll: 50 * time.Millisecond})
 	defer m.Close()
 	term := newTerminal(t, m, 120, 40)
 	term.waitFor("No project yet", "127.0.0.1:4298")
 
 	// Data arrives while the dashboard runs.
-	res, err := c.CreateProject(t.Context(), core.CreateRequest{Name: "Recipes", Planner: offline.New(),
+	res, err := plan.New(s).CreateProject(t.Context(), plan.CreateRequest{Name: "Recipes", Planner: offline.New(),
 		Description: "A recipe site with user accounts, recipe search and ratings."})
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +153,7 @@ func (s *terminal) fillForm(name, description string) {
 func TestDashboardFlowCreateWithOfflinePlanner(t *testing.T) {
 	s, c := dashStore(t)
 	planner := func(string) (core.Planner, error) { return offline.New(), nil }
-	m := ui.New(ui.Options{Coord: c, NoColor: true, Planner: planner, Planners: []string{"offline"}})
+	m := ui.New(ui.Options{Coord: c, NoColor: true, Planner: planner, Plans: plan.New(s), Planners: []string{"offline"}})
 	defer m.Close()
 	term := newTerminal(t, m, 120, 40)
 	term.waitFor("No project yet")
@@ -180,7 +181,7 @@ func TestDashboardFlowCancelPlanning(t *testing.T) {
 	planner := func(string) (core.Planner, error) {
 		return llm.New(llm.Config{Provider: llm.ProviderAnthropic, APIKey: "k", BaseURL: fake.URL(), Model: "m"})
 	}
-	m := ui.New(ui.Options{Coord: c, NoColor: true, Planner: planner, Planners: []string{"anthropic"}})
+	m := ui.New(ui.Options{Coord: c, NoColor: true, Planner: planner, Plans: plan.New(s), Planners: []string{"anthropic"}})
 	defer m.Close()
 	term := newTerminal(t, m, 100, 30)
 	term.waitFor("No project yet")

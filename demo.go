@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/mcp"
 	"marcus/providers/swarm"
 	"marcus/providers/trello"
@@ -80,7 +81,7 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 	}
 	a.cfg.DB = filepath.Join(dir, "demo.db")
 	a.interactive = true
-	a.cfg.Lease.Scale = 12 / o.speed // a lease outlives a few progress reports at this speed
+	a.cfg.Lease.Scale = speedLeaseScale(o.speed)
 	a.cfg.Lease.MonitorInterval = 500 * time.Millisecond
 	a.cfg.MCP.Addr = "127.0.0.1:0"
 	if err := a.open(ctx); err != nil {
@@ -136,6 +137,16 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 		}})
 }
 
+// speedLeaseScale scales Marcus's lease lengths to synthetic agents that
+// work speed times faster than real time, so a lease outlives a few
+// progress reports; never below about a second, because a lease of a few
+// milliseconds is taken back from a living agent whenever the machine is
+// busy for a moment (and its task ends blocked by the circuit breaker).
+func speedLeaseScale(speed float64) float64 {
+	const floor = 1.0 / 180 // the first lease (180 s) lasts at least 1 s
+	return max(12/speed, floor)
+}
+
 // runSwarm runs the demo's synthetic agents until they are done.
 func (a *app) runSwarm(ctx context.Context, p core.Project, url string, o demoOptions) *swarm.Stats {
 	// The agents stay while only blocked work is left: a person at the
@@ -155,7 +166,7 @@ func (a *app) demoProject(ctx context.Context, o demoOptions) (core.Project, err
 	if err != nil {
 		return core.Project{}, err
 	}
-	res, err := a.coord.CreateProject(ctx, core.CreateRequest{Description: demoDescription, Name: "Todo App", Planner: planner})
+	res, err := a.plans.CreateProject(ctx, plan.CreateRequest{Description: demoDescription, Name: "Todo App", Planner: planner})
 	return res.Project, err
 }
 

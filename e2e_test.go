@@ -28,7 +28,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeScriptAgent()
+	os.Exit(code)
 }
 
 // layered is a plan of n tasks in layers of width; each task after the
@@ -131,7 +133,7 @@ func TestE2EThirtyTwoAgentsOverHTTP(t *testing.T) {
 }
 
 func TestE2EDyingAgentsAreRecovered(t *testing.T) {
-	leases := core.DefaultLeasePolicy.Scaled(0.002) // 0.36 s to the first report, 0.48 s after it
+	leases := core.DefaultLeasePolicy.Scaled(0.01) // 1.8 s to the first report, 2.4 s after it: short, yet longer than a busy machine's pause
 	e := startE2E(t, layered("e2e-dying", 120, 20), leases, 50*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -154,7 +156,7 @@ func TestE2EDyingAgentsAreRecovered(t *testing.T) {
 			if ev.Agent == recovered[ev.Task] {
 				t.Errorf("task %s went back to the agent that died on it", ev.Task)
 			}
-			if ev.Payload["recovered"] == true {
+			if p, _ := ev.Payload.(core.TaskClaimed); p.Recovered {
 				reclaimedWithHandoff++
 			}
 		}

@@ -18,6 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"marcus/core"
+	"marcus/core/metrics"
+	"marcus/core/plan"
 	"marcus/providers/mcp"
 	"marcus/providers/swarm"
 )
@@ -82,7 +84,7 @@ mid-task) and --block (share of tasks reported blocked).`,
 		Short: "An experiment's metrics and report",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			rep, err := a.coord.ReportExperiment(ctx, args[0])
+			rep, err := metrics.Report(ctx, a.coord, args[0])
 			if err != nil {
 				return err
 			}
@@ -90,7 +92,7 @@ mid-task) and --block (share of tasks reported blocked).`,
 			case asJSON:
 				return writeJSON(a.out, rep)
 			case asCSV:
-				return writeMetricsCSV(a.out, []core.ExperimentReport{rep})
+				return writeMetricsCSV(a.out, []metrics.ExperimentReport{rep})
 			}
 			_, err = fmt.Fprintf(a.out, "%s (%s)\n%s\n", rep.Experiment.Name, rep.Experiment.ID, rep.Summary)
 			return err
@@ -103,9 +105,9 @@ mid-task) and --block (share of tasks reported blocked).`,
 		Short: "Two experiments side by side, with ratios (B / A)",
 		Args:  cobra.ExactArgs(2),
 		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			var reps [2]core.ExperimentReport
+			var reps [2]metrics.ExperimentReport
 			for i, ref := range args {
-				rep, err := a.coord.ReportExperiment(ctx, ref)
+				rep, err := metrics.Report(ctx, a.coord, ref)
 				if err != nil {
 					return err
 				}
@@ -148,7 +150,7 @@ func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
 			return err
 		}
 	} else {
-		res, err := a.createFromDescription(ctx, core.CreateRequest{Description: r.description}, "")
+		res, err := a.createFromDescription(ctx, plan.CreateRequest{Description: r.description}, "")
 		if err != nil {
 			return err
 		}
@@ -162,7 +164,7 @@ func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
 	}
 	// Leases scale with the agents' speed, as in the demo: a dead agent's
 	// task is recovered in proportion.
-	a.cfg.Lease.Scale = 12 / r.speed
+	a.cfg.Lease.Scale = speedLeaseScale(r.speed)
 	a.cfg.Lease.MonitorInterval = 500 * time.Millisecond
 	a.coord = core.NewCoordinator(a.store, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(a.cfg.Lease.Scale)))
 	a.cfg.MCP.Addr = "127.0.0.1:0"
@@ -200,7 +202,7 @@ func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
 	if _, err := a.coord.EndExperiment(context.WithoutCancel(ctx), string(e.ID)); err != nil {
 		return err
 	}
-	rep, err := a.coord.ReportExperiment(context.WithoutCancel(ctx), string(e.ID))
+	rep, err := metrics.Report(context.WithoutCancel(ctx), a.coord, string(e.ID))
 	if err != nil {
 		return err
 	}
@@ -212,8 +214,7 @@ func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
 }
 
 func (a *app) listExperiments(ctx context.Context) error {
-	var es []core.Experiment
-	err := a.coord.Store().View(ctx, func(tx core.ReadTx) (err error) { es, err = tx.Experiments(""); return err })
+	es, err := a.coord.Experiments(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -235,7 +236,7 @@ func (a *app) listExperiments(ctx context.Context) error {
 }
 
 // metricRows are the report's numbers by name, for CSV and comparisons.
-func metricRows(m core.RunMetrics) [][2]string {
+func metricRows(m metrics.RunMetrics) [][2]string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
 	return [][2]string{
 		{"wall_seconds", f(m.WallSeconds)}, {"agents", strconv.Itoa(m.Agents)},
@@ -251,10 +252,10 @@ func metricRows(m core.RunMetrics) [][2]string {
 	}
 }
 
-func writeMetricsCSV(w io.Writer, reps []core.ExperimentReport) error {
+func writeMetricsCSV(w io.Writer, reps []metrics.ExperimentReport) error {
 	cw := csv.NewWriter(w)
 	header := []string{"experiment"}
-	for _, r := range metricRows(core.RunMetrics{}) {
+	for _, r := range metricRows(metrics.RunMetrics{}) {
 		header = append(header, r[0])
 	}
 	if err := cw.Write(header); err != nil {
@@ -273,7 +274,7 @@ func writeMetricsCSV(w io.Writer, reps []core.ExperimentReport) error {
 	return cw.Error()
 }
 
-func printComparison(w io.Writer, a, b core.ExperimentReport) error {
+func printComparison(w io.Writer, a, b metrics.ExperimentReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "metric\t%s\t%s\tB / A\t\n", a.Experiment.Name, b.Experiment.Name)
 	ra, rb := metricRows(a.Metrics), metricRows(b.Metrics)
@@ -299,7 +300,7 @@ func trimZeros(s string) string {
 // exportExperiment writes events.jsonl (the window's events, one JSON
 // object a line), metrics.csv, series.csv and report.json into dir.
 func (a *app) exportExperiment(ctx context.Context, ref, dir string) error {
-	rep, err := a.coord.ReportExperiment(ctx, ref)
+	rep, err := metrics.Report(ctx, a.coord, ref)
 	if err != nil {
 		return err
 	}
@@ -341,7 +342,7 @@ func (a *app) exportExperiment(ctx context.Context, ref, dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := write("metrics.csv", func(w io.Writer) error { return writeMetricsCSV(w, []core.ExperimentReport{rep}) }); err != nil {
+	if err := write("metrics.csv", func(w io.Writer) error { return writeMetricsCSV(w, []metrics.ExperimentReport{rep}) }); err != nil {
 		return err
 	}
 	if err := write("series.csv", func(w io.Writer) error {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"marcus/core"
+	"marcus/core/metrics"
 )
 
 // An experiment end to end: a generated plan, synthetic agents with
@@ -28,7 +29,7 @@ func TestExperimentRunHeadlessWithFaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, tail(out))
 	}
-	var rep core.ExperimentReport
+	var rep metrics.ExperimentReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, tail(out))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/store/sqlite"
 )
 
@@ -61,6 +62,7 @@ type app struct {
 	cfg         *loadedConfig
 	store       *sqlite.Store
 	coord       *core.Coordinator
+	plans       *plan.Service
 	logFile     *os.File
 	// interactive: a person watches this process (the dashboard, the
 	// demo), so memory matters more than peak throughput.
@@ -134,6 +136,7 @@ func (a *app) open(ctx context.Context) error {
 	}
 	a.store = s
 	a.coord = core.NewCoordinator(s, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(a.cfg.Lease.Scale)))
+	a.plans = plan.New(s)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/llm"
 	"marcus/providers/offline"
 )
@@ -45,20 +46,20 @@ func (a *app) planner(name string) (core.Planner, error) {
 
 // createFromDescription runs the planning pipeline for marcus new, showing
 // progress on the error stream when it is a terminal.
-func (a *app) createFromDescription(ctx context.Context, req core.CreateRequest, plannerName string) (core.Creation, error) {
+func (a *app) createFromDescription(ctx context.Context, req plan.CreateRequest, plannerName string) (plan.Creation, error) {
 	p, err := a.planner(plannerName)
 	if err != nil {
-		return core.Creation{}, err
+		return plan.Creation{}, err
 	}
 	req.Planner = p
 	req.Concurrency = a.cfg.LLM.Concurrency
 	if isTerminal(a.errOut) {
-		req.Progress = func(pp core.PlanProgress) { printProgress(a.errOut, pp) }
+		req.Progress = func(pp plan.Progress) { printProgress(a.errOut, pp) }
 	}
-	return a.coord.CreateProject(ctx, req)
+	return a.plans.CreateProject(ctx, req)
 }
 
-func printProgress(w io.Writer, pp core.PlanProgress) {
+func printProgress(w io.Writer, pp plan.Progress) {
 	switch pp.Stage {
 	case "started":
 		fmt.Fprintln(w, "planning: analysing the description…")
@@ -71,7 +72,7 @@ func printProgress(w io.Writer, pp core.PlanProgress) {
 	}
 }
 
-func (a *app) printCreation(res core.Creation, asJSON bool) error {
+func (a *app) printCreation(res plan.Creation, asJSON bool) error {
 	sum := res.Summary()
 	if asJSON {
 		return writeJSON(a.out, sum)
@@ -187,12 +188,12 @@ started wait for the feature, so the docs stay last.
 			if err != nil {
 				return err
 			}
-			req := core.FeatureRequest{Project: core.ProjectID(project), Description: args[0], IntegrationPoint: point,
+			req := plan.FeatureRequest{Project: core.ProjectID(project), Description: args[0], IntegrationPoint: point,
 				Planner: p, Complexity: cx, Concurrency: a.cfg.LLM.Concurrency}
 			if isTerminal(a.errOut) {
-				req.Progress = func(pp core.PlanProgress) { printProgress(a.errOut, pp) }
+				req.Progress = func(pp plan.Progress) { printProgress(a.errOut, pp) }
 			}
-			res, err := a.coord.AddFeature(ctx, req)
+			res, err := a.plans.AddFeature(ctx, req)
 			if err != nil {
 				return err
 			}
@@ -213,7 +214,7 @@ started wait for the feature, so the docs stay last.
 		}),
 	}
 	cmd.Flags().StringVarP(&project, "project", "p", "", "project id or name (default: the newest)")
-	cmd.Flags().StringVar(&point, "integration-point", core.IntegrateAuto, "auto_detect, parallel, after_current or new_phase")
+	cmd.Flags().StringVar(&point, "integration-point", plan.IntegrateAuto, "auto_detect, parallel, after_current or new_phase")
 	cmd.Flags().StringVar(&planner, "planner", "", "offline, anthropic or openai (default llm.provider)")
 	cmd.Flags().StringVar(&complexity, "complexity", "standard", "prototype, standard or enterprise")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
@@ -221,5 +222,5 @@ started wait for the feature, so the docs stay last.
 }
 
 func callTotals(calls []core.LLMCall) core.CostTotals {
-	return core.Creation{Calls: calls}.Summary().LLM
+	return plan.Creation{Calls: calls}.Summary().LLM
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/llm/llmfake"
 )
 
@@ -17,7 +18,7 @@ func TestNewFromDescriptionOffline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	var sum core.CreationSummary
+	var sum plan.CreationSummary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
@@ -45,7 +46,7 @@ func TestNewFromDescriptionOffline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, small)
 	}
-	var capped core.CreationSummary
+	var capped plan.CreationSummary
 	if err := json.Unmarshal([]byte(small), &capped); err != nil || capped.TasksCreated > 9 || capped.TasksCreated == 0 {
 		t.Errorf("--max-tasks 9 gave %d tasks (%v)", capped.TasksCreated, err)
 	}
@@ -112,7 +113,7 @@ func TestNewWithAnthropicPlannerAndCosts(t *testing.T) {
 	if err := runEnvTo(t, context.Background(), &out, env, db, "", "new", "a notes app with an editor and sync", "--json"); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	var sum core.CreationSummary
+	var sum plan.CreationSummary
 	if err := json.Unmarshal([]byte(out.String()), &sum); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -171,7 +172,7 @@ func TestNewReadsDescriptionFromStdinAndConfigNamesAliases(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	var sum core.CreationSummary
+	var sum plan.CreationSummary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.TasksCreated == 0 {
 		t.Fatalf("new - : %v\n%s", err, out)
 	}

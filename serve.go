@@ -67,7 +67,7 @@ func (a *app) flagsToConfig(cmd *cobra.Command, keys map[string]string) error {
 
 func (a *app) mcpOptions() mcp.Options {
 	return mcp.Options{Token: a.cfg.MCP.Token, Logger: slog.Default(), Version: versionString(),
-		Planner: a.planner, PlanConcurrency: a.cfg.LLM.Concurrency,
+		Planner: a.planner, Plans: a.plans, PlanConcurrency: a.cfg.LLM.Concurrency,
 		ArtifactDir: filepath.Join(filepath.Dir(a.cfg.DB), "artifacts")}
 }
 

@@ -65,28 +65,20 @@ trello.token). See docs/trello.md.`,
 	var once bool
 	var syncProject string
 	syncCmd := &cobra.Command{
-		Use:   "sync [--project P] [--once]",
+		Use:   "sync [--project P] [--once [--retry-for D]]",
 		Short: "Sync linked projects with Trello (continuously, or once)",
-		Args:  cobra.NoArgs,
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, _ []string) error {
+		Long: `Sync linked projects with Trello: continuously until Ctrl-C, or one round
+with --once (for cron). A round rides through Trello's passing failures (5xx,
+429, no answer), trying again with backoff for --retry-for (trello.retry_for,
+default 1m) before it fails; refused credentials (401) and other 4xx fail at
+once. Nothing is delivered twice.`,
+		Args: cobra.NoArgs,
+		RunE: a.withStore(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
 			if once {
-				client, err := a.trelloClient()
-				if err != nil {
+				if err := a.flagsToConfig(cmd, map[string]string{"retry-for": "trello.retry_for"}); err != nil {
 					return err
 				}
-				ms, err := a.mirrorsOf(ctx, syncProject)
-				if err != nil {
-					return err
-				}
-				for _, m := range ms {
-					s := trello.NewSyncer(a.coord, client, m.Project)
-					err := s.Sync(ctx)
-					s.Release(ctx)
-					if err != nil {
-						return err
-					}
-				}
-				return a.printTrelloStatus(ctx)
+				return a.syncOnce(ctx, syncProject)
 			}
 			wait, err := a.runTrello(ctx, syncProject)
 			if err != nil {
@@ -100,6 +92,7 @@ trello.token). See docs/trello.md.`,
 	}
 	syncCmd.Flags().StringVarP(&syncProject, "project", "p", "", "only this project (default: every linked one)")
 	syncCmd.Flags().BoolVar(&once, "once", false, "sync once and exit")
+	syncCmd.Flags().Duration("retry-for", trello.DefaultRetryFor, "with --once: how long to keep trying through Trello's passing failures (0: fail at the first)")
 
 	status := &cobra.Command{
 		Use:   "status",
@@ -111,6 +104,32 @@ trello.token). See docs/trello.md.`,
 	}
 	cmd.AddCommand(link, syncCmd, status)
 	return cmd
+}
+
+// syncOnce syncs every linked project (or one) once, riding through
+// Trello's passing failures for trello.retry_for in all, then prints the
+// boards' status.
+func (a *app) syncOnce(ctx context.Context, project string) error {
+	client, err := a.trelloClient()
+	if err != nil {
+		return err
+	}
+	ms, err := a.mirrorsOf(ctx, project)
+	if err != nil {
+		return err
+	}
+	giveUp := time.Now().Add(a.cfg.Trello.RetryFor)
+	for _, m := range ms {
+		s := trello.NewSyncer(a.coord, client, m.Project)
+		err := s.SyncRetrying(ctx, trello.Retry{For: max(0, time.Until(giveUp)), OnRetry: func(err error, wait time.Duration) {
+			slog.Warn("trello sync failed; trying again", "project", m.Project, "in", wait, "error", err)
+		}})
+		s.Release(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return a.printTrelloStatus(ctx)
 }
 
 func (a *app) mirrorsOf(ctx context.Context, project string) ([]core.MirrorStatus, error) {
@@ -168,40 +187,17 @@ func (a *app) runTrello(ctx context.Context, project string) (wait func(), err e
 	if err != nil {
 		return wg.Wait, err
 	}
-	if _, err := a.mirrorsOf(ctx, project); err != nil {
+	ms, err := a.mirrorsOf(ctx, project)
+	if err != nil {
 		return wg.Wait, err
 	}
-	running := map[core.ProjectID]bool{}
-	start := func() {
-		ms, err := a.mirrorsOf(ctx, project)
-		if err != nil {
-			return
-		}
-		for _, m := range ms {
-			if running[m.Project] {
-				continue
-			}
-			running[m.Project] = true
-			s := trello.NewSyncer(a.coord, client, m.Project)
-			wg.Go(func() {
-				s.Run(ctx, a.cfg.Trello.Interval, func(err error) {
-					slog.Warn("trello sync failed; changes wait and are retried", "project", m.Project, "error", err)
-				})
-			})
-		}
+	var only core.ProjectID
+	if project != "" {
+		only = ms[0].Project
 	}
-	start()
-	wg.Go(func() {
-		t := time.NewTicker(a.cfg.Trello.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				start()
-			}
-		}
+	sup := trello.NewSupervisor(a.coord, client, only, a.cfg.Trello.Interval, func(p core.ProjectID, err error) {
+		slog.Warn("trello sync failed; changes wait and are retried", "project", p, "error", err)
 	})
+	wg.Go(func() { sup.Run(ctx) })
 	return wg.Wait, nil
 }

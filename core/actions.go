@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// EventPriorityChanged records a person changing a task's priority;
-// payload from, to.
+// EventPriorityChanged records a person changing a task's priority
+// (PriorityChanged).
 const EventPriorityChanged EventKind = "priority_changed"
 
 // BlockTask parks a task for a person, as a high-severity blocker would:
@@ -28,24 +28,22 @@ func (c *Coordinator) BlockTask(ctx context.Context, task TaskID, reason string)
 		prev := t.Holder
 		switch t.Status {
 		case StatusDone:
-			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done; a done task never changes again", t.ID)
 		case StatusBlocked:
-			return Errorf(ErrConflict, "task %s is already blocked (%s)", t.ID, t.BlockedReason)
+			return Refusef(ErrConflict, ReasonBlocked, "task %s is already blocked (%s)", t.ID, t.BlockedReason)
 		case StatusInProgress:
-			if err := releaseAgent(tx, prev, t.ID); err != nil {
-				return err
-			}
 			t.Handoff = &Handoff{PreviousHolder: prev, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now,
 				Reason: "blocked: " + reason}
 		}
+		held := t.Status == StatusInProgress
 		t.Status, t.Holder, t.BlockedReason, t.UpdatedAt = StatusBlocked, "", reason, now
 		t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
-		if err := tx.UpdateTask(t); err != nil {
+		if err := updateThenRelease(tx, t, held, prev); err != nil {
 			return err
 		}
 		out = t
 		_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskBlocked, Task: t.ID, Agent: prev,
-			Payload: map[string]any{"reason": reason, "by": "person"}})
+			Payload: TaskBlocked{By: ByPerson, Reason: reason}})
 		return err
 	})
 	return out, err
@@ -63,7 +61,7 @@ func (c *Coordinator) SetPriority(ctx context.Context, task TaskID, p Priority) 
 			return err
 		}
 		if t.Status == StatusDone {
-			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done; a done task never changes again", t.ID)
 		}
 		from := t.Priority
 		t.Priority, t.UpdatedAt = p, c.clock()
@@ -72,7 +70,7 @@ func (c *Coordinator) SetPriority(ctx context.Context, task TaskID, p Priority) 
 		}
 		out = t
 		_, err = tx.AppendEvent(Event{At: t.UpdatedAt, Project: t.Project, Kind: EventPriorityChanged, Task: t.ID,
-			Payload: map[string]any{"from": from.String(), "to": p.String()}})
+			Payload: PriorityChanged{From: from, To: p}})
 		return err
 	})
 	return out, err
@@ -96,24 +94,20 @@ func (c *Coordinator) CompleteTask(ctx context.Context, task TaskID, by string) 
 			return err
 		}
 		if t.Status == StatusDone {
-			return Errorf(ErrConflict, "task %s is already done", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is already done", t.ID)
 		}
 		now := c.clock()
 		prev := t.Holder
-		if t.Status == StatusInProgress {
-			if err := releaseAgent(tx, prev, t.ID); err != nil {
-				return err
-			}
-		}
+		held := t.Status == StatusInProgress
 		t.Status, t.Holder, t.BlockedReason, t.Progress = StatusDone, "", "", 100
 		t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
 		t.UpdatedAt, t.CompletedAt = now, now
-		if err := tx.UpdateTask(t); err != nil {
+		if err := updateThenRelease(tx, t, held, prev); err != nil {
 			return err
 		}
 		out = t
 		_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskCompleted, Task: t.ID, Agent: prev,
-			Payload: map[string]any{"by": orDefault(by, "a person"), "progress": 100}})
+			Payload: TaskCompleted{By: orDefault(by, "a person"), Progress: 100}})
 		return err
 	})
 	return out, err
@@ -124,7 +118,7 @@ func (c *Coordinator) CompleteTask(ctx context.Context, task TaskID, by string) 
 func (c *Coordinator) AddTask(ctx context.Context, project ProjectID, pt PlanTask, by string) (Task, error) {
 	var out Task
 	err := c.store.Update(ctx, func(tx Tx) error {
-		p, err := resolveProject(tx, project)
+		p, err := FindProject(tx, project)
 		if err != nil {
 			return err
 		}
@@ -133,7 +127,7 @@ func (c *Coordinator) AddTask(ctx context.Context, project ProjectID, pt PlanTas
 			return err
 		}
 		now := c.clock()
-		tasks, err := buildTasks(Plan{Name: p.Name, Tasks: []PlanTask{pt}}, p.ID, now, board)
+		tasks, err := BuildTasksOn(Plan{Name: p.Name, Tasks: []PlanTask{pt}}, p.ID, now, board)
 		if err != nil {
 			return err
 		}
@@ -142,7 +136,7 @@ func (c *Coordinator) AddTask(ctx context.Context, project ProjectID, pt PlanTas
 		}
 		out = tasks[0]
 		_, err = tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventTaskAdded, Task: out.ID,
-			Payload: map[string]any{"name": out.Name, "by": orDefault(by, "a person")}})
+			Payload: TaskAdded{By: orDefault(by, "a person"), Name: out.Name}})
 		return err
 	})
 	return out, err
@@ -158,9 +152,9 @@ func (c *Coordinator) EditTask(ctx context.Context, task TaskID, name, descripti
 			return err
 		}
 		if t.Status == StatusDone {
-			return Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+			return Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done; a done task never changes again", t.ID)
 		}
-		payload := map[string]any{"by": orDefault(by, "a person")}
+		payload := TaskEdited{By: orDefault(by, "a person")}
 		if name != nil {
 			n := strings.Join(strings.Fields(*name), " ")
 			switch {
@@ -169,7 +163,7 @@ func (c *Coordinator) EditTask(ctx context.Context, task TaskID, name, descripti
 			case len(n) > MaxNameLen:
 				return Errorf(ErrInvalid, "the name is %d characters; the limit is %d", len(n), MaxNameLen)
 			}
-			payload["old_name"], payload["name"] = t.Name, n
+			payload.OldName, payload.Name = t.Name, n
 			t.Name = n
 		}
 		if description != nil {
@@ -177,7 +171,7 @@ func (c *Coordinator) EditTask(ctx context.Context, task TaskID, name, descripti
 				return Errorf(ErrInvalid, "the description is %d bytes; the limit is %d", len(*description), MaxDescriptionLen)
 			}
 			t.Description = *description
-			payload["description"] = true
+			payload.DescriptionChanged = true
 		}
 		t.UpdatedAt = c.clock()
 		if err := tx.UpdateTask(t); err != nil {
@@ -202,7 +196,7 @@ func (c *Coordinator) NoteTask(ctx context.Context, task TaskID, text, by string
 			return err
 		}
 		_, err = tx.AppendEvent(Event{At: c.clock(), Project: t.Project, Kind: EventTaskNote, Task: t.ID,
-			Payload: map[string]any{"text": text, "by": orDefault(by, "a person")}})
+			Payload: TaskNote{By: orDefault(by, "a person"), Text: text}})
 		return err
 	})
 }

@@ -133,7 +133,7 @@ func (c *Coordinator) claim(tx Tx, id AgentID) (out Assignment, idle bool, err e
 	if len(a.Skills) > 0 {
 		window = candidateWindow
 	}
-	cands, err := tx.ReadyTasks(a.Project, window)
+	cands, err := tx.ClaimableTasks(a.Project, window)
 	if err != nil {
 		return Assignment{}, false, err
 	}
@@ -150,7 +150,7 @@ func (c *Coordinator) claim(tx Tx, id AgentID) (out Assignment, idle bool, err e
 		return Assignment{}, false, err
 	}
 	_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskClaimed, Task: t.ID, Agent: a.ID,
-		Payload: map[string]any{"epoch": t.Lease.Epoch, "name": t.Name, "recovered": t.Handoff != nil}})
+		Payload: TaskClaimed{Epoch: t.Lease.Epoch, Name: t.Name, Recovered: t.Handoff != nil}})
 	return Assignment{Task: &TaskContext{Task: t}, Project: p}, false, err
 }
 

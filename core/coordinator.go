@@ -17,15 +17,8 @@ type Coordinator struct {
 	// idle holds the agents whose last request found no task: a hint for
 	// RequestNextTask, never a fact about the board.
 	idle sync.Map
-
-	// flights are the creations in progress, by request, so identical
-	// concurrent requests share one.
-	flightMu sync.Mutex
-	flights  map[string]*flight
 	// running caches whether a project has a running experiment.
 	running sync.Map
-	// setupHooks run beside a creation's analysis call.
-	setupHooks []func(context.Context, Project) error
 }
 
 // Option configures a Coordinator.
@@ -33,13 +26,6 @@ type Option func(*Coordinator)
 
 // WithClock replaces time.Now; tests use it to move time.
 func WithClock(now func() time.Time) Option { return func(c *Coordinator) { c.now = now } }
-
-// WithProjectSetup adds a step that prepares a new project while its
-// description is analysed (a board mirror creating its board, for one). An
-// error fails the creation before anything is stored.
-func WithProjectSetup(fn func(ctx context.Context, p Project) error) Option {
-	return func(c *Coordinator) { c.setupHooks = append(c.setupHooks, fn) }
-}
 
 // WithLeasePolicy replaces DefaultLeasePolicy.
 func WithLeasePolicy(p LeasePolicy) Option { return func(c *Coordinator) { c.leases = p } }
@@ -52,9 +38,6 @@ func NewCoordinator(s Store, opts ...Option) *Coordinator {
 	}
 	return c
 }
-
-// Store returns the store the coordinator works on.
-func (c *Coordinator) Store() Store { return c.store }
 
 // LeasePolicy returns the lease lengths in force.
 func (c *Coordinator) LeasePolicy() LeasePolicy { return c.leases }
@@ -82,7 +65,7 @@ func (c *Coordinator) RegisterAgent(ctx context.Context, r RegisterRequest) (Age
 	}
 	var out Agent
 	err := c.store.Update(ctx, func(tx Tx) error {
-		p, err := resolveProject(tx, r.Project)
+		p, err := FindProject(tx, r.Project)
 		if err != nil {
 			return err
 		}
@@ -91,7 +74,7 @@ func (c *Coordinator) RegisterAgent(ctx context.Context, r RegisterRequest) (Age
 		switch {
 		case err == nil:
 			if a.Project != p.ID && a.CurrentTask != "" {
-				return Errorf(ErrConflict, "agent %s still holds task %s in another project: finish or unassign it before moving", a.ID, a.CurrentTask)
+				return Refusef(ErrConflict, ReasonAgentBusy, "agent %s still holds task %s in another project: finish or unassign it before moving", a.ID, a.CurrentTask)
 			}
 		case CodeOf(err) == ErrNotFound:
 			a = Agent{ID: r.ID, RegisteredAt: now}
@@ -104,7 +87,7 @@ func (c *Coordinator) RegisterAgent(ctx context.Context, r RegisterRequest) (Age
 		}
 		out = a
 		_, err = tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventAgentRegistered, Agent: a.ID,
-			Payload: map[string]any{"name": a.Name, "role": a.Role, "skills": a.Skills}})
+			Payload: AgentRegistered{Name: a.Name, Role: a.Role, Skills: a.Skills}})
 		return err
 	})
 	return out, err
@@ -128,8 +111,10 @@ func checkRegister(r RegisterRequest) error {
 	return nil
 }
 
-// resolveProject finds a project by id or by name; "" means the newest.
-func resolveProject(tx ReadTx, ref ProjectID) (Project, error) {
+// FindProject finds a project by id or by name inside a transaction; ""
+// means the newest. Services beside the Coordinator (planning) use it to
+// read projects as the Coordinator does.
+func FindProject(tx ReadTx, ref ProjectID) (Project, error) {
 	if ref != "" {
 		p, err := tx.Project(ref)
 		if CodeOf(err) != ErrNotFound {
@@ -141,7 +126,7 @@ func resolveProject(tx ReadTx, ref ProjectID) (Project, error) {
 		return Project{}, err
 	}
 	if len(ps) == 0 {
-		return Project{}, Errorf(ErrNotFound, "there is no project yet: create one first (marcus new --from plan.yaml)")
+		return Project{}, Refusef(ErrNotFound, ReasonNoProject, "there is no project yet: create one first (marcus new --from plan.yaml)")
 	}
 	if ref == "" {
 		return ps[len(ps)-1], nil
@@ -151,7 +136,7 @@ func resolveProject(tx ReadTx, ref ProjectID) (Project, error) {
 			return p, nil
 		}
 	}
-	return Project{}, Errorf(ErrNotFound, "no project %q: list them with list_projects (or marcus projects)", ref)
+	return Project{}, Refusef(ErrNotFound, ReasonUnknownProject, "no project %q: list them with list_projects (or marcus projects)", ref)
 }
 
 // ResolveProject finds a project by id or name; "" means the newest.
@@ -159,7 +144,7 @@ func (c *Coordinator) ResolveProject(ctx context.Context, ref ProjectID) (Projec
 	var p Project
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
-		p, err = resolveProject(tx, ref)
+		p, err = FindProject(tx, ref)
 		return err
 	})
 	return p, err
@@ -179,7 +164,7 @@ func (c *Coordinator) Projects(ctx context.Context) ([]Project, error) {
 func loadAgent(tx ReadTx, id AgentID) (Agent, error) {
 	a, err := tx.Agent(id)
 	if CodeOf(err) == ErrNotFound {
-		return a, Errorf(ErrNotFound, "agent %q is not registered: call register_agent first", id)
+		return a, Refusef(ErrNotFound, ReasonUnknownAgent, "agent %q is not registered: call register_agent first", id)
 	}
 	return a, err
 }
@@ -206,7 +191,7 @@ func loadTaskRow(tx ReadTx, id TaskID) (Task, error) {
 }
 
 func unknownTask(id TaskID) error {
-	return Errorf(ErrNotFound, "no task %q: check the task_id you were given", id)
+	return Refusef(ErrNotFound, ReasonUnknownTask, "no task %q: check the task_id you were given", id)
 }
 
 func orDefault(s, def string) string {

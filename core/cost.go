@@ -18,7 +18,8 @@ type CostTotals struct {
 	LatencySeconds float64 `json:"latency_seconds"`
 }
 
-func (t *CostTotals) add(c LLMCall) {
+// Add counts one call.
+func (t *CostTotals) Add(c LLMCall) {
 	t.Calls++
 	if c.Outcome != OutcomeOK {
 		t.Failed++
@@ -81,7 +82,7 @@ func (c *Coordinator) Costs(ctx context.Context, ref ProjectID) (CostSummary, er
 		if ref != "" {
 			id := ref
 			if !stored[ref] {
-				if p, err := resolveProject(tx, ref); err == nil {
+				if p, err := FindProject(tx, ref); err == nil {
 					id = p.ID
 				}
 			}
@@ -92,7 +93,7 @@ func (c *Coordinator) Costs(ctx context.Context, ref ProjectID) (CostSummary, er
 			return err
 		}
 		if ref != "" && !stored[sum.Project] && len(calls) == 0 {
-			return Errorf(ErrNotFound, "no project %q and no model calls for it: list projects with marcus projects", ref)
+			return Refusef(ErrNotFound, ReasonUnknownProject, "no project %q and no model calls for it: list projects with marcus projects", ref)
 		}
 		return nil
 	})
@@ -108,7 +109,7 @@ func summarizeCalls(sum CostSummary, calls []LLMCall, stored map[ProjectID]bool)
 	ops := map[string]*OperationCost{}
 	var porder []ProjectID
 	for _, c := range calls {
-		sum.Totals.add(c)
+		sum.Totals.Add(c)
 		if sum.First.IsZero() || c.At.Before(sum.First) {
 			sum.First = c.At
 		}
@@ -121,17 +122,17 @@ func summarizeCalls(sum CostSummary, calls []LLMCall, stored map[ProjectID]bool)
 			projects[c.Project] = pc
 			porder = append(porder, c.Project)
 		}
-		pc.add(c)
+		pc.Add(c)
 		mk := [2]string{c.Provider, c.Model}
 		if models[mk] == nil {
 			models[mk] = &ModelCost{Provider: c.Provider, Model: c.Model}
 		}
-		models[mk].add(c)
+		models[mk].Add(c)
 		op := operationKind(c.Operation)
 		if ops[op] == nil {
 			ops[op] = &OperationCost{Operation: op}
 		}
-		ops[op].add(c)
+		ops[op].Add(c)
 	}
 	sum.ByProject = make([]ProjectCost, 0, len(porder))
 	for _, id := range porder {

@@ -145,7 +145,7 @@ func (p *Phase) UnmarshalJSON(b []byte) error {
 type EventKind string
 
 // Event kinds. The dashboard, the experiment metrics and the audit log all
-// read these.
+// read these; each kind's payload has its own type (see Payload).
 const (
 	EventProjectCreated  EventKind = "project_created"
 	EventAgentRegistered EventKind = "agent_registered"
@@ -159,12 +159,11 @@ const (
 	EventCircuitBroken   EventKind = "circuit_broken"
 	EventArtifactLogged  EventKind = "artifact_logged"
 	EventDecisionLogged  EventKind = "decision_logged"
-	// EventPlanning reports a creation's progress: payload stage
-	// ("started", "analyzed", "feature", "validating"), done, total,
-	// feature. The project row exists only once EventProjectCreated follows.
+	// EventPlanning reports a creation's progress (PlanningProgress). The
+	// project row exists only once EventProjectCreated follows.
 	EventPlanning EventKind = "planning"
-	// EventPlanningFailed ends a creation that stored no project; payload
-	// error, name.
+	// EventPlanningFailed ends a creation that stored no project
+	// (PlanningFailed).
 	EventPlanningFailed EventKind = "planning_failed"
 	EventFeatureAdded   EventKind = "feature_added"
 )

@@ -63,3 +63,38 @@ func TestErrorUnwrap(t *testing.T) {
 		t.Errorf("ErrNotFound.Error() = %q", ErrNotFound.Error())
 	}
 }
+
+func TestReasonOf(t *testing.T) {
+	done := Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done", "t-1")
+	tests := []struct {
+		name string
+		err  error
+		want Reason
+	}{
+		{"refusal", done, ReasonAlreadyDone},
+		{"wrapped by fmt", fmt.Errorf("report: %w", done), ReasonAlreadyDone},
+		{"wrapped by a coded error without a reason", Wrap(ErrConflict, done, "planning"), ReasonAlreadyDone},
+		{"the outer reason wins", &Error{Code: ErrConflict, Reason: ReasonBlocked, Err: done}, ReasonBlocked},
+		{"joined", errors.Join(io.EOF, done), ReasonAlreadyDone},
+		{"coded without a reason", Errorf(ErrInvalid, "bad"), ""},
+		{"uncoded", io.EOF, ""},
+		{"nil", nil, ""},
+	}
+	for _, tc := range tests {
+		if got := ReasonOf(tc.err); got != tc.want {
+			t.Errorf("%s: ReasonOf = %q, want %q", tc.name, got, tc.want)
+		}
+		for _, r := range []Reason{ReasonAlreadyDone, ReasonBlocked, ReasonNotHolder} {
+			// errors.Is finds every reason in the chain, ReasonOf the first.
+			if want := r == tc.want || tc.name == "the outer reason wins" && r == ReasonAlreadyDone; errors.Is(tc.err, r) != want {
+				t.Errorf("%s: errors.Is(err, %s) = %v", tc.name, r, !want)
+			}
+		}
+	}
+	if errors.Is(Errorf(ErrInvalid, "bad"), Reason("")) {
+		t.Error("an error without a reason matches the empty reason")
+	}
+	if CodeOf(done) != ErrConflict || done.Error() != "task t-1 is done" {
+		t.Errorf("a refusal's code %s, text %q", CodeOf(done), done)
+	}
+}

@@ -32,12 +32,12 @@ func (c *Coordinator) StartExperiment(ctx context.Context, r ExperimentRequest) 
 	}
 	var e Experiment
 	err := c.store.Update(ctx, func(tx Tx) error {
-		p, err := resolveProject(tx, r.Project)
+		p, err := FindProject(tx, r.Project)
 		if err != nil {
 			return err
 		}
 		if run, err := tx.RunningExperiment(p.ID); err == nil {
-			return Errorf(ErrConflict, "experiment %q is already running on %s: end it first", run.Name, p.Name)
+			return Refusef(ErrConflict, ReasonExperimentRunning, "experiment %q is already running on %s: end it first", run.Name, p.Name)
 		} else if CodeOf(err) != ErrNotFound {
 			return err
 		}
@@ -51,7 +51,7 @@ func (c *Coordinator) StartExperiment(ctx context.Context, r ExperimentRequest) 
 			return err
 		}
 		_, err = tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventExperimentStarted,
-			Payload: map[string]any{"experiment": e.Name, "id": string(e.ID)}})
+			Payload: ExperimentStarted{Experiment: e.Name, ID: e.ID}})
 		return err
 	})
 	if err == nil {
@@ -74,28 +74,108 @@ type ExperimentState struct {
 // running experiment of the newest project, or the newest experiment).
 func (c *Coordinator) ExperimentStatus(ctx context.Context, ref string) (ExperimentState, error) {
 	var st ExperimentState
-	err := c.store.View(ctx, func(tx ReadTx) error {
-		e, err := findExperiment(tx, ref)
-		if err != nil {
-			return err
-		}
-		st.Experiment, st.Running = e, e.EndedAt.IsZero()
-		if st.Counts, err = tx.TaskCounts(e.Project); err != nil {
-			return err
-		}
-		for _, n := range st.Counts {
-			st.Total += n
-		}
-		agents, err := tx.Agents(e.Project)
-		st.Agents = len(agents)
-		end := e.EndedAt
-		if st.Running {
-			end = c.clock()
-		}
-		st.Elapsed = end.Sub(e.StartedAt)
+	err := c.store.View(ctx, func(tx ReadTx) (err error) {
+		st, err = experimentState(tx, ref, c.clock())
 		return err
 	})
 	return st, err
+}
+
+func experimentState(tx ReadTx, ref string, now time.Time) (ExperimentState, error) {
+	var st ExperimentState
+	e, err := findExperiment(tx, ref)
+	if err != nil {
+		return st, err
+	}
+	st.Experiment, st.Running = e, e.EndedAt.IsZero()
+	if st.Counts, err = tx.TaskCounts(e.Project); err != nil {
+		return st, err
+	}
+	for _, n := range st.Counts {
+		st.Total += n
+	}
+	agents, err := tx.Agents(e.Project)
+	st.Agents = len(agents)
+	end := e.EndedAt
+	if st.Running {
+		end = now
+	}
+	st.Elapsed = end.Sub(e.StartedAt)
+	return st, err
+}
+
+// ExperimentRecord is what an experiment's metrics derive from, read in
+// one snapshot.
+type ExperimentRecord struct {
+	State ExperimentState
+	// Tasks are the project's tasks as they stand.
+	Tasks []Task
+	// Events are the project's events in the experiment's window (up to
+	// At while it runs), oldest first.
+	Events []Event
+	// Calls are the project's model calls, all of them.
+	Calls []LLMCall
+	// Samples are the board samples taken while it ran, oldest first.
+	Samples []Sample
+	// At is when the record was read, on the coordinator's clock.
+	At time.Time
+}
+
+// ExperimentRecord reads an experiment (by id or name, as ExperimentStatus)
+// with its project's tasks, events, model calls and samples.
+func (c *Coordinator) ExperimentRecord(ctx context.Context, ref string) (ExperimentRecord, error) {
+	var rec ExperimentRecord
+	err := c.store.View(ctx, func(tx ReadTx) (err error) {
+		rec.At = c.clock()
+		if rec.State, err = experimentState(tx, ref, rec.At); err != nil {
+			return err
+		}
+		p := rec.State.Project
+		if rec.Tasks, err = tx.Tasks(p); err != nil {
+			return err
+		}
+		if rec.Events, err = windowEvents(tx, rec.State.Experiment); err != nil {
+			return err
+		}
+		if rec.Calls, err = tx.LLMCalls(p); err != nil {
+			return err
+		}
+		rec.Samples, err = tx.Samples(rec.State.ID)
+		return err
+	})
+	return rec, err
+}
+
+// windowEvents lists a project's events inside an experiment's window, a
+// page at a time.
+func windowEvents(tx ReadTx, e Experiment) ([]Event, error) {
+	var out []Event
+	for after := int64(0); ; {
+		evs, err := tx.Events(e.Project, after, 5000)
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range evs {
+			if !ev.At.Before(e.StartedAt) && (e.EndedAt.IsZero() || !ev.At.After(e.EndedAt)) {
+				out = append(out, ev)
+			}
+		}
+		if len(evs) < 5000 {
+			return out, nil
+		}
+		after = evs[len(evs)-1].ID
+	}
+}
+
+// Experiments lists a project's experiments ("" for every project's),
+// oldest first.
+func (c *Coordinator) Experiments(ctx context.Context, project ProjectID) ([]Experiment, error) {
+	var es []Experiment
+	err := c.store.View(ctx, func(tx ReadTx) (err error) {
+		es, err = tx.Experiments(project)
+		return err
+	})
+	return es, err
 }
 
 func findExperiment(tx ReadTx, ref string) (Experiment, error) {
@@ -107,7 +187,7 @@ func findExperiment(tx ReadTx, ref string) (Experiment, error) {
 		return Experiment{}, err
 	}
 	if len(es) == 0 {
-		return Experiment{}, Errorf(ErrNotFound, "no experiment yet: start one with start_experiment (or marcus experiment run)")
+		return Experiment{}, Refusef(ErrNotFound, ReasonNoExperiment, "no experiment yet: start one with start_experiment (or marcus experiment run)")
 	}
 	for i := len(es) - 1; i >= 0; i-- {
 		if es[i].EndedAt.IsZero() {
@@ -141,7 +221,7 @@ func (c *Coordinator) endExperiment(tx Tx, e *Experiment, by string) error {
 	}
 	e.EndedAt, e.EndedBy = now, by
 	_, err := tx.AppendEvent(Event{At: now, Project: e.Project, Kind: EventExperimentEnded,
-		Payload: map[string]any{"experiment": e.Name, "id": string(e.ID), "by": by}})
+		Payload: ExperimentEnded{By: by, Experiment: e.Name, ID: e.ID}})
 	return err
 }
 
@@ -187,6 +267,7 @@ func (c *Coordinator) experimentPoll(ctx context.Context, out *Assignment) error
 	}
 	running := false
 	err := c.store.Update(ctx, func(tx Tx) error {
+		running, out.ExperimentDone = false, "" // fn may run again: see Store.Update
 		e, err := tx.RunningExperiment(p)
 		if CodeOf(err) == ErrNotFound {
 			return nil

@@ -25,7 +25,7 @@ func (c *Coordinator) ProjectHistory(ctx context.Context, ref ProjectID) (Histor
 	var h History
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
-		if h.Project, err = resolveProject(tx, ref); err != nil {
+		if h.Project, err = FindProject(tx, ref); err != nil {
 			return err
 		}
 		if h.Tasks, err = tx.Tasks(h.Project.ID); err != nil {

@@ -26,7 +26,7 @@ func (c *Coordinator) ImportPlan(ctx context.Context, plan Plan) (Project, []Tas
 			return err
 		}
 		_, err := tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventProjectCreated,
-			Payload: map[string]any{"name": p.Name, "tasks": len(tasks), "planner": p.Planner}})
+			Payload: ProjectCreated{Name: p.Name, Planner: p.Planner, Tasks: len(tasks)}})
 		return err
 	})
 	if err != nil {
@@ -42,7 +42,7 @@ func uniqueName(tx ReadTx, name string) error {
 	}
 	for _, p := range ps {
 		if strings.EqualFold(p.Name, name) {
-			return Errorf(ErrConflict, "a project named %q already exists (%s): choose another name", name, p.ID)
+			return Refusef(ErrConflict, ReasonNameTaken, "a project named %q already exists (%s): choose another name", name, p.ID)
 		}
 	}
 	return nil

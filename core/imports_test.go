@@ -15,34 +15,70 @@ import (
 // TestImportsOnlyStandardLibrary keeps the dependency rule: core, the
 // centre every other package points to, imports the standard library and
 // nothing else — no adapter, no other package of this module, no
-// third-party module. Every non-test file counts, whatever its build tags.
+// third-party module. Its sub-packages (core/plan, core/metrics, ...) are
+// domain packages too: they may add core and each other, nothing more.
+// Every non-test file counts, whatever its build tags.
 func TestImportsOnlyStandardLibrary(t *testing.T) {
 	module := goModulePath(t)
-	files, err := filepath.Glob("*.go")
+	checked := map[string]int{}
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		checked[dir]++
+		for _, imp := range fileImports(t, path) {
+			if !allowedInCore(imp.path, module, dir == ".") {
+				t.Errorf("%s imports %q: %s", imp.pos, imp.path, coreRule(dir))
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, dir := range []string{".", "plan", "metrics"} {
+		if checked[dir] == 0 {
+			t.Errorf("no source files found in %s: the test is not looking at every package of core", dir)
+		}
+	}
+}
+
+// allowedInCore says whether a package of core may import path: the
+// standard library always; core itself and its sub-packages, from a
+// sub-package.
+func allowedInCore(path, module string, root bool) bool {
+	if isStandardImport(path, module) {
+		return true
+	}
+	return !root && (path == module+"/core" || strings.HasPrefix(path, module+"/core/"))
+}
+
+func coreRule(dir string) string {
+	if dir == "." {
+		return "package core may import only the standard library"
+	}
+	return "a package under core may import only the standard library, core and core's other packages"
+}
+
+type fileImport struct {
+	path string
+	pos  token.Position
+}
+
+func fileImports(t *testing.T, name string) []fileImport {
+	t.Helper()
 	fset := token.NewFileSet()
-	checked := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checked++
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if !isStandardImport(path, module) {
-				t.Errorf("%s imports %q: package core may import only the standard library", fset.Position(imp.Pos()), path)
-			}
-		}
+	f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if checked == 0 {
-		t.Fatal("no source files found: the test is not looking at package core")
+	var out []fileImport
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		out = append(out, fileImport{path, fset.Position(imp.Pos())})
 	}
+	return out
 }
 
 // isStandardImport reports whether an import path is the standard library's:
@@ -72,9 +108,9 @@ func TestStandardLibraryClassifier(t *testing.T) {
 	}
 }
 
-// TestDepsOnlyStandardLibrary asks the go command for core's whole import
-// graph, which also catches a standard-looking path that is really a
-// module's (a replace directive, a vendored package).
+// TestDepsOnlyStandardLibrary asks the go command for the whole import
+// graph of core and its packages, which also catches a standard-looking
+// path that is really a module's (a replace directive, a vendored package).
 func TestDepsOnlyStandardLibrary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
@@ -83,14 +119,14 @@ func TestDepsOnlyStandardLibrary(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command on PATH")
 	}
-	out, err := exec.Command(gobin, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").Output()
+	out, err := exec.Command(gobin, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	self := goModulePath(t) + "/core"
 	for _, p := range strings.Fields(string(out)) {
-		if p != self {
-			t.Errorf("package core depends on %s, which is not in the standard library", p)
+		if p != self && !strings.HasPrefix(p, self+"/") {
+			t.Errorf("core's packages depend on %s, which is neither the standard library nor core", p)
 		}
 	}
 }

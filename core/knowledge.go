@@ -28,7 +28,7 @@ func (c *Coordinator) LogArtifact(ctx context.Context, a Artifact) (Artifact, er
 			return err
 		}
 		_, err = tx.AppendEvent(Event{At: a.CreatedAt, Project: t.Project, Kind: EventArtifactLogged, Task: t.ID, Agent: a.Agent,
-			Payload: map[string]any{"filename": a.Filename, "artifact_type": a.Type, "bytes": len(a.Content)}})
+			Payload: ArtifactLogged{Type: a.Type, Bytes: len(a.Content), Filename: a.Filename}})
 		return err
 	})
 	return a, err
@@ -78,7 +78,7 @@ func (c *Coordinator) LogDecision(ctx context.Context, d Decision) (Decision, er
 			return err
 		}
 		_, err = tx.AppendEvent(Event{At: d.CreatedAt, Project: t.Project, Kind: EventDecisionLogged, Task: t.ID, Agent: d.Agent,
-			Payload: map[string]any{"decision": d.Text}})
+			Payload: DecisionLogged{Decision: d.Text}})
 		return err
 	})
 	return d, err

@@ -59,8 +59,8 @@ func (c *Coordinator) recoverOne(tx Tx, t Task, now time.Time) (Recovered, bool,
 		kind = EventCircuitBroken
 	}
 	_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: kind, Task: t.ID, Agent: t.Holder,
-		Payload: map[string]any{"reason": rec.Task.Handoff.Reason, "progress": t.Progress,
-			"silent_recoveries": rec.Task.SilentRecoveries, "epoch": t.Lease.Epoch}})
+		Payload: LeaseRecovery{Epoch: t.Lease.Epoch, Progress: t.Progress, Reason: rec.Task.Handoff.Reason,
+			SilentRecoveries: rec.Task.SilentRecoveries}})
 	return Recovered{Task: rec.Task, From: t.Holder, Tripped: rec.Tripped}, true, err
 }
 

@@ -86,31 +86,35 @@ func (c *Coordinator) holderAndTask(tx ReadTx, agent AgentID, task TaskID, epoch
 		if t.Holder == agent {
 			return t, a, nil
 		}
-		return t, a, Errorf(ErrConflict, "task %s is already done (completed by %s); it never changes again: request_next_task for new work", t.ID, t.Holder)
+		return t, a, Refusef(ErrConflict, ReasonAlreadyDone, "task %s is already done (completed by %s); it never changes again: request_next_task for new work", t.ID, t.Holder)
 	}
 	if t.Status != StatusInProgress || t.Holder != agent {
 		return t, a, notHolder(t, agent)
 	}
 	if epoch != 0 && epoch != t.Lease.Epoch {
-		return t, a, Errorf(ErrConflict, "your lease on task %s (epoch %d) was taken back and the task reassigned (epoch %d): stop work on it and request_next_task", t.ID, epoch, t.Lease.Epoch)
+		return t, a, Refusef(ErrConflict, ReasonStaleEpoch, "your lease on task %s (epoch %d) was taken back and the task reassigned (epoch %d): stop work on it and request_next_task", t.ID, epoch, t.Lease.Epoch)
 	}
 	return t, a, nil
 }
 
 func notHolder(t Task, agent AgentID) error {
 	if t.Handoff != nil && t.Handoff.PreviousHolder == agent {
-		return Errorf(ErrConflict, "your lease on task %s was taken back (%s): stop work on it and request_next_task; your last progress was kept as a handoff", t.ID, t.Handoff.Reason)
+		reason := ReasonLeaseRecovered
+		if t.Status == StatusBlocked {
+			reason = ReasonBlocked
+		}
+		return Refusef(ErrConflict, reason, "your lease on task %s was taken back (%s): stop work on it and request_next_task; your last progress was kept as a handoff", t.ID, t.Handoff.Reason)
 	}
 	if t.Holder != "" && t.Status == StatusInProgress {
-		return Errorf(ErrConflict, "task %s is held by agent %s, not by you: request_next_task for your own work", t.ID, t.Holder)
+		return Refusef(ErrConflict, ReasonNotHolder, "task %s is held by agent %s, not by you: request_next_task for your own work", t.ID, t.Holder)
 	}
-	return Errorf(ErrConflict, "task %s is %s and not assigned to you: request_next_task to get a task", t.ID, t.Status)
+	return Refusef(ErrConflict, ReasonNotHolder, "task %s is %s and not assigned to you: request_next_task to get a task", t.ID, t.Status)
 }
 
 // applyReport changes t and a for one report and returns the event to log.
 func (c *Coordinator) applyReport(t Task, a *Agent, r ProgressReport, now time.Time) (Task, Event) {
-	ev := Event{At: now, Project: t.Project, Task: t.ID, Agent: a.ID,
-		Payload: map[string]any{"progress": r.Progress, "message": r.Message, "epoch": t.Lease.Epoch}}
+	ev := Event{At: now, Project: t.Project, Task: t.ID, Agent: a.ID}
+	epoch := t.Lease.Epoch
 	if r.Message != "" {
 		t.LastMessage = r.Message
 	}
@@ -121,14 +125,14 @@ func (c *Coordinator) applyReport(t Task, a *Agent, r ProgressReport, now time.T
 		t.Status, t.Progress, t.CompletedAt = StatusDone, 100, now
 		a.CurrentTask = ""
 		a.TasksDone++
-		ev.Kind, ev.Payload["progress"] = EventTaskCompleted, 100
+		ev.Kind, ev.Payload = EventTaskCompleted, TaskCompleted{Epoch: epoch, Message: r.Message, Progress: 100}
 	case StatusBlocked:
 		t = c.block(t, a, r.Message, now)
-		ev.Kind = EventTaskBlocked
+		ev.Kind, ev.Payload = EventTaskBlocked, TaskBlocked{Epoch: epoch, Message: r.Message, Progress: r.Progress}
 	default:
 		t = c.renew(t, r.Progress, now)
 		ev.Kind = EventTaskProgress
-		ev.Payload["lease_expires_at"] = t.Lease.ExpiresAt
+		ev.Payload = TaskProgress{Epoch: epoch, LeaseExpiresAt: t.Lease.ExpiresAt, Message: r.Message, Progress: r.Progress}
 	}
 	return t, ev
 }
@@ -202,7 +206,7 @@ func (c *Coordinator) ReportBlocker(ctx context.Context, r BlockerReport) (Task,
 	err = c.store.Update(ctx, func(tx Tx) error {
 		t, a, err := c.holderAndTask(tx, r.Agent, r.Task, 0)
 		if err == nil && t.Status == StatusDone {
-			err = Errorf(ErrConflict, "task %s is already done; a blocker cannot be reported on it", t.ID)
+			err = Refusef(ErrConflict, ReasonAlreadyDone, "task %s is already done; a blocker cannot be reported on it", t.ID)
 		}
 		if err != nil {
 			return err
@@ -218,7 +222,7 @@ func (c *Coordinator) ReportBlocker(ctx context.Context, r BlockerReport) (Task,
 		t.UpdatedAt = now
 		out = t
 		return c.save(tx, t, a, Event{At: now, Project: t.Project, Kind: EventBlockerReported, Task: t.ID, Agent: a.ID,
-			Payload: map[string]any{"description": r.Description, "severity": sev, "advisory": sev != "high"}})
+			Payload: BlockerReported{Advisory: sev != "high", Description: r.Description, Severity: sev}})
 	})
 	return out, err
 }
@@ -254,12 +258,13 @@ func (c *Coordinator) UnassignFrom(ctx context.Context, task TaskID, holder Agen
 	var out Task
 	var from AgentID
 	err := c.store.Update(ctx, func(tx Tx) error {
+		from = "" // fn may run again: see Store.Update
 		t, err := loadTask(tx, task)
 		if err != nil {
 			return err
 		}
 		if holder != "" && (t.Holder != holder || t.Status != StatusInProgress) {
-			return Errorf(ErrConflict, "task %s is not held by %s (holder: %q, status %s); nothing was changed", t.ID, holder, t.Holder, t.Status)
+			return Refusef(ErrConflict, ReasonNotHolder, "task %s is not held by %s (holder: %q, status %s); nothing was changed", t.ID, holder, t.Holder, t.Status)
 		}
 		if t.Status == StatusInProgress {
 			from = t.Holder
@@ -276,25 +281,36 @@ func (c *Coordinator) unassign(tx Tx, t Task, reason string) (Task, error) {
 	prev := t.Holder
 	switch t.Status {
 	case StatusDone:
-		return t, Errorf(ErrConflict, "task %s is done; a done task never changes again", t.ID)
+		return t, Refusef(ErrConflict, ReasonAlreadyDone, "task %s is done; a done task never changes again", t.ID)
 	case StatusTodo:
-		return t, Errorf(ErrConflict, "task %s is not assigned to anyone; nothing to unassign", t.ID)
+		return t, Refusef(ErrConflict, ReasonNotAssigned, "task %s is not assigned to anyone; nothing to unassign", t.ID)
 	case StatusInProgress:
-		if err := releaseAgent(tx, prev, t.ID); err != nil {
-			return t, err
-		}
 		t.Handoff = &Handoff{PreviousHolder: prev, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now,
 			Reason: "unassigned: " + orDefault(reason, "by request")}
 	}
+	held := t.Status == StatusInProgress
 	t.Status, t.Holder, t.BlockedReason, t.UpdatedAt = StatusTodo, "", "", now
 	t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
 	t.SilentRecoveries = 0
-	if err := tx.UpdateTask(t); err != nil {
+	if err := updateThenRelease(tx, t, held, prev); err != nil {
 		return t, err
 	}
 	_, err := tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskUnassigned, Task: t.ID, Agent: prev,
-		Payload: map[string]any{"reason": reason}})
+		Payload: TaskUnassigned{Reason: reason}})
 	return t, err
+}
+
+// updateThenRelease writes t and, when it was held, frees its holder.
+// The task is written before its holder, as claims, reports and
+// recoveries do: writers that lock rows in one order never deadlock.
+func updateThenRelease(tx Tx, t Task, held bool, holder AgentID) error {
+	if err := tx.UpdateTask(t); err != nil {
+		return err
+	}
+	if !held {
+		return nil
+	}
+	return releaseAgent(tx, holder, t.ID)
 }
 
 // releaseAgent clears an agent's current task if it is task.

@@ -47,6 +47,6 @@ func (c *Coordinator) resume(tx Tx, t Task, a Agent, now time.Time) (Task, Agent
 	// work done after the blocker like any other hold. The epoch stays:
 	// nobody else held the task in between.
 	_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskClaimed, Task: t.ID, Agent: a.ID,
-		Payload: map[string]any{"epoch": t.Lease.Epoch, "name": t.Name, "recovered": false, "resumed": true}})
+		Payload: TaskClaimed{Epoch: t.Lease.Epoch, Name: t.Name, Resumed: true}})
 	return t, a, err == nil, err
 }

@@ -20,7 +20,7 @@ type Board struct {
 func (c *Coordinator) Board(ctx context.Context, ref ProjectID) (Board, error) {
 	var b Board
 	err := c.store.View(ctx, func(tx ReadTx) error {
-		p, err := resolveProject(tx, ref)
+		p, err := FindProject(tx, ref)
 		if err != nil {
 			return err
 		}

@@ -149,14 +149,16 @@ type Decision struct {
 }
 
 // Event is one row of the audit log. Ids grow monotonically in commit order.
+// Payload's type follows Kind (see Payload); a store writes it with
+// EncodePayload and reads it back with DecodePayload.
 type Event struct {
-	ID      int64          `json:"id"`
-	At      time.Time      `json:"at"`
-	Project ProjectID      `json:"project_id,omitempty"`
-	Kind    EventKind      `json:"kind"`
-	Task    TaskID         `json:"task_id,omitempty"`
-	Agent   AgentID        `json:"agent_id,omitempty"`
-	Payload map[string]any `json:"payload,omitempty"`
+	ID      int64     `json:"id"`
+	At      time.Time `json:"at"`
+	Project ProjectID `json:"project_id,omitempty"`
+	Kind    EventKind `json:"kind"`
+	Task    TaskID    `json:"task_id,omitempty"`
+	Agent   AgentID   `json:"agent_id,omitempty"`
+	Payload Payload   `json:"payload,omitempty"`
 }
 
 // Experiment is a named run of agents on a project. Its metrics derive from

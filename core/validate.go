@@ -11,14 +11,14 @@ import (
 // dependency on an unknown name or on the task itself, a cycle (named), bad
 // priorities or phases, and fields over the limits.
 func BuildTasks(plan Plan, p ProjectID, now time.Time) ([]Task, error) {
-	return buildTasks(plan, p, now, nil)
+	return BuildTasksOn(plan, p, now, nil)
 }
 
-// buildTasks is BuildTasks for tasks joining a board: their names must not
-// be taken by onBoard, their dependencies may name onBoard's tasks, and
+// BuildTasksOn is BuildTasks for tasks joining a board: their names must
+// not be taken by onBoard, their dependencies may name onBoard's tasks, and
 // their plan order follows onBoard's. The cycle check covers the new tasks
 // only; a caller that also changes onBoard's dependencies checks the whole.
-func buildTasks(plan Plan, p ProjectID, now time.Time, onBoard []Task) ([]Task, error) {
+func BuildTasksOn(plan Plan, p ProjectID, now time.Time, onBoard []Task) ([]Task, error) {
 	if err := checkPlanHeader(plan); err != nil {
 		return nil, err
 	}

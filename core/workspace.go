@@ -21,9 +21,9 @@ const (
 	MaxOptionLen = 4096
 )
 
-// checkOptions refuses options marcus could not keep: too many, too long,
-// or a workspace root that is not an absolute path.
-func checkOptions(o map[string]string) error {
+// CheckOptions refuses options marcus could not keep with a project: too
+// many, too long, or a workspace root that is not an absolute path.
+func CheckOptions(o map[string]string) error {
 	if len(o) > MaxOptions {
 		return Errorf(ErrInvalid, "%d options; the limit is %d", len(o), MaxOptions)
 	}

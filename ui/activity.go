@@ -317,7 +317,7 @@ func (m *Model) feedFilterLine() string {
 // feedAgent is the name in the agent column: the agent that acted, or
 // "marcus" for what the system or a person did.
 func (c *feedCache) feedAgent(e *core.Event) string {
-	if !agentActed(e) {
+	if !e.AgentActed() {
 		return "marcus"
 	}
 	if name, ok := c.agents[e.Agent]; ok {
@@ -380,42 +380,34 @@ func (m *Model) feedSentence(c *feedCache, e *core.Event) string {
 
 // planSentence tells of projects, planning and agents joining.
 func planSentence(e *core.Event) (string, bool) {
-	p := e.Payload
-	switch e.Kind {
-	case core.EventProjectCreated:
-		n, _ := evInt(p, "tasks")
-		s := fmt.Sprintf("created project %q with %d tasks", oneLine(evStr(p, "name")), n)
-		if pl := evStr(p, "planner"); pl != "" {
-			s += " (" + pl + " planner)"
+	switch p := e.Payload.(type) {
+	case core.ProjectCreated:
+		s := fmt.Sprintf("created project %q with %d tasks", oneLine(p.Name), p.Tasks)
+		if p.Planner != "" {
+			s += " (" + p.Planner + " planner)"
 		}
 		return s, true
-	case core.EventPlanning:
-		done, _ := evInt(p, "done")
-		total, _ := evInt(p, "total")
-		s := "planning " + oneLine(evStr(p, "name")) + ": " + evStr(p, "stage")
-		if total > 0 {
-			s += fmt.Sprintf(" %d/%d", done, total)
+	case core.PlanningProgress:
+		s := "planning " + oneLine(p.Name) + ": " + p.Stage
+		if p.Total > 0 {
+			s += fmt.Sprintf(" %d/%d", p.Done, p.Total)
 		}
-		if f := evStr(p, "feature"); f != "" {
-			s += " " + oneLine(f)
+		if p.Feature != "" {
+			s += " " + oneLine(p.Feature)
 		}
 		return s, true
-	case core.EventPlanningFailed:
-		return fmt.Sprintf("planning %q failed: %s", oneLine(evStr(p, "name")), oneLine(evStr(p, "error"))), true
-	case core.EventFeatureAdded:
-		ts, _ := p["tasks"].([]any)
-		return fmt.Sprintf("added feature %q (%d tasks)", oneLine(evStr(p, "description")), len(ts)), true
-	case core.EventAgentRegistered:
+	case core.PlanningFailed:
+		return fmt.Sprintf("planning %q failed: %s", oneLine(p.Name), oneLine(p.Error)), true
+	case core.FeatureAdded:
+		return fmt.Sprintf("added feature %q (%d tasks)", oneLine(p.Description), len(p.Tasks)), true
+	case core.AgentRegistered:
 		s := "registered"
-		if r := evStr(p, "role"); r != "" {
-			s += " as " + oneLine(r)
+		if p.Role != "" {
+			s += " as " + oneLine(p.Role)
 		}
-		sk, _ := p["skills"].([]any)
-		names := make([]string, 0, len(sk))
-		for _, x := range sk {
-			if v, ok := x.(string); ok {
-				names = append(names, oneLine(v))
-			}
+		names := make([]string, 0, len(p.Skills))
+		for _, v := range p.Skills {
+			names = append(names, oneLine(v))
 		}
 		if len(names) > 0 {
 			s += " (" + strings.Join(names, ", ") + ")"
@@ -427,81 +419,85 @@ func planSentence(e *core.Event) (string, bool) {
 
 // workSentence tells of work on a task going as it should.
 func (m *Model) workSentence(c *feedCache, e *core.Event) (string, bool) {
-	p, tag := e.Payload, taskShortID(e.Task)
-	quoted := func(key string) string {
-		if msg := oneLine(evStr(p, key)); msg != "" {
+	tag := taskShortID(e.Task)
+	quoted := func(msg string) string {
+		if msg = oneLine(msg); msg != "" {
 			return ": \"" + msg + "\""
 		}
 		return ""
 	}
-	switch e.Kind {
-	case core.EventTaskClaimed:
-		if r, _ := p["recovered"].(bool); r {
+	switch p := e.Payload.(type) {
+	case core.TaskClaimed:
+		if p.Recovered {
 			return "claimed " + m.feedTask(c, e) + " (handoff from its last holder)", true
 		}
 		return "claimed " + m.feedTask(c, e), true
-	case core.EventTaskProgress:
-		pct, _ := evInt(p, "progress")
-		return fmt.Sprintf("%d%% on %s", pct, tag) + quoted("message"), true
-	case core.EventTaskCompleted:
-		return "completed " + m.feedTask(c, e) + quoted("message"), true
-	case core.EventDecisionLogged:
-		return "decided on " + tag + quoted("decision"), true
-	case core.EventArtifactLogged:
-		s := "logged " + oneLine(evStr(p, "filename"))
-		if t := evStr(p, "artifact_type"); t != "" {
-			s += " (" + oneLine(t) + ")"
+	case core.TaskProgress:
+		return fmt.Sprintf("%d%% on %s", p.Progress, tag) + quoted(p.Message), true
+	case core.TaskCompleted:
+		return "completed " + m.feedTask(c, e) + quoted(p.Message), true
+	case core.DecisionLogged:
+		return "decided on " + tag + quoted(p.Decision), true
+	case core.ArtifactLogged:
+		s := "logged " + oneLine(p.Filename)
+		if p.Type != "" {
+			s += " (" + oneLine(p.Type) + ")"
 		}
 		return s + " on " + tag, true
-	case core.EventPriorityChanged:
-		return fmt.Sprintf("priority of %s: %s → %s", m.feedTask(c, e), evStr(p, "from"), evStr(p, "to")), true
+	case core.PriorityChanged:
+		return fmt.Sprintf("priority of %s: %s → %s", m.feedTask(c, e), p.From, p.To), true
 	}
 	return "", false
 }
 
 // troubleSentence tells of blockers, recoveries and tasks taken back.
 func troubleSentence(c *feedCache, e *core.Event) (string, bool) {
-	p, tag := e.Payload, taskShortID(e.Task)
-	switch e.Kind {
-	case core.EventTaskBlocked:
-		if evStr(p, "by") != "person" {
-			return "blocked " + tag + ": " + oneLine(orText(evStr(p, "reason"), evStr(p, "message"))), true
+	tag := taskShortID(e.Task)
+	switch p := e.Payload.(type) {
+	case core.TaskBlocked:
+		if p.By != core.ByPerson {
+			return "blocked " + tag + ": " + oneLine(p.Why()), true
 		}
-		s := "a person blocked " + tag + ": " + oneLine(evStr(p, "reason"))
+		s := "a person blocked " + tag + ": " + oneLine(p.Reason)
 		if e.Agent != "" {
 			s += " (taken from " + c.name(e.Agent) + ")"
 		}
 		return s, true
-	case core.EventBlockerReported:
-		s := fmt.Sprintf("%s blocker on %s: %s", orText(evStr(p, "severity"), "a"), tag, oneLine(evStr(p, "description")))
-		if adv, ok := p["advisory"].(bool); ok && !adv {
+	case core.BlockerReported:
+		s := fmt.Sprintf("%s blocker on %s: %s", orText(p.Severity, "a"), tag, oneLine(p.Description))
+		if p.Parks() {
 			s += " · task parked"
 		}
 		return s, true
-	case core.EventTaskUnassigned:
+	case core.TaskUnassigned:
 		s := "unassigned " + tag
 		if e.Agent != "" {
 			s += " from " + c.name(e.Agent)
 		}
 		s += " → backlog"
-		if r := oneLine(evStr(p, "reason")); r != "" {
+		if r := oneLine(p.Reason); r != "" {
 			s += ": " + r
 		}
 		return s, true
-	case core.EventLeaseRecovered:
-		s := "recovered " + tag + " from " + c.name(e.Agent)
-		if _, silence, ok := strings.Cut(evStr(p, "reason"), "silent for "); ok {
-			s += " (silent " + oneLine(silence) + ")"
-		}
-		if pct, _ := evInt(p, "progress"); pct > 0 {
-			return s + fmt.Sprintf(" → backlog, handoff kept at %d%%", pct), true
-		}
-		return s + " → backlog, handoff kept", true
-	case core.EventCircuitBroken:
-		n, _ := evInt(p, "silent_recoveries")
-		return fmt.Sprintf("circuit breaker: %s blocked after %d silent recoveries (last holder %s)", tag, n, c.name(e.Agent)), true
+	case core.LeaseRecovery:
+		return recoverySentence(c, e, p, tag), true
 	}
 	return "", false
+}
+
+// recoverySentence tells of a lease taken back, or of the circuit breaker.
+func recoverySentence(c *feedCache, e *core.Event, p core.LeaseRecovery, tag string) string {
+	if e.Kind == core.EventCircuitBroken {
+		return fmt.Sprintf("circuit breaker: %s blocked after %d silent recoveries (last holder %s)", tag, p.SilentRecoveries, c.name(e.Agent))
+	}
+	s := "recovered " + tag + " from " + c.name(e.Agent)
+	if _, silence, ok := strings.Cut(p.Reason, "silent for "); ok {
+		s += " (silent " + oneLine(silence) + ")"
+	}
+	if p.Progress > 0 {
+		return s + fmt.Sprintf(" → backlog, handoff kept at %d%%", p.Progress)
+	}
+	return s + " → backlog, handoff kept"
 }
 
 // feedTask is a task's short id and, when known, its name.
@@ -509,7 +505,7 @@ func (m *Model) feedTask(c *feedCache, e *core.Event) string {
 	if e.Task == "" {
 		return ""
 	}
-	name := evStr(e.Payload, "name")
+	name := payloadTaskName(e.Payload)
 	if t, ok := c.snap.Task(e.Task); ok {
 		name = t.Name
 	}
@@ -517,6 +513,19 @@ func (m *Model) feedTask(c *feedCache, e *core.Event) string {
 		return taskShortID(e.Task)
 	}
 	return taskShortID(e.Task) + " " + oneLine(name)
+}
+
+// payloadTaskName is the task name an event's payload carries, if any.
+func payloadTaskName(p core.Payload) string {
+	switch p := p.(type) {
+	case core.TaskClaimed:
+		return p.Name
+	case core.TaskAdded:
+		return p.Name
+	case core.TaskEdited:
+		return p.Name
+	}
+	return ""
 }
 
 func (c *feedCache) name(id core.AgentID) string {

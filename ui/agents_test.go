@@ -297,9 +297,15 @@ func bigRun(t *testing.T, w, h int) *testEnv {
 	err := e.store.Update(e.ctx(), func(tx core.Tx) error {
 		for i := range FeedLimit {
 			at := e.clock.Advance(time.Second)
-			ev := core.Event{At: at, Project: proj.ID, Kind: kinds[i%len(kinds)], Task: tasks[i%30], Agent: core.AgentID(fmt.Sprintf("a-%02d", i%30)),
-				Payload: map[string]any{"progress": i % 100, "message": "進捗 ✨ e\u0301 👩‍💻 " + strings.Repeat("長い ", i%40),
-					"decision": "使う SQLite", "description": "ブロッカー", "severity": "low", "advisory": true}}
+			ev := core.Event{At: at, Project: proj.ID, Kind: kinds[i%len(kinds)], Task: tasks[i%30], Agent: core.AgentID(fmt.Sprintf("a-%02d", i%30))}
+			switch ev.Kind {
+			case core.EventTaskProgress:
+				ev.Payload = core.TaskProgress{Progress: i % 100, Message: "進捗 ✨ e\u0301 👩‍💻 " + strings.Repeat("長い ", i%40)}
+			case core.EventDecisionLogged:
+				ev.Payload = core.DecisionLogged{Decision: "使う SQLite"}
+			case core.EventBlockerReported:
+				ev.Payload = core.BlockerReported{Description: "ブロッカー", Severity: "low", Advisory: true}
+			}
 			if _, err := tx.AppendEvent(ev); err != nil {
 				return err
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // The new project flow: a form (huh), planning in the background with its
@@ -41,7 +42,7 @@ type createFields struct {
 
 // createState is the new project flow: form, planning, review.
 type createState struct {
-	coord  *core.Coordinator
+	plans  *plan.Service
 	phase  createPhase
 	fields *createFields
 	form   *huh.Form
@@ -57,7 +58,7 @@ type createState struct {
 	run *planRun
 	// runs are the plannings whose end or draft is not accounted for yet.
 	runs     []*planRun
-	progress core.PlanProgress
+	progress plan.Progress
 	planName string
 
 	review reviewState
@@ -67,19 +68,19 @@ type createState struct {
 type planRun struct {
 	gen      int
 	cancel   context.CancelFunc
-	progress chan core.PlanProgress
+	progress chan plan.Progress
 	done     chan struct{}
 	started  time.Time
 	planner  string
 	// draft is written by the planning goroutine before done is closed.
-	draft *core.Draft
+	draft *plan.Draft
 	// handled says Update took the draft or had it dropped.
 	handled bool
 }
 
 // push hands a step to Update without ever blocking the planner: when the
 // buffer is full, the oldest step waiting is dropped for the newest.
-func (r *planRun) push(p core.PlanProgress) {
+func (r *planRun) push(p plan.Progress) {
 	for {
 		select {
 		case r.progress <- p:
@@ -108,19 +109,19 @@ func (r *planRun) wait() tea.Cmd {
 // planProgressMsg is a step of a planning.
 type planProgressMsg struct {
 	gen int
-	p   core.PlanProgress
+	p   plan.Progress
 }
 
 // planDoneMsg ends a planning: a draft or why there is none.
 type planDoneMsg struct {
 	gen   int
-	draft *core.Draft
+	draft *plan.Draft
 	err   error
 }
 
 // createdMsg ends the storing of a reviewed draft.
 type createdMsg struct {
-	res core.Creation
+	res plan.Creation
 	err error
 }
 
@@ -149,7 +150,7 @@ func (c *createState) abort() {
 		case <-r.done:
 			if r.draft != nil && !r.handled {
 				r.handled = true
-				c.coord.DiscardDraft(r.draft, "the dashboard closed")
+				c.plans.DiscardDraft(r.draft, "the dashboard closed")
 			}
 		default:
 		}
@@ -157,7 +158,7 @@ func (c *createState) abort() {
 	c.runs = nil
 	if d := c.review.draft; d != nil && !c.review.creating {
 		c.review.draft = nil
-		c.coord.DiscardDraft(d, "the dashboard closed")
+		c.plans.DiscardDraft(d, "the dashboard closed")
 	}
 }
 
@@ -190,12 +191,12 @@ func (c *createState) runOf(gen int) *planRun {
 
 // openCreate opens the new project form.
 func (m *Model) openCreate() tea.Cmd {
-	if m.o.Planner == nil {
+	if m.o.Planner == nil || m.o.Plans == nil {
 		m.setStatus("project creation is off in this process: use  marcus new \"what to build\"", false)
 		return nil
 	}
 	if m.create == nil {
-		m.create = &createState{coord: m.o.Coord}
+		m.create = &createState{plans: m.o.Plans}
 	}
 	c := m.create
 	c.prune()
@@ -363,27 +364,27 @@ func (m *Model) startPlanning() tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
 	c.prune()
 	c.gen++
-	run := &planRun{gen: c.gen, cancel: cancel, progress: make(chan core.PlanProgress, 16),
+	run := &planRun{gen: c.gen, cancel: cancel, progress: make(chan plan.Progress, 16),
 		done: make(chan struct{}), started: m.o.Now(), planner: planner.Name()}
 	c.run, c.runs = run, append(c.runs, run)
 	c.phase, c.form, c.notice, c.noticeErr = createPlanning, nil, "", false
-	c.progress, c.planName = core.PlanProgress{}, oneLine(f.name)
-	req := core.CreateRequest{Description: f.description, Name: f.name, Planner: planner,
+	c.progress, c.planName = plan.Progress{}, oneLine(f.name)
+	req := plan.CreateRequest{Description: f.description, Name: f.name, Planner: planner,
 		Complexity: core.Complexity(f.complexity), MaxTasks: maxTasks, TeamSize: teamSize,
 		Concurrency: m.o.Concurrency, Progress: run.push}
-	coord := m.o.Coord
-	plan := func() tea.Msg {
-		d, err := coord.PlanDraft(ctx, req)
+	plans := m.o.Plans
+	planning := func() tea.Msg {
+		d, err := plans.PlanDraft(ctx, req)
 		if err == nil && ctx.Err() != nil {
 			// Cancelled as it finished: nobody will review this draft.
-			coord.DiscardDraft(d, "cancelled in the dashboard")
+			plans.DiscardDraft(d, "cancelled in the dashboard")
 			d, err = nil, core.Wrap(core.ErrUnavailable, ctx.Err(), "project creation cancelled")
 		}
 		run.draft = d
 		close(run.done)
 		return planDoneMsg{gen: run.gen, draft: d, err: err}
 	}
-	return tea.Batch(plan, run.wait())
+	return tea.Batch(planning, run.wait())
 }
 
 // cancelPlanning stops the planning and returns to the form; the
@@ -418,8 +419,8 @@ func (m *Model) onPlanned(msg planDoneMsg) tea.Cmd {
 	}
 	if msg.gen != c.gen || c.phase != createPlanning {
 		if d := msg.draft; d != nil {
-			coord := m.o.Coord
-			return func() tea.Msg { coord.DiscardDraft(d, "cancelled in the dashboard"); return nil }
+			plans := m.o.Plans
+			return func() tea.Msg { plans.DiscardDraft(d, "cancelled in the dashboard"); return nil }
 		}
 		return nil
 	}
@@ -538,7 +539,7 @@ func formLines(view string, w int) []string {
 }
 
 // planStage turns a planning step into a share of the bar and a label.
-func planStage(p core.PlanProgress) (int, string) {
+func planStage(p plan.Progress) (int, string) {
 	switch p.Stage {
 	case "analyzed":
 		if p.Total == 1 {

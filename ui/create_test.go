@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // draftPlanner stands in for a model: a fixed analysis and fixed tasks per
@@ -106,6 +107,7 @@ func (p *draftPlanner) callList() []string {
 // withPlanner turns project creation on with pl as the only planner.
 func (e *testEnv) withPlanner(pl core.Planner, names ...string) {
 	e.m.o.Planner = func(string) (core.Planner, error) { return pl, nil }
+	e.m.o.Plans = plan.New(e.store, plan.WithClock(e.clock.Now))
 	e.m.o.Planners = names
 }
 
@@ -461,11 +463,11 @@ func TestCreateProgressAdvancesTheBar(t *testing.T) {
 	half := cells()
 	c := e.m.create
 	steps := []struct {
-		p    core.PlanProgress
+		p    plan.Progress
 		want string
 	}{
-		{core.PlanProgress{Stage: "feature", Done: 2, Total: 2, Feature: "Search"}, "feature 2 of 2 planned (Search)"},
-		{core.PlanProgress{Stage: "validating", Done: 2, Total: 2}, "checking the graph"},
+		{plan.Progress{Stage: "feature", Done: 2, Total: 2, Feature: "Search"}, "feature 2 of 2 planned (Search)"},
+		{plan.Progress{Stage: "validating", Done: 2, Total: 2}, "checking the graph"},
 	}
 	last := half
 	for _, s := range steps {
@@ -483,7 +485,7 @@ func TestCreateProgressAdvancesTheBar(t *testing.T) {
 		}
 	}
 	// A step of an older planning changes nothing.
-	e.m.Update(planProgressMsg{gen: c.gen - 1, p: core.PlanProgress{Stage: "analyzed", Total: 9}})
+	e.m.Update(planProgressMsg{gen: c.gen - 1, p: plan.Progress{Stage: "analyzed", Total: 9}})
 	if strings.Contains(e.screen(), "9 features") {
 		t.Error("a stale step was shown")
 	}
@@ -493,16 +495,16 @@ func TestCreateProgressAdvancesTheBar(t *testing.T) {
 
 func TestPlanStages(t *testing.T) {
 	for _, tc := range []struct {
-		p     core.PlanProgress
+		p     plan.Progress
 		pct   int
 		label string
 	}{
-		{core.PlanProgress{Stage: "started"}, 2, "analysing the description"},
-		{core.PlanProgress{Stage: "analyzed", Total: 1}, 10, "1 feature found"},
-		{core.PlanProgress{Stage: "analyzed", Total: 4}, 10, "4 features found"},
-		{core.PlanProgress{Stage: "feature", Done: 1, Total: 4, Feature: "Auth"}, 30, "feature 1 of 4 planned (Auth)"},
-		{core.PlanProgress{Stage: "feature", Done: 4, Total: 4}, 90, "feature 4 of 4 planned"},
-		{core.PlanProgress{Stage: "validating"}, 95, "checking the graph"},
+		{plan.Progress{Stage: "started"}, 2, "analysing the description"},
+		{plan.Progress{Stage: "analyzed", Total: 1}, 10, "1 feature found"},
+		{plan.Progress{Stage: "analyzed", Total: 4}, 10, "4 features found"},
+		{plan.Progress{Stage: "feature", Done: 1, Total: 4, Feature: "Auth"}, 30, "feature 1 of 4 planned (Auth)"},
+		{plan.Progress{Stage: "feature", Done: 4, Total: 4}, 90, "feature 4 of 4 planned"},
+		{plan.Progress{Stage: "validating"}, 95, "checking the graph"},
 	} {
 		pct, label := planStage(tc.p)
 		if pct != tc.pct || label != tc.label {
@@ -514,11 +516,11 @@ func TestPlanStages(t *testing.T) {
 // The progress callback runs on the planner's side: it must never block,
 // and when Update is slow it keeps the newest steps.
 func TestProgressPushNeverBlocks(t *testing.T) {
-	r := &planRun{progress: make(chan core.PlanProgress, 4), done: make(chan struct{})}
+	r := &planRun{progress: make(chan plan.Progress, 4), done: make(chan struct{})}
 	finished := make(chan struct{})
 	go func() {
 		for i := 1; i <= 100; i++ {
-			r.push(core.PlanProgress{Stage: "feature", Done: i, Total: 100})
+			r.push(plan.Progress{Stage: "feature", Done: i, Total: 100})
 		}
 		close(finished)
 	}()
@@ -780,7 +782,7 @@ func TestReviewDiscardRecordsOnlyTheCalls(t *testing.T) {
 			t.Errorf("a discarded draft recorded a %s event", ev.Kind)
 		}
 	}
-	if len(failed) != 1 || !strings.Contains(failed[0].Payload["error"].(string), "discarded in the dashboard") {
+	if len(failed) != 1 || !strings.Contains(failedWhy(failed[0]), "discarded in the dashboard") {
 		t.Errorf("planning_failed events: %+v", failed)
 	}
 }
@@ -814,7 +816,7 @@ func TestCreateQuitDuringPlanningAndReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := evs[len(evs)-1]; last.Kind != core.EventPlanningFailed || !strings.Contains(last.Payload["error"].(string), "the dashboard closed") {
+	if last := evs[len(evs)-1]; last.Kind != core.EventPlanningFailed || !strings.Contains(failedWhy(last), "the dashboard closed") {
 		t.Errorf("quitting in review recorded %s %v", last.Kind, last.Payload)
 	}
 	if ps := e2.projects(); len(ps) != 0 {
@@ -940,7 +942,7 @@ func BenchmarkReviewRender(b *testing.B) {
 	m.snap = &Snapshot{}
 	m.overlay = overlayCreate
 	m.create = &createState{phase: createReview, fields: &createFields{},
-		review: reviewState{draft: &core.Draft{Plan: core.Plan{Name: "Big", Tasks: tasks}}, cursor: 1000}}
+		review: reviewState{draft: &plan.Draft{Plan: core.Plan{Name: "Big", Tasks: tasks}}, cursor: 1000}}
 	for b.Loop() {
 		_ = m.Render()
 	}
@@ -1035,4 +1037,10 @@ func TestCreateInAProgram(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the program did not end on ctrl+c")
 	}
+}
+
+// failedWhy is why a planning_failed event says the planning failed.
+func failedWhy(e core.Event) string {
+	p, _ := e.Payload.(core.PlanningFailed)
+	return p.Error
 }

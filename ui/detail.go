@@ -324,62 +324,50 @@ func (m *Model) artifactLines(a core.Artifact, shown bool, w int, now time.Time)
 
 // historyLine is one event of the task, newest first, with its age.
 func (m *Model) historyLine(e core.Event, now time.Time) string {
-	who := oneLine(string(e.Agent))
-	p := func(k string) string { return oneLine(fmt.Sprint(e.Payload[k])) }
-	var what string
-	switch e.Kind {
-	case core.EventTaskClaimed:
-		what = fmt.Sprintf("claimed by %s (lease epoch %d)", who, payloadInt(e.Payload["epoch"]))
-	case core.EventTaskProgress:
-		what = fmt.Sprintf("%s %d%%", who, payloadInt(e.Payload["progress"]))
-		if msg := p("message"); e.Payload["message"] != nil && msg != "" {
-			what += ` "` + msg + `"`
-		}
-	case core.EventTaskCompleted:
-		what = "completed by " + who
-	case core.EventTaskBlocked:
-		what = "blocked: " + detailOr(p("reason"), p("message"))
-	case core.EventBlockerReported:
-		what = fmt.Sprintf("%s reported a %s blocker: %s", who, p("severity"), p("description"))
-	case core.EventLeaseRecovered, core.EventCircuitBroken:
-		what = "recovered from " + who + ": " + p("reason")
-		if e.Kind == core.EventCircuitBroken {
-			what = "circuit breaker blocked it: " + p("reason")
-		}
-	case core.EventTaskUnassigned:
-		what = "unassigned"
-		if who != "" {
-			what += " from " + who
-		}
-		if r := p("reason"); e.Payload["reason"] != nil && r != "" {
-			what += ": " + r
-		}
-	case core.EventArtifactLogged:
-		what = "artifact " + p("filename")
-	case core.EventDecisionLogged:
-		what = "decision: " + p("decision")
-	case core.EventPriorityChanged:
-		what = "priority " + p("from") + " → " + p("to")
-	default:
-		what = strings.ReplaceAll(string(e.Kind), "_", " ")
-	}
+	what := historyText(e)
 	return "  " + m.st.Faint.Render(fmt.Sprintf("%-8s", sinceText(now, e.At))) + " " + what
 }
 
-// payloadInt reads a number from an event payload, whatever JSON made of it.
-func payloadInt(v any) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int64:
-		return n
-	case float64:
-		return int64(n)
-	case string:
-		i, _ := strconv.ParseInt(n, 10, 64)
-		return i
+// historyText says what an event did to the task.
+func historyText(e core.Event) string {
+	who := oneLine(string(e.Agent))
+	switch p := e.Payload.(type) {
+	case core.TaskClaimed:
+		return fmt.Sprintf("claimed by %s (lease epoch %d)", who, p.Epoch)
+	case core.TaskProgress:
+		what := fmt.Sprintf("%s %d%%", who, p.Progress)
+		if msg := oneLine(p.Message); msg != "" {
+			what += ` "` + msg + `"`
+		}
+		return what
+	case core.TaskCompleted:
+		return "completed by " + who
+	case core.TaskBlocked:
+		return "blocked: " + oneLine(p.Why())
+	case core.BlockerReported:
+		return fmt.Sprintf("%s reported a %s blocker: %s", who, oneLine(p.Severity), oneLine(p.Description))
+	case core.LeaseRecovery:
+		if e.Kind == core.EventCircuitBroken {
+			return "circuit breaker blocked it: " + oneLine(p.Reason)
+		}
+		return "recovered from " + who + ": " + oneLine(p.Reason)
+	case core.TaskUnassigned:
+		what := "unassigned"
+		if who != "" {
+			what += " from " + who
+		}
+		if r := oneLine(p.Reason); r != "" {
+			what += ": " + r
+		}
+		return what
+	case core.ArtifactLogged:
+		return "artifact " + oneLine(p.Filename)
+	case core.DecisionLogged:
+		return "decision: " + oneLine(p.Decision)
+	case core.PriorityChanged:
+		return "priority " + p.From.String() + " → " + p.To.String()
 	}
-	return 0
+	return strings.ReplaceAll(string(e.Kind), "_", " ")
 }
 
 // markdown renders the description with glamour, cached per task, width

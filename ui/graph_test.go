@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"marcus/core"
+	"marcus/core/metrics"
 )
 
 func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
@@ -194,7 +195,7 @@ func benchSnapshot(n int) *Snapshot {
 	s.Layers, _ = core.Layers(b.Tasks)
 	s.Schedule, _ = core.ComputeSchedule(b.Tasks)
 	s.Events = benchEvents(FeedLimit)
-	ms := NewMetrics("p")
+	ms := metrics.NewLive("p")
 	ms.Add(s.Events)
 	s.Metrics = ms.Snapshot(now, b)
 	return s

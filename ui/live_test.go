@@ -161,7 +161,7 @@ func BenchmarkBurst1000Events(b *testing.B) {
 			for i := range 1000 {
 				t := tasks[i%len(tasks)]
 				if _, err := tx.AppendEvent(core.Event{At: time.Now(), Project: p.ID, Kind: core.EventTaskProgress, Task: t.ID,
-					Agent: "w1", Payload: map[string]any{"progress": i % 100, "message": "working"}}); err != nil {
+					Agent: "w1", Payload: core.TaskProgress{Progress: i % 100, Message: "working"}}); err != nil {
 					return err
 				}
 			}

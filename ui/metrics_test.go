@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -10,169 +9,6 @@ import (
 
 	"marcus/core"
 )
-
-// evSeq builds events with increasing ids.
-type evSeq struct {
-	t0  time.Time
-	evs []core.Event
-}
-
-func (s *evSeq) add(at time.Duration, kind core.EventKind, agent, task string, payload map[string]any) {
-	s.evs = append(s.evs, core.Event{ID: int64(len(s.evs) + 1), At: s.t0.Add(at), Project: "p", Kind: kind,
-		Agent: core.AgentID(agent), Task: core.TaskID(task), Payload: payload})
-}
-
-// knownRun is two agents over seven minutes: claims, a completion in the
-// second minute, a block, a recovery in the sixth, an unassign, a second
-// completion.
-func knownRun() *evSeq {
-	s := &evSeq{t0: Start}
-	sec := time.Second
-	s.add(0, core.EventProjectCreated, "", "", nil)
-	s.add(0, core.EventAgentRegistered, "a1", "", nil)
-	s.add(10*sec, core.EventAgentRegistered, "a2", "", nil)
-	s.add(20*sec, core.EventTaskClaimed, "a1", "t1", nil)
-	s.add(30*sec, core.EventTaskClaimed, "a2", "t2", nil)
-	s.add(70*sec, core.EventTaskProgress, "a1", "t1", map[string]any{"progress": 50.0})
-	s.add(90*sec, core.EventTaskCompleted, "a1", "t1", nil)
-	s.add(120*sec, core.EventTaskBlocked, "a2", "t2", map[string]any{"message": "stuck"})
-	s.add(150*sec, core.EventTaskClaimed, "a1", "t3", nil)
-	s.add(310*sec, core.EventLeaseRecovered, "a1", "t3", nil)
-	s.add(320*sec, core.EventTaskUnassigned, "a2", "t2", nil)
-	s.add(340*sec, core.EventTaskClaimed, "a2", "t2", nil)
-	s.add(370*sec, core.EventTaskCompleted, "a2", "t2", nil)
-	return s
-}
-
-func bucketField[T any](bs []MetricsBucket, f func(MetricsBucket) T) []T {
-	out := make([]T, len(bs))
-	for i, b := range bs {
-		out[i] = f(b)
-	}
-	return out
-}
-
-func TestMetricsKnownRun(t *testing.T) {
-	s := knownRun()
-	m := NewMetrics("p")
-	m.Add(s.evs)
-	board := core.Board{Tasks: []core.Task{{Status: core.StatusDone}, {Status: core.StatusDone}, {Status: core.StatusTodo}}}
-	snap := m.Snapshot(Start.Add(7*time.Minute), board)
-	bs := snap.Buckets
-	// Seven whole minutes: the eighth bucket has not begun.
-	if snap.BucketWidth != time.Minute || len(bs) != 7 || !bs[0].Start.Equal(Start) || !bs[6].Start.Equal(Start.Add(6*time.Minute)) {
-		t.Fatalf("width %v, %d buckets from %v", snap.BucketWidth, len(bs), bs[0].Start)
-	}
-	check := func(name string, got, want any) {
-		t.Helper()
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s: %v, want %v", name, got, want)
-		}
-	}
-	check("done", bucketField(bs, func(b MetricsBucket) int { return b.Done }), []int{0, 1, 0, 0, 0, 0, 1})
-	// The recovery and the unassign in minute 5 are not the agents' doing.
-	check("active", bucketField(bs, func(b MetricsBucket) int { return b.Active }), []int{2, 1, 2, 0, 0, 1, 1})
-	check("recoveries", bucketField(bs, func(b MetricsBucket) int { return b.Recoveries }), []int{0, 0, 0, 0, 0, 1, 0})
-	check("blocked", bucketField(bs, func(b MetricsBucket) int { return b.Blocked }), []int{0, 0, 1, 1, 1, 0, 0})
-	// Agent-seconds holding a task over registered agent-seconds.
-	util := bucketField(bs, func(b MetricsBucket) float64 { return math.Round(b.Utilisation*1000) / 1000 })
-	check("utilisation", util, []float64{0.636, 0.75, 0.25, 0.5, 0.5, 0.25, 0.083})
-	check("totals", []int{snap.Recoveries, snap.Claims, snap.Blockers, snap.Agents, snap.Holding, snap.Completions, snap.Done, snap.Total, snap.Blocked},
-		[]int{1, 4, 1, 2, 0, 2, 2, 3, 0})
-	check("median", snap.MedianTask, 50*time.Second) // 70 s and 30 s
-	check("elapsed", snap.Elapsed, 7*time.Minute)
-	check("per minute", math.Round(snap.PerMinute*1000)/1000, 0.286)
-	if m.LastEventID() != int64(len(s.evs)) {
-		t.Errorf("last event %d", m.LastEventID())
-	}
-}
-
-// Events added in pieces, repeated, or after a snapshot give the same
-// numbers as all at once.
-func TestMetricsIncremental(t *testing.T) {
-	s := knownRun()
-	whole := NewMetrics("p")
-	whole.Add(s.evs)
-	parts := NewMetrics("p")
-	for i := 0; i < len(s.evs); i += 3 {
-		parts.Add(s.evs[:min(i+3, len(s.evs))]) // overlapping: old ones are skipped
-		parts.Snapshot(s.evs[min(i+2, len(s.evs)-1)].At, core.Board{})
-	}
-	end := Start.Add(7 * time.Minute)
-	a, b := whole.Snapshot(end, core.Board{}), parts.Snapshot(end, core.Board{})
-	if fmt.Sprint(a) != fmt.Sprint(b) {
-		t.Errorf("in pieces:\n%v\nat once:\n%v", b, a)
-	}
-	other := NewMetrics("q")
-	other.Add(s.evs)
-	if o := other.Snapshot(end, core.Board{}); o.Claims != 0 || !o.Start.IsZero() || other.LastEventID() != int64(len(s.evs)) {
-		t.Errorf("another project's events counted: %+v", o)
-	}
-}
-
-func TestMetricsBlockersAndCircuits(t *testing.T) {
-	s := &evSeq{t0: Start}
-	s.add(0, core.EventAgentRegistered, "a1", "", nil)
-	s.add(time.Second, core.EventTaskClaimed, "a1", "t1", nil)
-	s.add(2*time.Second, core.EventBlockerReported, "a1", "t1", map[string]any{"severity": "medium", "advisory": true})
-	s.add(3*time.Second, core.EventBlockerReported, "a1", "t1", map[string]any{"severity": "high", "advisory": false})
-	s.add(4*time.Second, core.EventTaskClaimed, "a1", "t2", nil)
-	s.add(5*time.Second, core.EventCircuitBroken, "a1", "t2", nil)
-	s.add(6*time.Second, core.EventTaskBlocked, "a1", "t3", map[string]any{"by": "person"})
-	m := NewMetrics("p")
-	m.Add(s.evs)
-	snap := m.Snapshot(Start.Add(10*time.Second), core.Board{})
-	if snap.Blockers != 3 || snap.Blocked != 3 || snap.Recoveries != 1 || snap.CircuitBreaks != 1 || snap.Holding != 0 {
-		t.Errorf("blockers %d blocked %d recoveries %d circuits %d holding %d", snap.Blockers, snap.Blocked, snap.Recoveries, snap.CircuitBreaks, snap.Holding)
-	}
-	if b := snap.Buckets[0]; b.Blocked != 3 || b.Recoveries != 1 || b.Active != 1 {
-		t.Errorf("bucket %+v", b)
-	}
-}
-
-// A ten-hour run keeps at most MaxBuckets buckets: they widen to 4
-// minutes, and no completion is lost in the merges.
-func TestMetricsWidening(t *testing.T) {
-	s := &evSeq{t0: Start}
-	s.add(0, core.EventAgentRegistered, "a1", "", nil)
-	for i := 1; i <= 120; i++ {
-		task := fmt.Sprintf("t%d", i)
-		s.add(time.Duration(i)*5*time.Minute-2*time.Minute, core.EventTaskClaimed, "a1", task, nil)
-		s.add(time.Duration(i)*5*time.Minute, core.EventTaskCompleted, "a1", task, nil)
-	}
-	m := NewMetrics("p")
-	m.Add(s.evs)
-	snap := m.Snapshot(Start.Add(10*time.Hour), core.Board{})
-	if snap.BucketWidth != 4*time.Minute || len(snap.Buckets) != 151 {
-		t.Fatalf("width %v, %d buckets", snap.BucketWidth, len(snap.Buckets))
-	}
-	total := 0
-	for _, b := range snap.Buckets {
-		total += b.Done
-	}
-	if total != 120 || snap.Buckets[0].Done != 0 || snap.Buckets[1].Done != 1 {
-		t.Errorf("done %d in all, %d and %d in the first buckets", total, snap.Buckets[0].Done, snap.Buckets[1].Done)
-	}
-	// The agent holds a task 2 minutes in every 5: 40% of the run.
-	var busy float64
-	for _, b := range snap.Buckets[:150] {
-		busy += b.Utilisation
-	}
-	if u := busy / 150; math.Abs(u-0.4) > 0.001 {
-		t.Errorf("mean utilisation %.4f, want 0.4", u)
-	}
-	if snap.MedianTask != 2*time.Minute || snap.Timed != 120 {
-		t.Errorf("median %v over %d", snap.MedianTask, snap.Timed)
-	}
-	// Idle time widens them too: a snapshot a day later.
-	later := m.Snapshot(Start.Add(30*time.Hour), core.Board{})
-	if later.BucketWidth != 8*time.Minute || len(later.Buckets) > MaxBuckets {
-		t.Errorf("a day later: width %v, %d buckets", later.BucketWidth, len(later.Buckets))
-	}
-	if !slices.ContainsFunc(later.Buckets, func(b MetricsBucket) bool { return b.Done == 2 }) {
-		t.Error("merged buckets lost their completions")
-	}
-}
 
 // The loader feeds the store's events to the metrics: the scripted run's
 // numbers reach the snapshot, and the header counts the recovery.
@@ -191,6 +27,17 @@ func TestMetricsFromStore(t *testing.T) {
 	}
 }
 
+// evSeq builds events with increasing ids.
+type evSeq struct {
+	t0  time.Time
+	evs []core.Event
+}
+
+func (s *evSeq) add(at time.Duration, kind core.EventKind, agent, task string, payload core.Payload) {
+	s.evs = append(s.evs, core.Event{ID: int64(len(s.evs) + 1), At: s.t0.Add(at), Project: "p", Kind: kind,
+		Agent: core.AgentID(agent), Task: core.TaskID(task), Payload: payload})
+}
+
 // benchEvents is a realistic hour of 20 agents: claims, progress reports
 // and completions, with a recovery now and then.
 func benchEvents(n int) []core.Event {
@@ -204,25 +51,16 @@ func benchEvents(n int) []core.Event {
 		at := time.Duration(20+i*3) * time.Second
 		switch i % 4 {
 		case 0:
-			s.add(at, core.EventTaskClaimed, agent, task, map[string]any{"epoch": 1.0})
+			s.add(at, core.EventTaskClaimed, agent, task, core.TaskClaimed{Epoch: 1})
 		case 3:
 			if i%40 == 3 {
 				s.add(at, core.EventLeaseRecovered, agent, task, nil)
 			} else {
-				s.add(at, core.EventTaskCompleted, agent, task, map[string]any{"progress": 100.0})
+				s.add(at, core.EventTaskCompleted, agent, task, core.TaskCompleted{Progress: 100})
 			}
 		default:
-			s.add(at, core.EventTaskProgress, agent, task, map[string]any{"progress": 50.0, "message": "going"})
+			s.add(at, core.EventTaskProgress, agent, task, core.TaskProgress{Progress: 50, Message: "going"})
 		}
 	}
 	return s.evs[:n]
-}
-
-func BenchmarkMetricsAdd1000Events(b *testing.B) {
-	evs := benchEvents(1000)
-	b.ReportAllocs()
-	for b.Loop() {
-		m := NewMetrics("p")
-		m.Add(evs)
-	}
 }

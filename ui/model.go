@@ -13,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // Options configure the dashboard.
@@ -29,6 +30,9 @@ type Options struct {
 	// Planner returns a planner by name ("" for the configured one), for
 	// the new project form; nil turns the form off.
 	Planner func(name string) (core.Planner, error)
+	// Plans is the planning service the form stores through; nil, like a
+	// nil Planner, turns the form off.
+	Plans *plan.Service
 	// Planners are the names the form offers, the configured one first.
 	Planners []string
 	// Concurrency bounds a creation's feature calls (0: the default).

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // reviewEdit is what the review is editing.
@@ -36,7 +37,7 @@ const (
 // reviewState is the review of a planned draft: a cursor over its tasks
 // and the edit in progress.
 type reviewState struct {
-	draft  *core.Draft
+	draft  *plan.Draft
 	cursor int
 	edit   reviewEdit
 	input  textinput.Model
@@ -221,11 +222,11 @@ func otherTaskIndex(self, j int) int {
 func (m *Model) storeDraft() tea.Cmd {
 	r := &m.create.review
 	r.creating, r.err = true, ""
-	d, coord, ctx := r.draft, m.o.Coord, m.ctx
+	d, plans, ctx := r.draft, m.o.Plans, m.ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		res, err := coord.CreateFromDraft(ctx, d)
+		res, err := plans.CreateFromDraft(ctx, d)
 		return createdMsg{res: res, err: err}
 	}
 }
@@ -258,8 +259,9 @@ func (m *Model) discardDraft() tea.Cmd {
 	c.review.draft = nil
 	c.phase = createForm
 	m.closeOverlay()
-	return m.act(func(_ context.Context, co *core.Coordinator) (string, error) {
-		co.DiscardDraft(d, "discarded in the dashboard")
+	plans := m.o.Plans
+	return m.act(func(context.Context, *core.Coordinator) (string, error) {
+		plans.DiscardDraft(d, "discarded in the dashboard")
 		return "discarded the draft: nothing was stored", nil
 	})
 }

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"marcus/core"
+	"marcus/core/metrics"
 )
 
 // FeedLimit is how many of a project's newest events the activity feed keeps.
@@ -27,12 +28,13 @@ type Snapshot struct {
 	// ByID indexes Board.Tasks.
 	ByID map[core.TaskID]int
 	// Events are the project's newest events, oldest first.
-	Events  []core.Event
+	Events []core.Event
+	// Metrics are the run's live numbers (header, Experiments view).
 	Metrics MetricsSnapshot
 	Costs   core.CostTotals
 	// Experiments are the project's recorded experiments with their
 	// metrics, oldest first (the same report marcus experiment report prints).
-	Experiments []core.ExperimentReport
+	Experiments []metrics.ExperimentReport
 	// Mirrors are the project's board mirrors (Trello) and their state.
 	Mirrors []core.MirrorStatus
 	// Detail is filled when a task's detail is open.
@@ -51,6 +53,14 @@ func (s *Snapshot) Task(id core.TaskID) (core.Task, bool) {
 	}
 	return s.Board.Tasks[i], true
 }
+
+// MetricsSnapshot and MetricsBucket are the live run metrics a frame
+// shows; core/metrics computes them, with the same replay of the events
+// as the experiment reports.
+type (
+	MetricsSnapshot = metrics.LiveSnapshot
+	MetricsBucket   = metrics.LiveBucket
+)
 
 // TaskDetail is what the detail view shows of one task.
 type TaskDetail = core.TaskView
@@ -77,10 +87,10 @@ type changedMsg struct {
 // next only when the last has answered), so its state needs no lock.
 type loader struct {
 	coord   *core.Coordinator
-	metrics *Metrics
+	metrics *metrics.Live
 	// reports keeps ended experiments' reports (they never change) and
 	// when a running one was last computed.
-	reports map[core.ExperimentID]core.ExperimentReport
+	reports map[core.ExperimentID]metrics.ExperimentReport
 	lastRun time.Time
 }
 
@@ -122,7 +132,7 @@ func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
 		s.Schedule, _ = core.ComputeSchedule(b.Tasks)
 	}
 	if l.metrics == nil || l.metrics.Project() != b.Project.ID {
-		l.metrics = NewMetrics(b.Project.ID)
+		l.metrics = metrics.NewLive(b.Project.ID)
 	}
 	if err := l.feedMetrics(ctx, b.Project.ID); err != nil {
 		return nil, err
@@ -184,20 +194,20 @@ func waitCmd(ctx context.Context, c *core.Coordinator, after int64, poll time.Du
 
 // experiments reports a project's experiments: an ended one once, a
 // running one at most every two seconds (its report reads its events).
-func (l *loader) experiments(ctx context.Context, p core.ProjectID, now time.Time) []core.ExperimentReport {
-	var es []core.Experiment
-	if err := l.coord.Store().View(ctx, func(tx core.ReadTx) (err error) { es, err = tx.Experiments(p); return err }); err != nil {
+func (l *loader) experiments(ctx context.Context, p core.ProjectID, now time.Time) []metrics.ExperimentReport {
+	es, err := l.coord.Experiments(ctx, p)
+	if err != nil {
 		return nil
 	}
 	if l.reports == nil {
-		l.reports = map[core.ExperimentID]core.ExperimentReport{}
+		l.reports = map[core.ExperimentID]metrics.ExperimentReport{}
 	}
-	var out []core.ExperimentReport
+	var out []metrics.ExperimentReport
 	for _, e := range es {
 		rep, ok := l.reports[e.ID]
 		stale := !ok || (rep.Experiment.Running && (e.EndedAt.IsZero() && now.Sub(l.lastRun) >= 2*time.Second || !e.EndedAt.IsZero()))
 		if stale {
-			fresh, err := l.coord.ReportExperiment(ctx, string(e.ID))
+			fresh, err := metrics.Report(ctx, l.coord, string(e.ID))
 			if err != nil {
 				continue
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/llm"
 	"marcus/providers/llm/llmfake"
 	"marcus/store/sqlite"
@@ -25,6 +26,7 @@ type pipe struct {
 	t     *testing.T
 	store *sqlite.Store
 	coord *core.Coordinator
+	plans *plan.Service
 	fake  *llmfake.Server
 	waits atomic.Int64 // total backoff asked for, in ms
 }
@@ -36,7 +38,7 @@ func newPipe(t *testing.T, api string, latency time.Duration, respond func(llmfa
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	p := &pipe{t: t, store: s, coord: core.NewCoordinator(s)}
+	p := &pipe{t: t, store: s, coord: core.NewCoordinator(s), plans: plan.New(s)}
 	p.fake = llmfake.New(t, llmfake.Options{Key: "k-test", Latency: latency, Respond: respond})
 	cfg := llm.Config{Provider: api, APIKey: "k-test", Model: "test-model", Timeout: 5 * time.Second, MaxRetries: 3,
 		Wait: func(ctx context.Context, d time.Duration) error {
@@ -93,8 +95,8 @@ func script(features []string, override func(llmfake.Request) (llmfake.Reply, bo
 	}
 }
 
-func (p *pipe) create(planner core.Planner, name string) (core.Creation, error) {
-	return p.coord.CreateProject(p.t.Context(), core.CreateRequest{Description: "a shop with " + name, Name: name, Planner: planner})
+func (p *pipe) create(planner core.Planner, name string) (plan.Creation, error) {
+	return p.plans.CreateProject(p.t.Context(), plan.CreateRequest{Description: "a shop with " + name, Name: name, Planner: planner})
 }
 
 func (p *pipe) nothingStored() {
@@ -316,7 +318,7 @@ func TestPipelineCancelStoresNothing(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			errc := make(chan error, 1)
 			go func() {
-				_, err := p.coord.CreateProject(ctx, core.CreateRequest{Description: "d", Name: "Cancelled", Planner: planner})
+				_, err := p.plans.CreateProject(ctx, plan.CreateRequest{Description: "d", Name: "Cancelled", Planner: planner})
 				errc <- err
 			}()
 			for p.fake.InFlight() < 4 {
@@ -353,7 +355,7 @@ func BenchmarkCreate20Features(b *testing.B) {
 	for i := range features {
 		features[i] = fmt.Sprintf("Feature %02d", i+1)
 	}
-	for _, limit := range []int{1, core.DefaultPlanConcurrency} {
+	for _, limit := range []int{1, plan.DefaultConcurrency} {
 		b.Run(fmt.Sprintf("concurrency=%d", limit), func(b *testing.B) {
 			s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "m.db"), sqlite.Options{})
 			if err != nil {
@@ -365,12 +367,12 @@ func BenchmarkCreate20Features(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			coord := core.NewCoordinator(s)
+			plans := plan.New(s)
 			ideal := latency + time.Duration((len(features)+limit-1)/limit)*latency
 			var total time.Duration
 			for i := 0; b.Loop(); i++ {
 				start := time.Now()
-				_, err := coord.CreateProject(b.Context(), core.CreateRequest{Description: fmt.Sprintf("run %d", i),
+				_, err := plans.CreateProject(b.Context(), plan.CreateRequest{Description: fmt.Sprintf("run %d", i),
 					Name: fmt.Sprintf("Bench %d", i), Planner: planner, Concurrency: limit})
 				if err != nil {
 					b.Fatal(err)

@@ -87,7 +87,7 @@ type historyEvent struct {
 	AgentID     core.AgentID   `json:"agent_id"`
 	TaskID      core.TaskID    `json:"task_id"`
 	Description string         `json:"description"`
-	Details     map[string]any `json:"details"`
+	Details     core.Payload   `json:"details"`
 }
 
 type historyMessage struct {
@@ -382,11 +382,25 @@ func (v historyView) conversations(f historyFilter) []historyMessage {
 	return out
 }
 
+// messageOf is what the event's agent (or person) said, if anything.
 func messageOf(e core.Event) string {
-	for _, key := range []string{"message", "description", "decision", "reason"} {
-		if s, ok := e.Payload[key].(string); ok && s != "" {
-			return s
-		}
+	switch p := e.Payload.(type) {
+	case core.TaskProgress:
+		return p.Message
+	case core.TaskCompleted:
+		return p.Message
+	case core.TaskBlocked:
+		return p.Why()
+	case core.BlockerReported:
+		return p.Description
+	case core.DecisionLogged:
+		return p.Decision
+	case core.FeatureAdded:
+		return p.Description
+	case core.TaskUnassigned:
+		return p.Reason
+	case core.LeaseRecovery:
+		return p.Reason
 	}
 	return ""
 }
@@ -402,9 +416,10 @@ func describe(e core.Event) string {
 	return s
 }
 
-func nonNilPayload(p map[string]any) map[string]any {
+// nonNilPayload writes an event without a payload as {}.
+func nonNilPayload(p core.Payload) core.Payload {
 	if p == nil {
-		return map[string]any{}
+		return core.RawPayload("{}")
 	}
 	return p
 }

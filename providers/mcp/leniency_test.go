@@ -87,7 +87,7 @@ func agentSkills(t *testing.T, c *client, id string) []string {
 // says what to send.
 func TestOptionsLeniency(t *testing.T) {
 	e := newEnv(t)
-	c := dial(t, e.serve(plannerOpts(&stubPlanner{})), nil)
+	c := dial(t, e.serve(e.plannerOpts(&stubPlanner{})), nil)
 	dir := t.TempDir()
 	m := c.ok("create_project", args{"description": "a todo app", "project_name": "Opts", "options": map[string]any{
 		"colour": "red", "tags": map[string]any{"team": "a"}, "deadline": "2027-01-31", "project_root": dir,

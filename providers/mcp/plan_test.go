@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/mcp"
 )
 
@@ -54,8 +55,8 @@ func (s *stubPlanner) last() core.PlanRequest {
 	return s.reqs[len(s.reqs)-1]
 }
 
-func plannerOpts(p core.Planner) mcp.Options {
-	return mcp.Options{Planner: func(name string) (core.Planner, error) {
+func (e *env) plannerOpts(p core.Planner) mcp.Options {
+	return mcp.Options{Plans: plan.New(e.store), Planner: func(name string) (core.Planner, error) {
 		if name != "" && name != "stub" {
 			return nil, core.Errorf(core.ErrInvalid, "the %s planner needs a key: set it", name)
 		}
@@ -66,7 +67,7 @@ func plannerOpts(p core.Planner) mcp.Options {
 func TestCreateProjectTool(t *testing.T) {
 	e := newEnv(t)
 	p := &stubPlanner{}
-	c := dial(t, e.serve(plannerOpts(p)), nil)
+	c := dial(t, e.serve(e.plannerOpts(p)), nil)
 	res := c.obj("create_project", map[string]any{"description": "a todo app", "project_name": "Todo",
 		"options": map[string]any{"complexity": "prototype", "team_size": 4, "max_tasks": 50, "tech_stack": []string{"Go", "htmx"}, "deadline": "2027-01-31"}})
 	if res["success"] != true || res["project_name"] != "Todo" || res["tasks_created"] != float64(6) || res["task_count"] != float64(6) {
@@ -104,7 +105,7 @@ func TestCreateProjectTool(t *testing.T) {
 
 func TestCreateProjectToolFailures(t *testing.T) {
 	e := newEnv(t)
-	c := dial(t, e.serve(plannerOpts(&stubPlanner{})), nil)
+	c := dial(t, e.serve(e.plannerOpts(&stubPlanner{})), nil)
 	for _, tc := range []struct {
 		args map[string]any
 		want string
@@ -135,7 +136,7 @@ func TestCreateProjectToolFailures(t *testing.T) {
 
 func TestCreateProjectToolTimeout(t *testing.T) {
 	e := newEnv(t)
-	o := plannerOpts(&stubPlanner{hold: true})
+	o := e.plannerOpts(&stubPlanner{hold: true})
 	o.PlanTimeout = 300 * time.Millisecond
 	c := dial(t, e.serve(o), nil)
 	start := time.Now()
@@ -155,7 +156,7 @@ func TestCreateProjectToolTimeout(t *testing.T) {
 
 func TestAddFeatureAndCostTools(t *testing.T) {
 	e := newEnv(t)
-	c := dial(t, e.serve(plannerOpts(&stubPlanner{})), nil)
+	c := dial(t, e.serve(e.plannerOpts(&stubPlanner{})), nil)
 	created := c.obj("create_project", map[string]any{"description": "a todo app", "project_name": "Todo"})
 	res := c.obj("add_feature", map[string]any{"feature_description": "share lists with friends", "project_id": "todo"})
 	if res["success"] != true || res["tasks_created"] != float64(2) || res["integration_detected"] != true || res["feature_phase"] != "auto_detect" {

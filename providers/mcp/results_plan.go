@@ -1,12 +1,15 @@
 package mcp
 
-import "marcus/core"
+import (
+	"marcus/core"
+	"marcus/core/plan"
+)
 
 // createResult answers create_project: the creation's summary with
 // Marcus's names beside (task_count, board_id, board).
 type createResult struct {
 	Success bool `json:"success"`
-	core.CreationSummary
+	plan.CreationSummary
 	TaskCount       int               `json:"task_count"`
 	BoardID         core.ProjectID    `json:"board_id"`
 	Board           boardInfo         `json:"board"`

@@ -50,8 +50,9 @@ func wantTypes(t *testing.T, what string, m map[string]any, fields map[string]st
 
 // runnerServer is a marcus server as `marcus serve` runs it: HTTP on
 // 127.0.0.1 with the lease monitor's loop going.
-func runnerServer(t *testing.T, o mcp.Options) (*env, *httptest.Server) {
+func runnerServer(t *testing.T, opts func(*env) mcp.Options) (*env, *httptest.Server) {
 	e := newEnv(t)
+	o := opts(e)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { e.coord.RunLeaseMonitor(ctx, 100*time.Millisecond, nil) })
@@ -69,7 +70,7 @@ func TestMarcusRunnerReplay(t *testing.T) {
 	if err := os.Mkdir(impl, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, srv := runnerServer(t, plannerOpts(&stubPlanner{}))
+	_, srv := runnerServer(t, func(e *env) mcp.Options { return e.plannerOpts(&stubPlanner{}) })
 	url := srv.URL + "/mcp/"
 
 	// The creator: ping, create_project (options as the runner builds

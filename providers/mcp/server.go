@@ -15,6 +15,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 // Options configure the server. The zero value works.
@@ -34,8 +35,11 @@ type Options struct {
 	// one named ("offline", "anthropic", "openai"), or the configured one
 	// for "". Nil: those tools answer that planning is not set up here.
 	Planner func(name string) (core.Planner, error)
+	// Plans is the planning service those tools store through; nil, like
+	// a nil Planner, turns them off.
+	Plans *plan.Service
 	// PlanConcurrency bounds a creation's concurrent feature calls
-	// (0: core.DefaultPlanConcurrency).
+	// (0: plan.DefaultConcurrency).
 	PlanConcurrency int
 	// PlanTimeout bounds create_project and add_feature, which wait for a
 	// model; default 10 minutes.

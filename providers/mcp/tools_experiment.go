@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"marcus/core"
+	"marcus/core/metrics"
 )
 
 func (h *handlers) experimentTools() []tool {
@@ -145,7 +146,7 @@ func (h *handlers) endExperiment(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := h.c.ReportExperiment(ctx, string(e.ID))
+	rep, err := metrics.Report(ctx, h.c, string(e.ID))
 	if err != nil {
 		return nil, err
 	}

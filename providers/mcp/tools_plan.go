@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"marcus/core"
+	"marcus/core/plan"
 )
 
 func (h *handlers) planningTools() []tool {
@@ -20,7 +21,7 @@ func (h *handlers) planningTools() []tool {
 				{"context", "object", "Marcus's extra context; accepted and not used", false, nil},
 				{"project_id", "string", "project id or name (default: the newest)", false, nil},
 				{"integration_point", "string", "auto_detect (default), after_current, parallel or new_phase", false,
-					[]string{core.IntegrateAuto, core.IntegrateAfterCurrent, core.IntegrateParallel, core.IntegrateNewPhase}},
+					[]string{plan.IntegrateAuto, plan.IntegrateAfterCurrent, plan.IntegrateParallel, plan.IntegrateNewPhase}},
 				{"options", "object", "planner, complexity", false, nil}},
 			h.addFeature},
 		{"get_cost_summary", "What planning cost: model calls, tokens and estimated dollars, per project, model and operation.",
@@ -31,7 +32,7 @@ func (h *handlers) planningTools() []tool {
 }
 
 func (h *handlers) plannerFor(name string) (core.Planner, error) {
-	if h.o.Planner == nil {
+	if h.o.Planner == nil || h.o.Plans == nil {
 		return nil, core.Errorf(core.ErrUnavailable, "this marcus server cannot plan projects; create one with marcus new on the host")
 	}
 	return h.o.Planner(name)
@@ -57,7 +58,7 @@ func (h *handlers) createProject(ctx context.Context, a args) (any, error) {
 	if len(po.techStack) > 0 {
 		description = strings.TrimSpace(description) + "\n\nTech stack: " + strings.Join(po.techStack, ", ")
 	}
-	res, err := h.c.CreateProject(ctx, core.CreateRequest{Description: description, Name: v[0], Planner: p,
+	res, err := h.o.Plans.CreateProject(ctx, plan.CreateRequest{Description: description, Name: v[0], Planner: p,
 		Complexity: po.complexity, MaxTasks: po.maxTasks, TeamSize: po.teamSize, Concurrency: h.o.PlanConcurrency,
 		Options: po.kept})
 	if err != nil {
@@ -74,7 +75,7 @@ func (h *handlers) createProject(ctx context.Context, a args) (any, error) {
 	return out, nil
 }
 
-func newCreateResult(s core.CreationSummary, provider string, po planOptions) createResult {
+func newCreateResult(s plan.CreationSummary, provider string, po planOptions) createResult {
 	out := createResult{Success: true, CreationSummary: s, TaskCount: s.TasksCreated, BoardID: s.ProjectID,
 		Board: boardInfo{ProjectID: s.ProjectID, BoardID: s.ProjectID, Provider: provider}, OptionsKept: po.kept}
 	out.Warnings = append(nonNil(out.Warnings), po.warnings...)
@@ -104,7 +105,7 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.c.AddFeature(ctx, core.FeatureRequest{Project: core.ProjectID(v[0]), Description: description,
+	res, err := h.o.Plans.AddFeature(ctx, plan.FeatureRequest{Project: core.ProjectID(v[0]), Description: description,
 		IntegrationPoint: v[1], Planner: p, Complexity: po.complexity, Concurrency: h.o.PlanConcurrency})
 	if err != nil {
 		return nil, err
@@ -113,8 +114,8 @@ func (h *handlers) addFeature(ctx context.Context, a args) (any, error) {
 		TasksCreated: len(res.Tasks), TaskIDs: make([]core.TaskID, len(res.Tasks)), TaskNames: make([]string, len(res.Tasks)),
 		TaskBreakdown: map[string]int{"total": len(res.Tasks)}, Features: nonNil(res.Features),
 		IntegrationPoints: nonNil(res.IntegrationPoints), RewiredTasks: nonNil(res.Rewired),
-		IntegrationDetected: res.IntegrationPoint == core.IntegrateAuto, FeaturePhase: res.IntegrationPoint,
-		Warnings: append(nonNil(res.Warnings), po.warnings...), LLM: core.Creation{Calls: res.Calls}.Summary().LLM}
+		IntegrationDetected: res.IntegrationPoint == plan.IntegrateAuto, FeaturePhase: res.IntegrationPoint,
+		Warnings: append(nonNil(res.Warnings), po.warnings...), LLM: plan.Creation{Calls: res.Calls}.Summary().LLM}
 	for i, t := range res.Tasks {
 		out.TaskIDs[i], out.TaskNames[i] = t.ID, t.Name
 		out.TaskBreakdown[t.Phase.String()]++

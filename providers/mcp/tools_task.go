@@ -98,7 +98,7 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 	asked := h.c.Now()
 	t, err := h.c.ReportProgress(ctx, r)
 	if err != nil {
-		return h.refusal(ctx, err, r.Agent, r.Task, r.Status), nil
+		return refusal(err, r.Status), nil
 	}
 	out := progressResult{Success: true, TaskID: t.ID, TaskStatus: t.Status, Progress: t.Progress}
 	switch {
@@ -142,7 +142,7 @@ func (h *handlers) reportBlocker(ctx context.Context, a args) (any, error) {
 	r := core.BlockerReport{Agent: core.AgentID(v[0]), Task: core.TaskID(v[1]), Description: v[2], Severity: v[3]}
 	t, err := h.c.ReportBlocker(ctx, r)
 	if err != nil {
-		return h.refusal(ctx, err, r.Agent, r.Task, core.StatusBlocked), nil
+		return refusal(err, core.StatusBlocked), nil
 	}
 	advisory := t.Status == core.StatusInProgress
 	msg := "Blocker recorded. You still own task " + string(t.ID) + ": apply the suggestions, then report_task_progress(status=\"in_progress\", message=\"Resolved blocker: ...\")."

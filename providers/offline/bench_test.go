@@ -79,7 +79,7 @@ func TestOfflineLongDescription(t *testing.T) {
 	if n := len(strings.Fields(desc)); n < 1900 || n > 2300 {
 		t.Fatalf("the generated description has %d words", n)
 	}
-	out, err := plan(context.Background(), offline.New(), core.PlanRequest{Description: desc})
+	out, err := runPlan(context.Background(), offline.New(), core.PlanRequest{Description: desc})
 	if err != nil {
 		t.Fatal(err)
 	}

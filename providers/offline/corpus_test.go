@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/offline"
 )
 
@@ -100,7 +101,7 @@ func planCorpus(p core.Planner, e corpusEntry, cx core.Complexity) corpusRun {
 		}
 		r.exps = append(r.exps, ts)
 	}
-	r.plan, r.warnings, r.err = core.AssemblePlan(req, r.analysis, r.exps)
+	r.plan, r.warnings, r.err = plan.Assemble(req, r.analysis, r.exps)
 	return r
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"marcus/core"
+	"marcus/core/plan"
 	"marcus/providers/offline"
 )
 
@@ -100,9 +101,9 @@ type expansionView struct {
 	Tasks   []core.PlanTask `json:"tasks"`
 }
 
-// plan runs the planner as the creation pipeline does: Analyze, every
-// Expand, then core.AssemblePlan.
-func plan(ctx context.Context, p core.Planner, req core.PlanRequest) (output, error) {
+// runPlan runs the planner as the creation pipeline does: Analyze, every
+// Expand, then plan.Assemble.
+func runPlan(ctx context.Context, p core.Planner, req core.PlanRequest) (output, error) {
 	out := output{Request: requestView{Complexity: req.Complexity, MaxTasks: req.MaxTasks}}
 	for _, t := range req.Existing {
 		out.Request.Existing = append(out.Request.Existing, t.Name)
@@ -119,7 +120,7 @@ func plan(ctx context.Context, p core.Planner, req core.PlanRequest) (output, er
 		}
 		out.Expansions = append(out.Expansions, expansionView{Feature: f.Name, Tasks: exps[i]})
 	}
-	out.Plan, out.Warnings, err = core.AssemblePlan(req, a, exps)
+	out.Plan, out.Warnings, err = plan.Assemble(req, a, exps)
 	return out, err
 }
 
@@ -127,7 +128,7 @@ func TestOfflineGolden(t *testing.T) {
 	p := offline.New()
 	for _, c := range goldenCases {
 		t.Run(c.name, func(t *testing.T) {
-			out, err := plan(context.Background(), p, c.request(t))
+			out, err := runPlan(context.Background(), p, c.request(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -27,7 +27,7 @@ func TestOfflineInvariants(t *testing.T) {
 			t.Run(c.name+"/"+string(cx), func(t *testing.T) {
 				req := c.request(t)
 				req.Complexity = cx
-				out, err := plan(context.Background(), p, req)
+				out, err := runPlan(context.Background(), p, req)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -155,10 +155,10 @@ func TestOfflineDeterministic(t *testing.T) {
 	want := make([]output, len(goldenCases))
 	for i, c := range goldenCases {
 		var err error
-		if want[i], err = plan(context.Background(), p, c.request(t)); err != nil {
+		if want[i], err = runPlan(context.Background(), p, c.request(t)); err != nil {
 			t.Fatal(err)
 		}
-		again, err := plan(context.Background(), offline.New(), c.request(t))
+		again, err := runPlan(context.Background(), offline.New(), c.request(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,7 @@ func TestOfflineDeterministic(t *testing.T) {
 		for i, c := range goldenCases {
 			req := c.request(t)
 			wg.Go(func() {
-				got, err := plan(context.Background(), p, req)
+				got, err := runPlan(context.Background(), p, req)
 				if err != nil {
 					t.Error(err)
 					return
@@ -236,13 +236,13 @@ func TestOfflineMaxTasks(t *testing.T) {
 		for _, cx := range complexities {
 			req := c.request(t)
 			req.Complexity, req.MaxTasks = cx, 0
-			full, err := plan(context.Background(), p, req)
+			full, err := runPlan(context.Background(), p, req)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", c.name, cx, err)
 			}
 			for _, limit := range []int{1, 2, 3, 5, 8, 12, 20} {
 				req.MaxTasks = limit
-				out, err := plan(context.Background(), p, req)
+				out, err := runPlan(context.Background(), p, req)
 				if err != nil {
 					if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "raise max_tasks") {
 						t.Errorf("%s/%s/%d: %v, want a refusal that says to raise max_tasks", c.name, cx, limit, err)
@@ -288,12 +288,12 @@ func TestOfflineMaxTasks(t *testing.T) {
 func TestOfflineMaxTasksTodo(t *testing.T) {
 	p := offline.New()
 	req := core.PlanRequest{Description: "a todo web app with login, shared lists and email reminders", MaxTasks: 3}
-	_, err := plan(context.Background(), p, req)
+	_, err := runPlan(context.Background(), p, req)
 	if !errors.Is(err, core.ErrInvalid) || !strings.Contains(err.Error(), "at least 5 tasks") {
 		t.Errorf("max 3: %v, want a refusal saying the plan needs at least 5 tasks", err)
 	}
 	req.MaxTasks = 5
-	out, err := plan(context.Background(), p, req)
+	out, err := runPlan(context.Background(), p, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func wordsFor(i int) string {
 func TestOfflineExistingProject(t *testing.T) {
 	existing := []core.PlanTask{{Name: "Design Dark Mode"}, {Name: "Implement Dark Mode"}, {Name: "Test Dark Mode"}}
 	req := core.PlanRequest{Description: "Add a dark mode and an activity feed.", Existing: existing}
-	out, err := plan(context.Background(), offline.New(), req)
+	out, err := runPlan(context.Background(), offline.New(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func closingSpecs(k *projectKind, cx core.Complexity) []spec {
 // which are never dropped: while even one task per feature does not fit,
 // the enterprise reviews go, then foundation tasks down to one, then the
 // integration. One foundation task and the documentation always stay;
-// what still does not fit is left to core.AssemblePlan, which merges tasks
+// what still does not fit is left to plan.Assemble (core/plan), which merges tasks
 // and warns, or refuses saying how many tasks the plan needs.
 func fit(maxTasks int, found, closing []spec, features int) ([]spec, []spec) {
 	if maxTasks <= 0 {
@@ -102,7 +102,7 @@ func fit(maxTasks int, found, closing []spec, features int) ([]spec, []spec) {
 
 // stepBudget is how many tasks each feature may expand into within
 // req.MaxTasks, given the shared tasks: the template's own count when it
-// fits, else fewer (at least one; core.AssemblePlan merges what is over).
+// fits, else fewer (at least one; plan.Assemble (core/plan) merges what is over).
 func stepBudget(maxTasks, steps int, a core.Analysis) int {
 	if maxTasks <= 0 || len(a.Features) == 0 {
 		return steps

@@ -46,6 +46,7 @@ type Syncer struct {
 	project core.ProjectID
 	items   map[core.TaskID]string // the current round's task-to-card map
 	owner   string                 // this syncer, for the mirror's ownership
+	unsure  int64                  // the event whose comment's answer was lost, if any
 }
 
 // NewSyncer returns a syncer for a project.
@@ -259,12 +260,7 @@ func (s *Syncer) skippable(ctx context.Context, m *core.Mirror, items map[core.T
 }
 
 func (s *Syncer) load(ctx context.Context) (core.Mirror, map[core.TaskID]string, core.Board, error) {
-	var m core.Mirror
-	err := s.coord.Store().View(ctx, func(tx core.ReadTx) error {
-		var err error
-		m, err = tx.Mirror(s.project, Kind)
-		return err
-	})
+	m, err := s.coord.Mirror(ctx, s.project, Kind)
 	if err != nil {
 		return m, nil, core.Board{}, err
 	}
@@ -444,10 +440,7 @@ func (s *Syncer) deliver(ctx context.Context, m *core.Mirror, items map[core.Tas
 		}
 	}
 	if text := commentFor(ev); text != "" {
-		return s.client.do(ctx, func(api *trello.Client) error {
-			var out struct{ ID string }
-			return api.Post("cards/"+card+"/actions/comments", trello.Arguments{"text": text}, &out)
-		})
+		return s.comment(ctx, m, card, ev.ID, text)
 	}
 	return nil
 }
@@ -497,32 +490,26 @@ func (s *Syncer) linker(m *core.Mirror, items map[core.TaskID]string) func(core.
 
 // commentFor is the comment an event leaves on its card, or "".
 func commentFor(ev core.Event) string {
-	str := func(k string) string { return oneLine(fmt.Sprint(orEmpty(ev.Payload[k]))) }
 	who := string(ev.Agent)
 	switch ev.Kind {
-	case core.EventTaskProgress:
-		if msg := str("message"); msg != "" {
-			return fmt.Sprintf("%s · %s%%: %s", who, str("progress"), msg)
-		}
-	case core.EventDecisionLogged:
-		return fmt.Sprintf("Decision (%s): %s", who, str("decision"))
-	case core.EventArtifactLogged:
-		return fmt.Sprintf("Artifact (%s): %s (%s)", who, str("filename"), str("artifact_type"))
-	case core.EventBlockerReported:
-		return fmt.Sprintf("Blocker from %s (%s): %s", who, str("severity"), str("description"))
 	case core.EventLeaseRecovered:
 		return fmt.Sprintf("Recovered from %s, who went silent; back in the backlog with its handoff", who)
 	case core.EventCircuitBroken:
 		return "Blocked for a person: three holders went silent on it"
 	}
-	return ""
-}
-
-func orEmpty(v any) any {
-	if v == nil {
-		return ""
+	switch p := ev.Payload.(type) {
+	case core.TaskProgress:
+		if msg := oneLine(p.Message); msg != "" {
+			return fmt.Sprintf("%s · %d%%: %s", who, p.Progress, msg)
+		}
+	case core.DecisionLogged:
+		return fmt.Sprintf("Decision (%s): %s", who, oneLine(p.Decision))
+	case core.ArtifactLogged:
+		return fmt.Sprintf("Artifact (%s): %s (%s)", who, oneLine(p.Filename), oneLine(p.Type))
+	case core.BlockerReported:
+		return fmt.Sprintf("Blocker from %s (%s): %s", who, oneLine(p.Severity), oneLine(p.Description))
 	}
-	return v
+	return ""
 }
 
 // tAction is a board action, as Trello sends it.

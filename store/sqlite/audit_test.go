@@ -129,8 +129,8 @@ func (a *audit) apply(e core.Event, st *replayed, holding map[core.AgentID]core.
 				a.problemf("dependency order: event %d claims %s before its dependency %s was completed", e.ID, e.Task, dep)
 			}
 		}
-		if epoch, _ := e.Payload["epoch"].(float64); int64(epoch) != st.epoch+1 {
-			a.problemf("event %d claims %s with epoch %v; the previous claim had %d", e.ID, e.Task, e.Payload["epoch"], st.epoch)
+		if p, _ := e.Payload.(core.TaskClaimed); p.Epoch != st.epoch+1 {
+			a.problemf("event %d claims %s with epoch %v; the previous claim had %d", e.ID, e.Task, p.Epoch, st.epoch)
 		}
 		st.status, st.holder, st.epoch = core.StatusInProgress, e.Agent, st.epoch+1
 		holding[e.Agent] = e.Task

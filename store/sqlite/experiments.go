@@ -52,7 +52,7 @@ func (t *txn) InsertExperiment(e core.Experiment) error {
 		return t.s.translate(err, "read experiments")
 	}
 	if n > 0 {
-		return core.Errorf(core.ErrConflict, "an experiment named %q exists: choose another name", e.Name)
+		return core.Refusef(core.ErrConflict, core.ReasonNameTaken, "an experiment named %q exists: choose another name", e.Name)
 	}
 	_, err := t.exec("start experiment", `INSERT INTO experiments (`+experimentCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 		e.ID, e.Name, e.Project, nanos(e.StartedAt), nanos(e.EndedAt), toJSON(e.Params), toJSON(nonNil(e.Tags)), e.Polls, e.IdlePolls, e.EndedBy)
@@ -65,7 +65,7 @@ func (t *txn) EndExperiment(id core.ExperimentID, at time.Time, by string) error
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return core.Errorf(core.ErrConflict, "experiment %s is not running", id)
+		return core.Refusef(core.ErrConflict, core.ReasonExperimentEnded, "experiment %s is not running", id)
 	}
 	return nil
 }

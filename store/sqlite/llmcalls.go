@@ -55,7 +55,7 @@ func (t *txn) AddDependencies(id core.TaskID, deps []core.Dependency) error {
 	case err != nil:
 		return t.s.translate(err, "read task")
 	case status == core.StatusDone:
-		return core.Errorf(core.ErrConflict, "task %s is done; a done task never changes again", id)
+		return core.Refusef(core.ErrConflict, core.ReasonAlreadyDone, "task %s is done; a done task never changes again", id)
 	}
 	for _, d := range deps {
 		if d.Task == id {

@@ -140,7 +140,7 @@ func scanEvent(r *sql.Rows) (core.Event, error) {
 	var at int64
 	var payload string
 	err := r.Scan(&e.ID, &at, &e.Project, &e.Kind, &e.Task, &e.Agent, &payload)
-	e.At, e.Payload = fromNanos(at), fromJSON[map[string]any](payload)
+	e.At, e.Payload = fromNanos(at), core.DecodePayload(e.Kind, []byte(payload))
 	return e, err
 }
 
@@ -190,8 +190,12 @@ func (t *txn) AppendEvent(e core.Event) (int64, error) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
+	payload, err := core.EncodePayload(e.Payload)
+	if err != nil {
+		return 0, core.Wrap(core.ErrInternal, err, "encode the payload of a %s event", e.Kind)
+	}
 	r, err := t.exec("append event", `INSERT INTO events (at, project_id, kind, task_id, agent_id, payload) VALUES (?,?,?,?,?,?)`,
-		nanos(e.At), e.Project, e.Kind, e.Task, e.Agent, toJSON(e.Payload))
+		nanos(e.At), e.Project, e.Kind, e.Task, e.Agent, string(payload))
 	return lastID(r, err)
 }
 

@@ -284,7 +284,7 @@ func (t *txn) whyNotUpdated(id core.TaskID, err error) error {
 	if err != nil {
 		return t.s.translate(err, "read task")
 	}
-	return core.Errorf(core.ErrConflict, "task %s is done; a done task never changes again", id)
+	return core.Refusef(core.ErrConflict, core.ReasonAlreadyDone, "task %s is done; a done task never changes again", id)
 }
 
 func nonNil(s []string) []string {
@@ -292,4 +292,10 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// ClaimableTasks is ReadyTasks: a write transaction here runs alone, so no
+// other claim is in flight.
+func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
+	return t.ReadyTasks(p, limit)
 }

@@ -124,7 +124,7 @@ func TestGroupCommitFullDiskFailsTheWholeBatch(t *testing.T) {
 			if _, err := raw.tx.ExecContext(raw.ctx, "PRAGMA max_page_count = 60"); err != nil {
 				return err
 			}
-			_, err := tx.AppendEvent(core.Event{Kind: "huge", Payload: map[string]any{"blob": strings.Repeat("x", 1<<20)}})
+			_, err := tx.AppendEvent(core.Event{Kind: "huge", Payload: core.TaskNote{Text: strings.Repeat("x", 1<<20)}})
 			return err
 		})
 	})

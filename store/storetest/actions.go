@@ -27,12 +27,12 @@ func actionsBlock(t *testing.T, h Harness) {
 	if a := e.agent("x"); a.CurrentTask != "" {
 		t.Errorf("the holder still holds %s", a.CurrentTask)
 	}
-	if _, err := e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "x", Task: held.ID, Status: core.StatusInProgress, Progress: 50}); err == nil {
-		t.Error("the former holder could still report on a task a person blocked")
-	}
-	if _, err := e.c.BlockTask(t.Context(), held.ID, ""); core.CodeOf(err) != core.ErrConflict {
-		t.Errorf("blocking twice: err = %v", err)
-	}
+	_, err = e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "x", Task: held.ID, Status: core.StatusInProgress, Progress: 50})
+	wantErr(t, err, core.ErrConflict, "taken back")
+	wantReason(t, err, core.ReasonBlocked)
+	_, err = e.c.BlockTask(t.Context(), held.ID, "")
+	wantErr(t, err, core.ErrConflict, "already blocked")
+	wantReason(t, err, core.ReasonBlocked)
 	e.claim(b, "x", "b")
 	if _, err := e.c.Unassign(t.Context(), held.ID, "decided"); err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func actionsPriority(t *testing.T, h Harness) {
 	if _, err := e.c.SetPriority(t.Context(), b.id("first"), core.Priority(9)); core.CodeOf(err) != core.ErrInvalid {
 		t.Errorf("bad priority: err = %v", err)
 	}
-	if evs := e.eventsOf(core.EventPriorityChanged); len(evs) != 1 || evs[0].Payload["to"] != "urgent" {
+	if evs := e.eventsOf(core.EventPriorityChanged); len(evs) != 1 || payloadOf[core.PriorityChanged](e.t, evs[0]).To != core.PriorityUrgent {
 		t.Errorf("priority events %+v", evs)
 	}
 }
@@ -70,13 +70,13 @@ func actionsPerson(t *testing.T, h Harness) {
 	if a := e.agent("x"); a.CurrentTask != "" {
 		t.Error("the holder still holds a task a person completed")
 	}
-	if _, err := e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "x", Task: held.ID, Status: core.StatusDone, Progress: 100}); err == nil {
-		t.Error("the former holder could still report on a task a person completed")
-	}
+	_, err = e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "x", Task: held.ID, Status: core.StatusDone, Progress: 100})
+	wantErr(t, err, core.ErrConflict, "already done")
+	wantReason(t, err, core.ReasonAlreadyDone)
 	e.claim(b, "x", "b") // a's dependents stopped waiting
-	if _, err := e.c.CompleteTask(t.Context(), held.ID, "ana"); core.CodeOf(err) != core.ErrConflict {
-		t.Errorf("completing twice: err = %v", err)
-	}
+	_, err = e.c.CompleteTask(t.Context(), held.ID, "ana")
+	wantErr(t, err, core.ErrConflict, "already done")
+	wantReason(t, err, core.ReasonAlreadyDone)
 
 	added, err := e.c.AddTask(t.Context(), b.project.ID, core.PlanTask{Name: "c", After: []string{"b"}}, "ana")
 	if err != nil {
@@ -98,9 +98,9 @@ func actionsPerson(t *testing.T, h Harness) {
 	if _, err := e.c.EditTask(t.Context(), added.ID, &empty, nil, "ana"); core.CodeOf(err) != core.ErrInvalid {
 		t.Errorf("an empty name: err = %v", err)
 	}
-	if _, err := e.c.EditTask(t.Context(), held.ID, &name, nil, "ana"); core.CodeOf(err) != core.ErrConflict {
-		t.Errorf("editing a done task: err = %v", err)
-	}
+	_, err = e.c.EditTask(t.Context(), held.ID, &name, nil, "ana")
+	wantErr(t, err, core.ErrConflict, "done")
+	wantReason(t, err, core.ReasonAlreadyDone)
 	if err := e.c.NoteTask(t.Context(), added.ID, "ticked: tests pass", "ana"); err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func blockerAdvisory(t *testing.T, h Harness) {
 				t.Fatal(err)
 			}
 			evs := e.events("", last)
-			if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || evs[0].Payload["advisory"] != true {
+			if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || !payloadOf[core.BlockerReported](t, evs[0]).Advisory {
 				t.Fatalf("events = %+v, want one advisory blocker_reported", evs)
 			}
 			stored := e.task(a)
@@ -61,6 +61,7 @@ func unassignFromHolder(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	_, _, err := e.c.UnassignFrom(t.Context(), a, "w2", "not mine")
 	wantErr(t, err, core.ErrConflict, "not held by w2")
+	wantReason(t, err, core.ReasonNotHolder)
 	e.expectEvents(last)
 	if got := e.task(a); got.Holder != "w1" || got.Status != core.StatusInProgress {
 		t.Fatalf("A = %s held by %q after a refused unassign, want w1 still", got.Status, got.Holder)
@@ -98,8 +99,7 @@ func blockerParks(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	got := e.block("w1", a, "needs SMTP credentials")
 	evs := e.events("", last)
-	if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || evs[0].Payload["severity"] != "high" ||
-		evs[0].Payload["description"] != "needs SMTP credentials" {
+	if len(evs) != 1 || evs[0].Kind != core.EventBlockerReported || payloadOf[core.BlockerReported](t, evs[0]) != (core.BlockerReported{Severity: "high", Description: "needs SMTP credentials"}) {
 		t.Fatalf("events = %+v, want one blocker_reported, severity high, with the description", evs)
 	}
 	for _, x := range []core.Task{got, e.task(a)} {
@@ -173,6 +173,7 @@ func unassignInProgress(t *testing.T, h Harness) {
 	}
 	_, err := e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "w1", Task: a, Status: core.StatusInProgress, Progress: 40})
 	wantErr(t, err, core.ErrConflict, "taken back")
+	wantReason(t, err, core.ReasonLeaseRecovered)
 	got := e.claim(b, "w2", "A")
 	ho := got.Handoff
 	if ho == nil || ho.PreviousHolder != "w1" || ho.Progress != 30 || ho.Message != "halfway" || !strings.Contains(ho.Reason, "reassigning") {
@@ -185,6 +186,7 @@ func unassignRefusals(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	_, err := e.c.Unassign(t.Context(), b.id("B"), "")
 	wantErr(t, err, core.ErrConflict, "not assigned")
+	wantReason(t, err, core.ReasonNotAssigned)
 	_, err = e.c.Unassign(t.Context(), "t-nope", "")
 	wantErr(t, err, core.ErrNotFound, `"t-nope"`)
 	_, err = e.c.Unassign(t.Context(), b.id("A"), strings.Repeat("r", core.MaxMessageLen+1))

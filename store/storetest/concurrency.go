@@ -59,9 +59,10 @@ func layeredPlan(n, width int) core.Plan {
 func concurrentDrain(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	b := e.importPlan(layeredPlan(drainTasks, drainWidth))
-	coords := []*core.Coordinator{e.c}
+	handles := []handle{{e.c, e.store}}
 	if h.Second != nil { // without one, the drain still tests one handle's claims
-		coords = append(coords, e.second())
+		s := h.Second(t, e.store)
+		handles = append(handles, handle{core.NewCoordinator(s, e.opts...), s})
 	}
 	// The timeout guards against a hang; it is not a performance target.
 	ctx, cancel := context.WithTimeoutCause(t.Context(), 2*time.Minute, errors.New("the drain hung"))
@@ -75,14 +76,14 @@ func concurrentDrain(t *testing.T, h Harness) {
 	reaperCtx, stopReaper := context.WithCancel(ctx)
 	var reaper sync.WaitGroup
 	reaper.Go(func() {
-		if err := reap(reaperCtx, coords[len(coords)-1], e.clock); reaperCtx.Err() == nil {
+		if err := reap(reaperCtx, handles[len(handles)-1], e.clock); reaperCtx.Err() == nil {
 			fail("reaper", err)
 		}
 	})
 	var workers sync.WaitGroup
 	var claims atomic.Int64
 	for i := range drainWorkers {
-		w := worker{c: coords[i%len(coords)], id: core.AgentID(fmt.Sprintf("w%02d", i)), seed: i, p: b.project.ID, claims: &claims}
+		w := worker{handle: handles[i%len(handles)], id: core.AgentID(fmt.Sprintf("w%02d", i)), seed: i, p: b.project.ID, claims: &claims}
 		e.register(b, w.id)
 		workers.Go(func() {
 			if err := w.run(ctx); err != nil {
@@ -100,9 +101,16 @@ func concurrentDrain(t *testing.T, h Harness) {
 	checkDrain(t, e, b, !t.Failed())
 }
 
+// handle is a coordinator and the store handle it works on, which the
+// drain also reads directly.
+type handle struct {
+	c *core.Coordinator
+	s core.Store
+}
+
 // worker is one agent of the drain.
 type worker struct {
-	c    *core.Coordinator
+	handle
 	id   core.AgentID
 	seed int
 	p    core.ProjectID
@@ -119,7 +127,7 @@ const maxClaims = 10 * drainTasks
 // task waits for the next change on the board rather than sleeping.
 func (w worker) run(ctx context.Context) error {
 	for n := 0; ; {
-		last, err := lastEvent(ctx, w.c.Store())
+		last, err := lastEvent(ctx, w.s)
 		if err != nil {
 			return err
 		}
@@ -130,7 +138,7 @@ func (w worker) run(ctx context.Context) error {
 		case as.Complete:
 			return nil
 		case as.Task == nil:
-			if err := stalled(ctx, w.c.Store(), w.p); err != nil {
+			if err := stalled(ctx, w.s, w.p); err != nil {
 				return err
 			}
 			if _, err := w.c.WaitForChange(ctx, last, drainPoll); err != nil {
@@ -173,9 +181,10 @@ func (w worker) finish(ctx context.Context, task core.Task, giveUp bool) error {
 // reap moves the clock a minute at a time and recovers expired leases; a
 // task the circuit breaker blocks is unassigned at once, as a person would,
 // so that the drain can finish.
-func reap(ctx context.Context, c *core.Coordinator, clock *Clock) error {
+func reap(ctx context.Context, h handle, clock *Clock) error {
+	c := h.c
 	for {
-		last, err := lastEvent(ctx, c.Store())
+		last, err := lastEvent(ctx, h.s)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ func testEvents(t *testing.T, h Harness) {
 	t.Run("TaskDetail", func(t *testing.T) { eventsTaskDetail(t, h) })
 	t.Run("ChangedClosesAfterCommit", func(t *testing.T) { eventsChanged(t, h) })
 	t.Run("WaitForChangeSeesSecondHandle", func(t *testing.T) { eventsWaitSecond(t, h) })
+	t.Run("PayloadsRoundTrip", func(t *testing.T) { eventsPayloadsRoundTrip(t, h) })
 }
 
 // step is one operation and the events it must append, exactly.

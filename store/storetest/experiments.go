@@ -21,9 +21,9 @@ func experimentsLifecycle(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "run 2", Project: b.project.ID}); core.CodeOf(err) != core.ErrConflict {
-		t.Errorf("a second running experiment: err = %v", err)
-	}
+	_, err = e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "run 2", Project: b.project.ID})
+	wantErr(t, err, core.ErrConflict, "already running")
+	wantReason(t, err, core.ReasonExperimentRunning)
 	e.register(b, "w1")
 	e.register(b, "w2")
 	e.claim(b, "w1", "a")
@@ -47,9 +47,9 @@ func experimentsLifecycle(t *testing.T, h Harness) {
 	if st, _ := e.c.ExperimentStatus(t.Context(), "run 1"); st.Running || st.Polls != 2 {
 		t.Errorf("after the end: running %v, polls %d (polls after the end must not count)", st.Running, st.Polls)
 	}
-	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "Run 1", Project: b.project.ID}); core.CodeOf(err) != core.ErrConflict {
-		t.Errorf("a reused name: err = %v", err)
-	}
+	_, err = e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "Run 1", Project: b.project.ID})
+	wantErr(t, err, core.ErrConflict, "Run 1")
+	wantReason(t, err, core.ReasonNameTaken)
 	if _, err := e.c.ExperimentStatus(t.Context(), "nope"); core.CodeOf(err) != core.ErrNotFound {
 		t.Errorf("unknown experiment: err = %v", err)
 	}
@@ -72,7 +72,18 @@ func experimentsComplete(t *testing.T, h Harness) {
 	if st.Running || st.EndedBy != "complete" {
 		t.Errorf("status %+v", st)
 	}
-	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 || evs[0].Payload["by"] != "complete" {
+	other := e.importPlan(plan("Q", pt("x")))
+	e.clock.Advance(time.Second) // "oldest first" needs an order
+	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "other", Project: other.project.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if es, err := e.c.Experiments(t.Context(), b.project.ID); err != nil || len(es) != 1 || es[0].Name != "auto" {
+		t.Errorf("P's experiments = %+v, %v; want auto alone", es, err)
+	}
+	if es, err := e.c.Experiments(t.Context(), ""); err != nil || len(es) != 2 || es[0].Name != "auto" || es[1].Name != "other" {
+		t.Errorf("every experiment = %+v, %v; want auto then other", es, err)
+	}
+	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 || payloadOf[core.ExperimentEnded](t, evs[0]).By != "complete" {
 		t.Errorf("ended events %+v", evs)
 	}
 }

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -217,22 +216,24 @@ func wantErr(t *testing.T, err error, code core.Code, parts ...string) {
 	}
 }
 
-// payloadInt reads a number from an event payload, whatever numeric type
-// the store decoded it to.
-func payloadInt(ev core.Event, key string) (int64, bool) {
-	switch v := ev.Payload[key].(type) {
-	case float64:
-		return int64(v), true
-	case int:
-		return int64(v), true
-	case int64:
-		return v, true
-	case fmt.Stringer: // json.Number
-		var n int64
-		_, err := fmt.Sscan(v.String(), &n)
-		return n, err == nil
+// wantReason asserts that core refused with reason (none: ""), which
+// callers switch on.
+func wantReason(t *testing.T, err error, reason core.Reason) {
+	t.Helper()
+	if got := core.ReasonOf(err); got != reason || reason != "" && !errors.Is(err, reason) {
+		t.Errorf("error %q has reason %q, want %q", err, got, reason)
 	}
-	return 0, false
+}
+
+// payloadOf is an event's payload as the type its kind has; anything else
+// fails the test.
+func payloadOf[T core.Payload](t *testing.T, ev core.Event) T {
+	t.Helper()
+	p, ok := ev.Payload.(T)
+	if !ok {
+		t.Fatalf("%s event %d: payload %#v, want a %T", ev.Kind, ev.ID, ev.Payload, p)
+	}
+	return p
 }
 
 // sameTime compares times by instant, so a store may return another

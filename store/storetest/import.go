@@ -118,7 +118,7 @@ func importEvent(t *testing.T, h Harness) {
 		t.Fatalf("events = %+v, want one project_created", evs)
 	}
 	ev := evs[0]
-	if n, ok := payloadInt(ev, "tasks"); ev.Project != b.project.ID || !ok || n != 5 || ev.Payload["name"] != "Recipes" {
+	if p := payloadOf[core.ProjectCreated](t, ev); ev.Project != b.project.ID || p != (core.ProjectCreated{Name: "Recipes", Planner: p.Planner, Tasks: 5}) {
 		t.Errorf("project_created = %+v, want project %s, 5 tasks, name Recipes", ev, b.project.ID)
 	}
 	wantTime(t, "event time", ev.At, Start)
@@ -177,6 +177,7 @@ func importDuplicateName(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	_, _, err := e.c.ImportPlan(t.Context(), plan("recipes", pt("C")))
 	wantErr(t, err, core.ErrConflict, `"recipes"`, "already exists", string(first.project.ID))
+	wantReason(t, err, core.ReasonNameTaken)
 	wantNothingWritten(t, e, 1, last)
 	if n := len(e.tasks(first.project.ID)); n != 2 {
 		t.Errorf("the first project has %d tasks after the refusal, want 2", n)

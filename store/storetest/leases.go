@@ -116,7 +116,7 @@ func leasesHandoff(t *testing.T, h Harness) {
 		t.Errorf("A for w2: holder %q progress %d epoch %d, want w2, 0, %d", got.Holder, got.Progress, got.Lease.Epoch, first.Lease.Epoch+1)
 	}
 	evs := e.events("", last)
-	if len(evs) != 1 || evs[0].Kind != core.EventTaskClaimed || evs[0].Payload["recovered"] != true {
+	if len(evs) != 1 || evs[0].Kind != core.EventTaskClaimed || !payloadOf[core.TaskClaimed](t, evs[0]).Recovered {
 		t.Errorf("events = %+v, want one task_claimed marked recovered", evs)
 	}
 }
@@ -226,6 +226,7 @@ func leasesSurviveReopen(t *testing.T, h Harness) {
 	compareAgents(t, beforeAgent, e.agent("w2"))
 	_, err := e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "w1", Task: a, Status: core.StatusDone})
 	wantErr(t, err, core.ErrConflict, "taken back")
+	wantReason(t, err, core.ReasonLeaseRecovered)
 	// Lease and grace end 220 s after the last report; the cadence (250 s)
 	// protects w2 until 375 s.
 	e.clock.Advance(lastReport.Add(300 * time.Second).Sub(e.clock.Now()))

@@ -62,6 +62,12 @@ func mirrorsLink(t *testing.T, h Harness) {
 	if err := e.c.SaveMirror(t.Context(), core.Mirror{Project: b.project.ID, Kind: "jira"}); core.CodeOf(err) != core.ErrNotFound {
 		t.Errorf("saving an unlinked mirror: err = %v", err)
 	}
+	if one, err := e.c.Mirror(t.Context(), b.project.ID, "trello"); err != nil || one.Board != "B2" || one.Cursor != 0 {
+		t.Errorf("the project's trello mirror = %+v, %v; want board B2 from the start", one, err)
+	}
+	if _, err := e.c.Mirror(t.Context(), b.project.ID, "jira"); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("an unlinked mirror: err = %v", err)
+	}
 }
 
 func mirrorsItems(t *testing.T, h Harness) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"marcus/core"
+	planning "marcus/core/plan"
 )
 
 func testPlanning(t *testing.T, h Harness) {
@@ -99,9 +100,9 @@ func shopAnalysis(features ...string) core.Analysis {
 	return a
 }
 
-func (e *env) create(req core.CreateRequest) core.Creation {
+func (e *env) create(req planning.CreateRequest) planning.Creation {
 	e.t.Helper()
-	res, err := e.c.CreateProject(e.t.Context(), req)
+	res, err := e.plans.CreateProject(e.t.Context(), req)
 	if err != nil {
 		e.t.Fatalf("create %q: %v", req.Name, err)
 	}
@@ -149,7 +150,7 @@ func planningCreate(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	p := &scripted{analysis: shopAnalysis("Cart", "Checkout")}
 	p.analysis.Features[1].After = []string{"Cart"}
-	res := e.create(core.CreateRequest{Description: "a shop with a cart and checkout", Name: "My shop", Planner: p, TeamSize: 3})
+	res := e.create(planning.CreateRequest{Description: "a shop with a cart and checkout", Name: "My shop", Planner: p, TeamSize: 3})
 	if res.Duplicate || res.Project.Name != "My shop" || res.Project.Planner != "scripted" {
 		t.Errorf("creation = %+v", res.Project)
 	}
@@ -204,9 +205,9 @@ func planningCreate(t *testing.T, h Harness) {
 func planningProgress(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	var mu sync.Mutex
-	var heard []core.PlanProgress
+	var heard []planning.Progress
 	p := &scripted{analysis: shopAnalysis("A", "B", "C")}
-	res := e.create(core.CreateRequest{Description: "abc", Name: "ABC", Planner: p, Progress: func(pp core.PlanProgress) {
+	res := e.create(planning.CreateRequest{Description: "abc", Name: "ABC", Planner: p, Progress: func(pp planning.Progress) {
 		mu.Lock()
 		heard = append(heard, pp)
 		mu.Unlock()
@@ -252,9 +253,9 @@ func planningBounded(t *testing.T, h Harness) {
 	}
 	gate := make(chan struct{})
 	p := &scripted{analysis: shopAnalysis(features...), gate: gate}
-	done := make(chan core.Creation)
+	done := make(chan planning.Creation)
 	go func() {
-		res, err := e.c.CreateProject(t.Context(), core.CreateRequest{Description: "many", Name: "Many", Planner: p, Concurrency: 3})
+		res, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "many", Name: "Many", Planner: p, Concurrency: 3})
 		if err != nil {
 			t.Error(err)
 		}
@@ -287,13 +288,13 @@ func planningFailure(t *testing.T, h Harness) {
 		}
 		return []core.PlanTask{{Name: "Do " + f.Name}}, nil
 	}}
-	_, err := e.c.CreateProject(t.Context(), core.CreateRequest{Description: "d", Name: "Doomed", Planner: p, Concurrency: 1})
+	_, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "d", Name: "Doomed", Planner: p, Concurrency: 1})
 	if !errors.Is(err, boom) || !strings.Contains(err.Error(), `feature "C"`) {
 		t.Fatalf("err = %v, want the planner's error naming the feature", err)
 	}
 	e.nothingStored()
 	failed := e.eventsOf(core.EventPlanningFailed)
-	if len(failed) != 1 || !strings.Contains(fmt.Sprint(failed[0].Payload["error"]), "model is down") {
+	if len(failed) != 1 || !strings.Contains(payloadOf[core.PlanningFailed](t, failed[0]).Error, "model is down") {
 		t.Fatalf("planning_failed events: %+v", failed)
 	}
 	calls := e.calls(failed[0].Project)
@@ -307,7 +308,7 @@ func planningFailure(t *testing.T, h Harness) {
 	}
 	// The same request may be made again once the fault is gone.
 	p.expand = nil
-	if res := e.create(core.CreateRequest{Description: "d", Name: "Doomed", Planner: p}); res.Duplicate {
+	if res := e.create(planning.CreateRequest{Description: "d", Name: "Doomed", Planner: p}); res.Duplicate {
 		t.Error("a retry after a failure was taken for a duplicate")
 	}
 }
@@ -319,7 +320,7 @@ func planningCancel(t *testing.T, h Harness) {
 	ctx, cancel := context.WithCancel(t.Context())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := e.c.CreateProject(ctx, core.CreateRequest{Description: "x", Name: "Cancelled", Planner: p, Concurrency: 2})
+		_, err := e.plans.CreateProject(ctx, planning.CreateRequest{Description: "x", Name: "Cancelled", Planner: p, Concurrency: 2})
 		errc <- err
 	}()
 	for p.inFlight.Load() < 2 {
@@ -352,7 +353,7 @@ func planningCycle(t *testing.T, h Harness) {
 	p := &scripted{analysis: shopAnalysis("Loop"), expand: func(context.Context, core.Feature) ([]core.PlanTask, error) {
 		return []core.PlanTask{{Name: "A", After: []string{"B"}}, {Name: "B", After: []string{"A"}}}, nil
 	}}
-	_, err := e.c.CreateProject(t.Context(), core.CreateRequest{Description: "loop", Name: "Loop", Planner: p})
+	_, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "loop", Name: "Loop", Planner: p})
 	if core.CodeOf(err) != core.ErrInvalid || !strings.Contains(err.Error(), "cycle") {
 		t.Fatalf("err = %v, want an invalid cycle", err)
 	}
@@ -370,7 +371,7 @@ func planningSetup(t *testing.T, h Harness) {
 		}
 		return core.Errorf(core.ErrUnavailable, "the board mirror is unreachable")
 	}
-	e := newEnv(t, h, core.WithProjectSetup(hook))
+	e := newPlanEnv(t, h, planning.WithProjectSetup(hook))
 	analysing := make(chan struct{})
 	p := &scripted{analysis: shopAnalysis("A")}
 	wrapped := &hookedPlanner{scripted: p, onAnalyze: func(ctx context.Context) error {
@@ -380,7 +381,7 @@ func planningSetup(t *testing.T, h Harness) {
 	}}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := e.c.CreateProject(t.Context(), core.CreateRequest{Description: "s", Name: "Setup", Planner: wrapped})
+		_, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "s", Name: "Setup", Planner: wrapped})
 		errc <- err
 	}()
 	<-setupStarted
@@ -409,12 +410,12 @@ func planningDuplicates(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	gate := make(chan struct{})
 	p := &scripted{analysis: shopAnalysis("A", "B"), gate: gate}
-	req := core.CreateRequest{Description: "twins", Name: "Twins", Planner: p}
-	results := make(chan core.Creation, 4)
+	req := planning.CreateRequest{Description: "twins", Name: "Twins", Planner: p}
+	results := make(chan planning.Creation, 4)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			res, err := e.c.CreateProject(t.Context(), req)
+			res, err := e.plans.CreateProject(t.Context(), req)
 			if err != nil {
 				t.Error(err)
 			}
@@ -449,23 +450,28 @@ func planningDuplicates(t *testing.T, h Harness) {
 		t.Errorf("a repeat within the window made %s (duplicate %v)", res.Project.ID, res.Duplicate)
 	}
 	// Same name, other description: a conflict, before any planning.
-	_, err := e.c.CreateProject(t.Context(), core.CreateRequest{Description: "other", Name: "twins", Planner: p})
-	if core.CodeOf(err) != core.ErrConflict || p.analyzed.Load() != 1 {
+	_, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "other", Name: "twins", Planner: p})
+	if core.CodeOf(err) != core.ErrConflict || core.ReasonOf(err) != core.ReasonNameTaken || p.analyzed.Load() != 1 {
 		t.Errorf("err = %v after %d analyses, want a conflict and no planning", err, p.analyzed.Load())
 	}
 	// After the window the name is simply taken.
 	e.clock.Advance(2 * time.Minute)
-	if _, err := e.c.CreateProject(t.Context(), req); core.CodeOf(err) != core.ErrConflict {
+	if _, err := e.plans.CreateProject(t.Context(), req); core.CodeOf(err) != core.ErrConflict {
 		t.Errorf("err = %v, want a conflict once the window has passed", err)
 	}
-	// A second handle (another process) sees the first one's project too.
 	if h.Second != nil {
-		other := core.NewCoordinator(h.Second(t, e.store), e.opts...)
 		e.clock.Advance(-5 * time.Minute)
-		res, err := other.CreateProject(t.Context(), req)
-		if err != nil || !res.Duplicate || res.Project.ID != first {
-			t.Errorf("second handle: %+v, %v; want the first project", res.Project, err)
-		}
+		duplicateOnSecondHandle(t, e, h, req, first)
+	}
+}
+
+// duplicateOnSecondHandle: a second handle (another process) sees the
+// first one's project too.
+func duplicateOnSecondHandle(t *testing.T, e *env, h Harness, req planning.CreateRequest, first core.ProjectID) {
+	other := planning.New(h.Second(t, e.store), planning.WithClock(e.clock.Now))
+	res, err := other.CreateProject(t.Context(), req)
+	if err != nil || !res.Duplicate || res.Project.ID != first {
+		t.Errorf("second handle: %+v, %v; want the first project", res.Project, err)
 	}
 }
 
@@ -473,11 +479,11 @@ func planningSuggestedName(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	e.importPlan(plan("Shop", pt("x")))
 	p := &scripted{analysis: shopAnalysis("A")}
-	res := e.create(core.CreateRequest{Description: "a shop", Planner: p})
+	res := e.create(planning.CreateRequest{Description: "a shop", Planner: p})
 	if res.Project.Name != "Shop (2)" {
 		t.Errorf("name %q, want the suggestion stepping aside as Shop (2)", res.Project.Name)
 	}
-	again := e.create(core.CreateRequest{Description: "a shop", Planner: p})
+	again := e.create(planning.CreateRequest{Description: "a shop", Planner: p})
 	if !again.Duplicate || again.Project.ID != res.Project.ID {
 		t.Errorf("an identical unnamed request made %s, want %s", again.Project.ID, res.Project.ID)
 	}
@@ -491,7 +497,7 @@ func (panicky) Expand(context.Context, core.PlanRequest, core.Analysis, core.Fea
 
 func planningPanic(t *testing.T, h Harness) {
 	e := newEnv(t, h)
-	_, err := e.c.CreateProject(t.Context(), core.CreateRequest{Description: "p", Name: "P",
+	_, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "p", Name: "P",
 		Planner: panicky{&scripted{analysis: shopAnalysis("A")}}})
 	if core.CodeOf(err) != core.ErrInternal || !strings.Contains(err.Error(), "planner bug") {
 		t.Fatalf("err = %v, want an internal error carrying the panic", err)
@@ -501,13 +507,13 @@ func planningPanic(t *testing.T, h Harness) {
 
 func planningAddFeature(t *testing.T, h Harness) {
 	e := newEnv(t, h)
-	res := e.create(core.CreateRequest{Description: "a shop", Name: "Shop", Planner: &scripted{analysis: shopAnalysis("Cart")}})
+	res := e.create(planning.CreateRequest{Description: "a shop", Name: "Shop", Planner: &scripted{analysis: shopAnalysis("Cart")}})
 	p := &scripted{analysis: core.Analysis{Features: []core.Feature{{Name: "Wishlist"}}}}
-	add, err := e.c.AddFeature(t.Context(), core.FeatureRequest{Project: "shop", Description: "a wishlist", Planner: p})
+	add, err := e.plans.AddFeature(t.Context(), planning.FeatureRequest{Project: "shop", Description: "a wishlist", Planner: p})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if add.Project.ID != res.Project.ID || len(add.Tasks) != 3 || add.IntegrationPoint != core.IntegrateAuto {
+	if add.Project.ID != res.Project.ID || len(add.Tasks) != 3 || add.IntegrationPoint != planning.IntegrateAuto {
 		t.Fatalf("addition %+v", add)
 	}
 	all := e.tasks(res.Project.ID)
@@ -538,25 +544,25 @@ func planningAddFeature(t *testing.T, h Harness) {
 		t.Errorf("feature_added events: %d", len(evs))
 	}
 	// A second identical feature gets its own names, not a clash.
-	add2, err := e.c.AddFeature(t.Context(), core.FeatureRequest{Project: res.Project.ID, Description: "a wishlist", Planner: p})
+	add2, err := e.plans.AddFeature(t.Context(), planning.FeatureRequest{Project: res.Project.ID, Description: "a wishlist", Planner: p})
 	if err != nil || len(add2.Tasks) != 3 || add2.Tasks[0].Name == "Design Wishlist" {
 		t.Errorf("second addition: %v, %v", add2.Tasks, err)
 	}
 	// Bad input is refused before any planning.
-	for _, bad := range []core.FeatureRequest{
+	for _, bad := range []planning.FeatureRequest{
 		{Project: "shop", Description: "  ", Planner: p},
 		{Project: "shop", Description: "x", Planner: p, IntegrationPoint: "sideways"},
 		{Project: "nope", Description: "x", Planner: p},
 	} {
 		before := p.analyzed.Load()
-		if _, err := e.c.AddFeature(t.Context(), bad); err == nil || p.analyzed.Load() != before {
+		if _, err := e.plans.AddFeature(t.Context(), bad); err == nil || p.analyzed.Load() != before {
 			t.Errorf("%+v: err = %v after planning", bad, err)
 		}
 	}
 }
 
 func planningIntegrationPoints(t *testing.T, h Harness) {
-	for _, point := range []string{core.IntegrateParallel, core.IntegrateAfterCurrent, core.IntegrateNewPhase} {
+	for _, point := range []string{planning.IntegrateParallel, planning.IntegrateAfterCurrent, planning.IntegrateNewPhase} {
 		t.Run(point, func(t *testing.T) {
 			e := newEnv(t, h)
 			b := e.importPlan(core.Plan{Name: "P", Tasks: []core.PlanTask{
@@ -569,14 +575,14 @@ func planningIntegrationPoints(t *testing.T, h Harness) {
 			e.complete("a1", e.claim(b, "a1", "setup").ID)
 			e.claim(b, "a1", "work1")
 			p := &scripted{analysis: core.Analysis{Features: []core.Feature{{Name: "New"}}}}
-			add, err := e.c.AddFeature(t.Context(), core.FeatureRequest{Project: b.project.ID, Description: "new", Planner: p, IntegrationPoint: point})
+			add, err := e.plans.AddFeature(t.Context(), planning.FeatureRequest{Project: b.project.ID, Description: "new", Planner: p, IntegrationPoint: point})
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := map[string][]core.TaskID{
-				core.IntegrateParallel:     {b.id("setup")},
-				core.IntegrateAfterCurrent: {b.id("setup"), b.id("work1")},
-				core.IntegrateNewPhase:     {b.id("setup"), b.id("work1"), b.id("work2")},
+				planning.IntegrateParallel:     {b.id("setup")},
+				planning.IntegrateAfterCurrent: {b.id("setup"), b.id("work1")},
+				planning.IntegrateNewPhase:     {b.id("setup"), b.id("work1"), b.id("work2")},
 			}[point]
 			if !slices.Equal(add.IntegrationPoints, want) {
 				t.Errorf("waits for %v, want %v", add.IntegrationPoints, want)
@@ -616,13 +622,16 @@ func planningAddDependencies(t *testing.T, h Harness) {
 		if core.CodeOf(err) != bad.code {
 			t.Errorf("add %s -> %s: err = %v, want %s", bad.task, bad.dep, err, bad.code)
 		}
+		if bad.code == core.ErrConflict && core.ReasonOf(err) != core.ReasonAlreadyDone {
+			t.Errorf("add %s -> %s: err = %v, want the reason %s", bad.task, bad.dep, err, core.ReasonAlreadyDone)
+		}
 	}
 }
 
 func planningCosts(t *testing.T, h Harness) {
 	e := newEnv(t, h)
-	res := e.create(core.CreateRequest{Description: "c", Name: "Costly", Planner: &scripted{analysis: shopAnalysis("A", "B")}})
-	_, err := e.c.CreateProject(t.Context(), core.CreateRequest{Description: "f", Name: "Failed",
+	res := e.create(planning.CreateRequest{Description: "c", Name: "Costly", Planner: &scripted{analysis: shopAnalysis("A", "B")}})
+	_, err := e.plans.CreateProject(t.Context(), planning.CreateRequest{Description: "f", Name: "Failed",
 		Planner: &scripted{analysis: shopAnalysis("A"), analyzeErr: core.Errorf(core.ErrUnavailable, "down")}})
 	if err == nil {
 		t.Fatal("a failing analysis created a project")
@@ -670,7 +679,7 @@ func (e *env) ready(b board) string {
 func planningDrafts(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	p := &scripted{analysis: shopAnalysis("Cart")}
-	d, err := e.c.PlanDraft(t.Context(), core.CreateRequest{Description: "draft", Name: "Draft", Planner: p})
+	d, err := e.plans.PlanDraft(t.Context(), planning.CreateRequest{Description: "draft", Name: "Draft", Planner: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -680,7 +689,7 @@ func planningDrafts(t *testing.T, h Harness) {
 	}
 	// A person's edits: a cycle first, which is refused and fixable.
 	d.Plan.Tasks[0].After = []string{d.Plan.Tasks[len(d.Plan.Tasks)-1].Name}
-	if _, err := e.c.CreateFromDraft(t.Context(), d); core.CodeOf(err) != core.ErrInvalid {
+	if _, err := e.plans.CreateFromDraft(t.Context(), d); core.CodeOf(err) != core.ErrInvalid {
 		t.Fatalf("an edit with a cycle: err = %v", err)
 	}
 	e.nothingStored()
@@ -688,33 +697,33 @@ func planningDrafts(t *testing.T, h Harness) {
 	d.Plan.Tasks[1].Name = "Sketch the cart"
 	d.Plan.Tasks[2].After = []string{"Sketch the cart"}
 	d.Plan.Tasks = append(d.Plan.Tasks, core.PlanTask{Name: "Celebrate", After: []string{"Write docs"}})
-	res, err := e.c.CreateFromDraft(t.Context(), d)
+	res, err := e.plans.CreateFromDraft(t.Context(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Project.ID != d.Project() || len(res.Tasks) != 7 || len(e.calls(d.Project())) != 2 {
 		t.Errorf("stored %s with %d tasks and %d calls", res.Project.ID, len(res.Tasks), len(e.calls(d.Project())))
 	}
-	if _, err := e.c.CreateFromDraft(t.Context(), d); core.CodeOf(err) != core.ErrConflict {
+	if _, err := e.plans.CreateFromDraft(t.Context(), d); core.ReasonOf(err) != core.ReasonDraftStored {
 		t.Errorf("storing a draft twice: err = %v", err)
 	}
 	// The same request again is a conflict that names the project.
-	if _, err := e.c.PlanDraft(t.Context(), core.CreateRequest{Description: "draft", Name: "Draft", Planner: p}); core.CodeOf(err) != core.ErrConflict {
+	if _, err := e.plans.PlanDraft(t.Context(), planning.CreateRequest{Description: "draft", Name: "Draft", Planner: p}); core.ReasonOf(err) != core.ReasonDuplicateRequest {
 		t.Errorf("a repeated draft: err = %v", err)
 	}
 	// A discarded draft stores no project and keeps its calls.
-	d2, err := e.c.PlanDraft(t.Context(), core.CreateRequest{Description: "other", Name: "Other", Planner: p})
+	d2, err := e.plans.PlanDraft(t.Context(), planning.CreateRequest{Description: "other", Name: "Other", Planner: p})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.c.DiscardDraft(d2, "changed my mind")
+	e.plans.DiscardDraft(d2, "changed my mind")
 	if got := e.calls(d2.Project()); len(got) != 2 {
 		t.Errorf("%d calls kept for a discarded draft", len(got))
 	}
-	if failed := e.eventsOf(core.EventPlanningFailed); len(failed) != 1 || !strings.Contains(fmt.Sprint(failed[0].Payload["error"]), "changed my mind") {
+	if failed := e.eventsOf(core.EventPlanningFailed); len(failed) != 1 || !strings.Contains(payloadOf[core.PlanningFailed](t, failed[0]).Error, "changed my mind") {
 		t.Errorf("planning_failed events %+v", failed)
 	}
-	if _, err := e.c.CreateFromDraft(t.Context(), d2); err == nil {
+	if _, err := e.plans.CreateFromDraft(t.Context(), d2); err == nil {
 		t.Error("a discarded draft was stored")
 	}
 }

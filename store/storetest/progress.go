@@ -105,12 +105,16 @@ func progressDoneIsFinal(t *testing.T, h Harness) {
 	ctx := t.Context()
 	_, err := e.c.ReportProgress(ctx, core.ProgressReport{Agent: "w2", Task: a, Status: core.StatusInProgress, Progress: 10})
 	wantErr(t, err, core.ErrConflict, "already done")
+	wantReason(t, err, core.ReasonAlreadyDone)
 	_, err = e.c.ReportProgress(ctx, core.ProgressReport{Agent: "w2", Task: a, Status: core.StatusDone})
 	wantErr(t, err, core.ErrConflict, "already done")
+	wantReason(t, err, core.ReasonAlreadyDone)
 	_, err = e.c.ReportBlocker(ctx, core.BlockerReport{Agent: "w1", Task: a, Description: "oops"})
 	wantErr(t, err, core.ErrConflict, "already done")
+	wantReason(t, err, core.ReasonAlreadyDone)
 	_, err = e.c.Unassign(ctx, a, "redo it")
 	wantErr(t, err, core.ErrConflict, "done")
+	wantReason(t, err, core.ReasonAlreadyDone)
 	got, err := e.c.ReportProgress(ctx, core.ProgressReport{Agent: "w1", Task: a, Status: core.StatusInProgress, Progress: 10, Message: "more"})
 	if err != nil || got.Status != core.StatusDone || got.Progress != 100 {
 		t.Errorf("holder's late progress on its done task: %+v, %v; want the done task back unchanged", got, err)
@@ -160,10 +164,12 @@ func progressStaleHolder(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	_, err := e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "w1", Task: a, Status: core.StatusInProgress, Progress: 50})
 	wantErr(t, err, core.ErrConflict, "taken back", "request_next_task")
+	wantReason(t, err, core.ReasonLeaseRecovered)
 	taken := e.claim(b, "w2", "A")
 	last = e.expectEvents(last, core.EventTaskClaimed)
 	_, err = e.c.ReportProgress(t.Context(), core.ProgressReport{Agent: "w1", Task: a, Status: core.StatusDone})
 	wantErr(t, err, core.ErrConflict, "taken back")
+	wantReason(t, err, core.ReasonLeaseRecovered)
 	e.expectEvents(last)
 	if got := e.task(a); got.Holder != "w2" || got.Status != core.StatusInProgress || got.Progress != 0 || got.Lease.Epoch != taken.Lease.Epoch {
 		t.Errorf("A = holder %q %s %d%% epoch %d, want w2's, in progress, 0%%, epoch %d",
@@ -184,6 +190,7 @@ func progressEpoch(t *testing.T, h Harness) {
 		return err
 	}
 	wantErr(t, epochReport(first+1, 10), core.ErrConflict, fmt.Sprint("epoch ", first+1))
+	wantReason(t, epochReport(first+1, 10), core.ReasonStaleEpoch)
 	e.clock.Advance(Policy.Claimed.Duration + Policy.Claimed.Grace + time.Second)
 	e.recoverOnly(a, "w1's lease ran out")
 	second := e.claim(b, "w1", "A").Lease.Epoch
@@ -191,6 +198,7 @@ func progressEpoch(t *testing.T, h Harness) {
 		t.Fatalf("epoch after a new claim = %d, want more than %d", second, first)
 	}
 	wantErr(t, epochReport(first, 30), core.ErrConflict, "taken back")
+	wantReason(t, epochReport(first, 30), core.ReasonStaleEpoch)
 	if got := e.task(a); got.Progress != 0 {
 		t.Errorf("progress %d after a refused report, want 0", got.Progress)
 	}
@@ -247,9 +255,14 @@ func progressRefusals(t *testing.T, h Harness) {
 		{"not the holder", core.ProgressReport{Agent: "w2", Task: a, Status: core.StatusInProgress}, core.ErrConflict, []string{"held by agent w1"}},
 		{"task never claimed", core.ProgressReport{Agent: "w2", Task: b.id("B"), Status: core.StatusDone}, core.ErrConflict, []string{"not assigned to you"}},
 	}
+	reasons := map[string]core.Reason{"not the holder": core.ReasonNotHolder, "task never claimed": core.ReasonNotHolder,
+		"unknown agent": core.ReasonUnknownAgent, "unknown task": core.ReasonUnknownTask}
 	for _, tc := range tests {
 		_, err := e.c.ReportProgress(t.Context(), tc.r)
-		t.Run(tc.name, func(t *testing.T) { wantErr(t, err, tc.code, tc.parts...) })
+		t.Run(tc.name, func(t *testing.T) {
+			wantErr(t, err, tc.code, tc.parts...)
+			wantReason(t, err, reasons[tc.name])
+		})
 	}
 	e.expectEvents(last)
 	if got := e.task(b.id("B")); got.Status != core.StatusTodo {

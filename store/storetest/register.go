@@ -126,6 +126,7 @@ func registerMoveWhileHolding(t *testing.T, h Harness) {
 	last := e.lastEventID()
 	_, err := e.c.RegisterAgent(t.Context(), core.RegisterRequest{ID: "w1", Project: other.project.ID})
 	wantErr(t, err, core.ErrConflict, string(held.ID))
+	wantReason(t, err, core.ReasonAgentBusy)
 	e.expectEvents(last)
 	if a := e.agent("w1"); a.Project != b.project.ID || a.CurrentTask != held.ID {
 		t.Errorf("agent = %+v, want it left on %s holding %s", a, b.project.ID, held.ID)

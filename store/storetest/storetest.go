@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"marcus/core"
+	planning "marcus/core/plan"
 )
 
 // Harness opens the store under test.
@@ -57,6 +58,7 @@ func Run(t *testing.T, h Harness) {
 		{"Actions", testActions},
 		{"Mirrors", testMirrors},
 		{"Experiments", testExperiments},
+		{"NamedLeases", testNamedLeases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })
@@ -108,6 +110,9 @@ type env struct {
 	clock *Clock
 	c     *core.Coordinator
 	opts  []core.Option
+	// plans is the planning service over the same store and clock.
+	plans    *planning.Service
+	planOpts []planning.Option
 }
 
 // newEnv opens a fresh store. opts come after the suite's clock and lease
@@ -120,9 +125,19 @@ func newEnv(t *testing.T, h Harness, opts ...core.Option) *env {
 	return e
 }
 
+// newPlanEnv is newEnv with options for the planning service.
+func newPlanEnv(t *testing.T, h Harness, opts ...planning.Option) *env {
+	t.Helper()
+	e := &env{t: t, h: h, clock: NewClock(Start), planOpts: opts}
+	e.opts = []core.Option{core.WithClock(e.clock.Now), core.WithLeasePolicy(Policy)}
+	e.attach(h.Open(t))
+	return e
+}
+
 func (e *env) attach(s core.Store) {
 	e.store = s
 	e.c = core.NewCoordinator(s, e.opts...)
+	e.plans = planning.New(s, append([]planning.Option{planning.WithClock(e.clock.Now)}, e.planOpts...)...)
 }
 
 // reopen restarts the store: every later call goes to the reopened handle.

@@ -11,7 +11,7 @@
 // to simulate a human editing the board.
 //
 // Switches (latency, injected failures, rate limiting, holding requests,
-// revoking the token) are safe for concurrent use and can change mid-test.
+// dropped connections, lost answers, revoking the token) are safe for concurrent use and can change mid-test.
 // All boards are visible to both members.
 package trellofake
 
@@ -120,6 +120,8 @@ type Server struct {
 	hits       map[string][]time.Time
 	hold       chan struct{}
 	revoked    bool
+	drop, lose fault
+	dropped    int
 	total      int
 	counts     map[string]int
 	mutations  []Mutation

@@ -85,6 +85,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, h
 	if !s.pause(r.Context()) {
 		return // the client gave up, or the fake is closing
 	}
+	if s.dropping(r, pattern, true) {
+		hangUp(w)
+		return
+	}
 	if status := s.injected(); status != 0 {
 		s.writeStatus(w, status, time.Second)
 		return
@@ -117,6 +121,10 @@ func (s *Server) handle(w http.ResponseWriter, c *call, pattern string, h handle
 	s.mu.Unlock()
 	if err != nil {
 		writeError(w, err)
+		return
+	}
+	if pattern != unmatched && s.dropping(c.r, pattern, false) {
+		hangUp(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
