@@ -187,6 +187,9 @@ func (p *Planner) isStep(req core.PlanRequest, name string) bool {
 }
 
 func requestKey(req core.PlanRequest) string {
+	if len(req.Existing) == 0 {
+		return req.Description // no copy of a long description per Expand
+	}
 	var b strings.Builder
 	b.WriteString(req.Description)
 	for _, t := range req.Existing {
