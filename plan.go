@@ -9,6 +9,7 @@ import (
 	"marcus/core"
 	"marcus/core/plan"
 	"marcus/providers/llm"
+	"marcus/providers/offline"
 	"marcus/ui/text"
 )
 
@@ -27,6 +28,9 @@ func plannerFor(c LLMConfig, name string) (core.Planner, error) {
 		key = c.AnthropicAPIKey
 	case "openai":
 		key = c.OpenAIAPIKey
+	}
+	if provider == "" || provider == "offline" {
+		return offline.New(), nil
 	}
 	retries := c.MaxRetries
 	if retries == 0 {
