@@ -8,7 +8,7 @@ import (
 
 	"marcus/core"
 	"marcus/core/plan"
-	"marcus/providers/llm"
+	"marcus/providers/offline"
 	"marcus/store/postgres/pgtest"
 	"marcus/ui"
 )
@@ -32,7 +32,7 @@ func TestDashboardFollowsAnotherServerOnPostgres(t *testing.T) {
 	term := newTerminal(t, m, 120, 40)
 	term.waitFor("No project yet")
 
-	res, err := plan.New(other).CreateProject(t.Context(), plan.CreateRequest{Name: "Recipes", Planner: llm.NewOffline(),
+	res, err := plan.New(other).CreateProject(t.Context(), plan.CreateRequest{Name: "Recipes", Planner: offline.New(),
 		Description: "A recipe site with user accounts, recipe search and ratings."})
 	if err != nil {
 		t.Fatal(err)
