@@ -35,6 +35,10 @@ var payloadTypes = map[EventKind]func([]byte) (Payload, error){
 	EventTaskAdded:         decodeAs[TaskAdded],
 	EventTaskEdited:        decodeAs[TaskEdited],
 	EventTaskNote:          decodeAs[TaskNote],
+	EventAgentSpawned:      decodeAs[AgentSpawned],
+	EventAgentExited:       decodeAs[AgentExited],
+	EventGateStarted:       decodeAs[GateStarted],
+	EventGateFailed:        decodeAs[GateFailed],
 }
 
 func decodeAs[T Payload](data []byte) (Payload, error) {

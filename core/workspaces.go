@@ -26,6 +26,9 @@ type Workspaces interface {
 	// work. Anything an earlier attempt left for the task (worktree, branch,
 	// uncommitted files) is discarded first.
 	Prepare(ctx context.Context, task TaskID) (Workspace, error)
+	// Lookup finds the worktree a task already has (ErrNotFound: none),
+	// without changing it.
+	Lookup(ctx context.Context, task TaskID) (Workspace, error)
 	// Gate tries to land a task's branch: it checks the branch has commits
 	// and no uncommitted files, rebases it onto the integration head, runs
 	// the validation command in the worktree and advances the integration
@@ -167,3 +170,24 @@ type CleanupReport struct {
 // MaxGateFailures is how many failed gates (conflicts, failed validations)
 // a task may have before it is blocked for a person.
 const MaxGateFailures = 3
+
+// GateRefusal is what a completion refused by the gate carries (inside a
+// *Error with ReasonGateRefused): the gate's answer, the task's failed
+// gates so far, and whether this failure blocked the task for a person.
+type GateRefusal struct {
+	Result   GateResult
+	Failures int
+	Blocked  bool
+}
+
+func (g *GateRefusal) Error() string { return g.Advice() }
+
+// Advice is what the agent should do next.
+func (g *GateRefusal) Advice() string {
+	if g.Blocked {
+		return fmt.Sprintf("The completion gate refused task %s %d times (last: %s); the task is now blocked for a person. Stop working on it and end your session.",
+			g.Result.Task, g.Failures, g.Result.Status)
+	}
+	left := MaxGateFailures - g.Failures
+	return fmt.Sprintf("%s (%d more failed completion(s) and the task goes to a person.)", g.Result.Advice(), left)
+}

@@ -148,7 +148,7 @@ func depList(ts []core.Task) []depEntry {
 
 func recoveryInfo(h core.Handoff) *recoveryEntry {
 	return &recoveryEntry{RecoveredFromAgent: h.PreviousHolder, PreviousProgress: h.Progress,
-		LastMessage: h.Message, RecoveredAt: h.RecoveredAt, RecoveryReason: h.Reason, Instructions: handoffText(h)}
+		LastMessage: h.Message, RecoveredAt: h.RecoveredAt, RecoveryReason: h.Reason, Instructions: handoffText(h), LastOutput: h.Output}
 }
 
 func handoffText(h core.Handoff) string {
