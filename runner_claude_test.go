@@ -41,6 +41,7 @@ func TestClaudeCodeWorksATask(t *testing.T) {
 	bin := claudeBinary(t)
 	t.Parallel()
 	e := newRunEnv(t, chain("greet"), "test -f "+claudefake.WorkFile)
+	e.attach()
 	model, err := claudefake.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +71,7 @@ func TestClaudeCodeWorksATask(t *testing.T) {
 		t.Errorf("task is %s held by %s, want done by claude-1", got.Status, got.Holder)
 	}
 	if e.gateCount(core.GateMerged) != 1 {
-		t.Errorf("gates = %+v, want one merge", e.gates)
+		t.Errorf("%d merges, want one", e.gateCount(core.GateMerged))
 	}
 	integration := e.ws.Integration()
 	if got := e.gitOut(e.repo, "show", integration+":"+claudefake.WorkFile); got != "written by Claude Code for task "+string(task.ID) {

@@ -21,18 +21,21 @@ const (
 // AgentSpawned is EventAgentSpawned's payload: the process, its task's
 // worktree and branch, and the run's count of spawns so far.
 type AgentSpawned struct {
-	Base     string `json:"base,omitempty"`
-	Branch   string `json:"branch,omitempty"`
-	Log      string `json:"log,omitempty"`
-	PID      int    `json:"pid"`
-	Profile  string `json:"profile,omitempty"`
-	Spawn    int    `json:"spawn"`
-	Worktree string `json:"worktree,omitempty"`
+	Base    string `json:"base,omitempty"`
+	Branch  string `json:"branch,omitempty"`
+	Log     string `json:"log,omitempty"`
+	PID     int    `json:"pid"`
+	Profile string `json:"profile,omitempty"`
+	Spawn   int    `json:"spawn"`
+	// StartedAt is when the process started (the event is written just
+	// after).
+	StartedAt time.Time `json:"started_at,omitzero"`
+	Worktree  string    `json:"worktree,omitempty"`
 }
 
 // AgentExited is EventAgentExited's payload: how the process ended, how
-// long it ran, where its task stood then, and its last output lines (made
-// safe to print).
+// long it ran, where its task stood then (in_progress: the agent still
+// held it), and its last output lines (made safe to print).
 type AgentExited struct {
 	ExitCode   int        `json:"exit_code"`
 	Seconds    float64    `json:"seconds"`
@@ -42,9 +45,9 @@ type AgentExited struct {
 	TaskStatus TaskStatus `json:"task_status,omitempty"`
 }
 
-// Crashed reports whether the agent ended by itself without its task done:
-// what the circuit breaker counts.
-func (p AgentExited) Crashed() bool { return !p.Stopped && p.TaskStatus != StatusDone }
+// Crashed reports whether the agent ended by itself while it still held
+// its task: what the circuit breaker counts.
+func (p AgentExited) Crashed() bool { return !p.Stopped && p.TaskStatus == StatusInProgress }
 
 // GateStarted is EventGateStarted's payload: the holder's epoch and the
 // lease the gate runs under.

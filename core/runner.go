@@ -250,3 +250,14 @@ func (c *Coordinator) recordAgent(ctx context.Context, ev Event) error {
 		return err
 	})
 }
+
+// Task reads one task (without its dependencies).
+func (c *Coordinator) Task(ctx context.Context, id TaskID) (Task, error) {
+	var t Task
+	err := c.store.View(ctx, func(tx ReadTx) error {
+		var err error
+		t, err = loadTaskRow(tx, id)
+		return err
+	})
+	return t, err
+}

@@ -16,6 +16,10 @@
 //	hang       stop talking after the first progress report and sleep;
 //	           with -ignore-term it also ignores SIGTERM
 //
+// Without MARCUS_TASK_ID (the runner's reuse mode) it loops: it asks for
+// tasks with request_next_task, works each in the worktree the answer
+// names, and exits when told the project needs no more work.
+//
 // It prints one line per step, so its log tells what it did, and exits 0
 // only when its work is merged.
 package main
@@ -62,9 +66,17 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer a.close()
+	if env.task == "" {
+		return a.loop(ctx, o)
+	}
 	if err := a.start(ctx); err != nil {
 		return err
 	}
+	return a.workTask(ctx, o)
+}
+
+// workTask does one task as the mode says.
+func (a *agent) workTask(ctx context.Context, o options) error {
 	if err := a.progress(ctx, 25, "started: read the task and its dependencies"); err != nil {
 		return err
 	}
