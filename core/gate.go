@@ -205,12 +205,17 @@ func (c *Coordinator) recordRefusal(tx Tx, t Task, a Agent, res GateResult, gerr
 			Branch: res.Branch, Integration: res.Integration}
 		return t, gateError(gerr), c.save(tx, t, a, ev)
 	}
-	failures, err := gateFailures(tx, t.ID)
+	last, err := lastRefusal(tx, t.ID)
 	if err != nil {
 		return t, nil, err
 	}
-	ref := &GateRefusal{Result: res, Failures: failures + 1, Blocked: failures+1 >= MaxGateFailures}
-	ev.Payload = gateFailedOf(t.Lease.Epoch, ref)
+	counted := res.Status != GateConflict || (last.Status == GateConflict && last.Head == res.Head)
+	ref := &GateRefusal{Result: res, Failures: last.Failures}
+	if counted {
+		ref.Failures++
+	}
+	ref.Blocked = ref.Failures >= MaxGateFailures
+	ev.Payload = gateFailedOf(t.Lease.Epoch, ref, counted)
 	if !ref.Blocked {
 		t = c.renew(t, t.Progress, now)
 		return t, refusedBy(ref), c.save(tx, t, a, ev)
@@ -226,10 +231,10 @@ func (c *Coordinator) recordRefusal(tx Tx, t Task, a Agent, res GateResult, gerr
 	return t, refusedBy(ref), err
 }
 
-func gateFailedOf(epoch int64, ref *GateRefusal) GateFailed {
+func gateFailedOf(epoch int64, ref *GateRefusal, counted bool) GateFailed {
 	r := ref.Result
-	return GateFailed{Blocked: ref.Blocked, Branch: r.Branch, Epoch: epoch, ExitCode: r.ExitCode, Failures: ref.Failures,
-		Files: r.Files, Integration: r.Integration, OutputTail: r.Output, Seconds: r.Took.Seconds(), Status: r.Status, TimedOut: r.TimedOut}
+	return GateFailed{Blocked: ref.Blocked, Branch: r.Branch, Counted: counted, Epoch: epoch, ExitCode: r.ExitCode, Failures: ref.Failures,
+		Files: r.Files, Head: r.Head, Integration: r.Integration, OutputTail: r.Output, Seconds: r.Took.Seconds(), Status: r.Status, TimedOut: r.TimedOut}
 }
 
 func refusedBy(ref *GateRefusal) error {
@@ -244,24 +249,25 @@ func gateError(err error) error {
 // its failed gates.
 const gateWindow = 256
 
-// gateFailures counts the task's failed gates since it was last blocked:
-// the newest counted gate_failed event carries the count.
-func gateFailures(tx ReadTx, task TaskID) (int, error) {
+// lastRefusal is the task's latest refusal since it was last blocked (a
+// zero one when there is none): it carries the count of failed gates so
+// far, and the status and integration head a new conflict is judged by.
+func lastRefusal(tx ReadTx, task TaskID) (GateFailed, error) {
 	evs, err := tx.TaskEvents(task, gateWindow)
 	if err != nil {
-		return 0, err
+		return GateFailed{}, err
 	}
 	for i := len(evs) - 1; i >= 0; i-- {
 		switch evs[i].Kind {
 		case EventTaskBlocked, EventCircuitBroken:
-			return 0, nil
+			return GateFailed{}, nil
 		case EventGateFailed:
-			if p, ok := evs[i].Payload.(GateFailed); ok && p.Failures > 0 {
-				return p.Failures, nil
+			if p, ok := evs[i].Payload.(GateFailed); ok && p.Status != GateError {
+				return p, nil
 			}
 		}
 	}
-	return 0, nil
+	return GateFailed{}, nil
 }
 
 // completeMerged makes t done because its branch is merged, crediting

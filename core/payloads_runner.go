@@ -61,17 +61,21 @@ type GateStarted struct {
 const GateError GateStatus = "error"
 
 // GateFailed is EventGateFailed's payload: what the gate answered (its
-// status and the files, exit code and output tail that go with it), how
-// many failed gates the task has had since it was last blocked (a gate
-// error is not counted), and whether this one blocked it.
+// status, the integration head it tried, and the files, exit code and
+// output tail that go with it), how many failed gates the task has had
+// since it was last blocked, this one included when Counted (a gate error
+// and a conflict with work merged since the last refusal are not), and
+// whether this one blocked it.
 type GateFailed struct {
 	Blocked     bool       `json:"blocked,omitempty"`
 	Branch      string     `json:"branch,omitempty"`
+	Counted     bool       `json:"counted,omitempty"`
 	Epoch       int64      `json:"epoch"`
 	Error       string     `json:"error,omitempty"`
 	ExitCode    int        `json:"exit_code,omitempty"`
 	Failures    int        `json:"failures"`
 	Files       []string   `json:"files,omitempty"`
+	Head        string     `json:"integration_head,omitempty"`
 	Integration string     `json:"integration_branch,omitempty"`
 	OutputTail  string     `json:"output_tail,omitempty"`
 	Seconds     float64    `json:"seconds"`

@@ -104,6 +104,9 @@ type GateResult struct {
 	Task        TaskID     `json:"task_id"`
 	Branch      string     `json:"branch"`
 	Integration string     `json:"integration_branch"`
+	// Head is the integration commit the gate rebased onto (the last one
+	// tried, when the branch moved meanwhile).
+	Head string `json:"integration_head,omitempty"`
 	// Commit is, when merged, the integration commit carrying the task.
 	Commit string `json:"commit,omitempty"`
 	// AlreadyMerged: an earlier gate had merged the task; nothing moved.
@@ -167,8 +170,12 @@ type CleanupReport struct {
 	Branches  []string `json:"branches"`
 }
 
-// MaxGateFailures is how many failed gates (conflicts, failed validations)
-// a task may have before it is blocked for a person.
+// MaxGateFailures is how many failed gates (failed validations, nothing
+// or not everything committed, conflicts the agent did not resolve) a
+// task may have before it is blocked for a person. A merge conflict
+// counts only when the integration branch did not move since the task's
+// previous refusal: a conflict with work merged meanwhile is not the
+// agent's failing, and there are only so many merges to race with.
 const MaxGateFailures = 3
 
 // GateRefusal is what a completion refused by the gate carries (inside a
@@ -189,5 +196,5 @@ func (g *GateRefusal) Advice() string {
 			g.Result.Task, g.Failures, g.Result.Status)
 	}
 	left := MaxGateFailures - g.Failures
-	return fmt.Sprintf("%s (%d more failed completion(s) and the task goes to a person.)", g.Result.Advice(), left)
+	return fmt.Sprintf("%s (%d more failed completion(s) and the task goes to a person; a conflict with work merged since your last try does not count.)", g.Result.Advice(), left)
 }

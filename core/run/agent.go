@@ -23,14 +23,14 @@ type agentRun struct {
 	proc    core.AgentProcess
 	started time.Time
 	// Set by the loop (under the controller's mu):
-	doneAt   time.Time // when its task was first seen done
+	doneAt   time.Time // when its task was first seen done or blocked
 	stopping string    // why marcus is stopping it ("" while it runs)
 	byPerson bool      // a person asked for the stop
 }
 
 // police stops the agents that should not run on: one whose task was
-// taken from it (its lease recovered when it hung, a person unassigned or
-// blocked it), and one still running a while after its task was done. In
+// taken from it (its lease recovered when it hung, a person unassigned
+// it), and one still running a while after its task was done or blocked. In
 // reuse mode it also removes the worktrees of tasks done since the last
 // look.
 func (c *Controller) police(ctx context.Context, b core.Board) {
@@ -49,11 +49,13 @@ func (c *Controller) police(ctx context.Context, b core.Board) {
 		switch {
 		case r.stopping != "":
 		case t.Status == core.StatusInProgress && t.Holder == r.id:
-		case t.Status == core.StatusDone:
+		case t.Status == core.StatusDone || t.Status == core.StatusBlocked:
+			// Its own report ended the task (merged, or blocked by the
+			// gate or itself): it hears so in the answer and should exit.
 			if r.doneAt.IsZero() {
 				r.doneAt = time.Now()
 			} else if time.Since(r.doneAt) > c.o.Linger {
-				c.stopLocked(r, "its task is done but it did not exit", false)
+				c.stopLocked(r, fmt.Sprintf("its task is %s but it did not exit", t.Status), false)
 			}
 		default:
 			c.stopLocked(r, fmt.Sprintf("its task is %s and no longer its own", t.Status), false)

@@ -232,7 +232,7 @@ func (c *Controller) pass(ctx context.Context) (bool, error) {
 
 // survive reports an error the run lives through; ctx ending is no error.
 func (c *Controller) survive(ctx context.Context, err error) error {
-	if ctx.Err() == nil {
+	if err != nil && ctx.Err() == nil {
 		c.o.OnError(err)
 	}
 	return nil

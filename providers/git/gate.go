@@ -71,6 +71,7 @@ func (w *Workspaces) attempt(ctx context.Context, req core.GateRequest, res *cor
 	if err != nil {
 		return true, err
 	}
+	res.Head = head
 	dir := w.Dir(req.Task)
 	if res.Files, err = w.rebase(ctx, dir, head); err != nil || len(res.Files) > 0 {
 		res.Status = core.GateConflict

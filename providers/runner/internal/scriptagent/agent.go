@@ -69,6 +69,7 @@ func checkConfig(e env) error {
 type agent struct {
 	env
 	cs    *sdk.ClientSession
+	mode  string
 	epoch any
 	task  map[string]any
 	seen  []string // dependency files found at start
@@ -246,6 +247,9 @@ func (a *agent) work(ctx context.Context, o options) error {
 	return git(a.worktree, "commit", "--quiet", "-m", "task "+a.env.task+": scripted work")
 }
 
+// errBlocked ends an agent whose task the gate blocked for a person.
+var errBlocked = errors.New("the gate blocked my task for a person: stopping")
+
 // maxAttempts bounds the completion reports one agent sends.
 const maxAttempts = 6
 
@@ -262,6 +266,9 @@ func (a *agent) complete(ctx context.Context) error {
 			return nil
 		}
 		say("gate answered %v: %v", res["status"], res["error"])
+		if res["task_status"] == "blocked" {
+			return errBlocked
+		}
 		if err := a.answer(res); err != nil {
 			return err
 		}
@@ -278,6 +285,9 @@ func (a *agent) answer(res map[string]any) error {
 	case "merge_conflict":
 		return a.resolve()
 	case "validation_failed":
+		if a.mode == "failalways" {
+			return a.fakeFix()
+		}
 		return a.fix()
 	case "no_commits", "uncommitted_changes":
 		if err := git(a.worktree, "add", "-A"); err != nil {

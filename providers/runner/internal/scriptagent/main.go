@@ -12,6 +12,8 @@
 //	conflict   also append a line to SHARED.md, which every task appends to
 //	failonce   also commit a BROKEN file, which validation (test ! -e BROKEN)
 //	           refuses; the fix removes it
+//	failalways as failonce, but each "fix" misses the cause, until the gate
+//	           blocks the task (the agent then exits with status 2)
 //	crash      exit 3 after the first progress report, without completing
 //	hang       stop talking after the first progress report and sleep;
 //	           with -ignore-term it also ignores SIGTERM
@@ -26,6 +28,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -43,14 +46,17 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.mode, "mode", "normal", "normal, conflict, failonce, crash or hang")
+	flag.StringVar(&o.mode, "mode", "normal", "normal, conflict, failonce, failalways, crash or hang")
 	flag.DurationVar(&o.work, "work", 200*time.Millisecond, "how long the scripted work takes")
 	flag.BoolVar(&o.ignoreTerm, "ignore-term", false, "in hang mode, ignore SIGTERM too")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	if err := run(ctx, o); err != nil {
+	if err := run(ctx, o); errors.Is(err, errBlocked) {
+		say("%v", err)
+		os.Exit(2)
+	} else if err != nil {
 		fmt.Println("scriptagent: error:", err)
 		os.Exit(1)
 	}
@@ -65,6 +71,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	a.mode = o.mode
 	defer a.close()
 	if env.task == "" {
 		return a.loop(ctx, o)
