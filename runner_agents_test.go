@@ -16,7 +16,7 @@ import (
 )
 
 // scripted is the profile that runs the scripted agent in a mode.
-func scripted(t *testing.T, mode string, extra ...string) runner.Profile {
+func scripted(t testing.TB, mode string, extra ...string) runner.Profile {
 	return runner.Custom("exec " + strings.Join(append([]string{scriptAgent(t), "-mode", mode, "-work", "100ms"}, extra...), " "))
 }
 

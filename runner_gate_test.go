@@ -27,7 +27,7 @@ import (
 // server on 127.0.0.1 (the completion gate is core's, in the completion
 // path of every project with workspaces attached) and the lease monitor.
 type runEnv struct {
-	t     *testing.T
+	t     testing.TB
 	store *sqlite.Store
 	coord *core.Coordinator
 	proj  core.Project
@@ -42,7 +42,7 @@ type runEnv struct {
 // newRunEnv imports plan, makes a repository with one commit and serves
 // MCP. validate is the gate's validation command. opts change the
 // coordinator (short leases, say).
-func newRunEnv(t *testing.T, plan core.Plan, validate string, opts ...core.Option) *runEnv {
+func newRunEnv(t testing.TB, plan core.Plan, validate string, opts ...core.Option) *runEnv {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: install git to run the runner tests")
@@ -227,7 +227,7 @@ var (
 
 // scriptAgent builds the scripted agent once per test binary, next to
 // the Go build cache's other outputs of this run.
-func scriptAgent(t *testing.T) string {
+func scriptAgent(t testing.TB) string {
 	t.Helper()
 	scriptAgentOnce.Do(func() {
 		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")

@@ -85,11 +85,12 @@ func DecodePayload(kind EventKind, data []byte) Payload {
 }
 
 // AgentActed tells whether the event's agent did something itself: a
-// recovery names the silent holder, and a person's unassign or block the
-// holder that lost the task.
+// recovery names the silent holder, a person's unassign or block the
+// holder that lost the task, and the runner's spawn and exit records the
+// agent process they are about.
 func (e Event) AgentActed() bool {
 	switch e.Kind {
-	case EventLeaseRecovered, EventCircuitBroken, EventTaskUnassigned:
+	case EventLeaseRecovered, EventCircuitBroken, EventTaskUnassigned, EventAgentSpawned, EventAgentExited:
 		return false
 	case EventTaskBlocked:
 		p, _ := e.Payload.(TaskBlocked)

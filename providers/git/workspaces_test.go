@@ -242,3 +242,31 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+// TestLookup finds a task's worktree as Prepare made it, after other work
+// merged (its base stays where the branch left the integration branch),
+// and nothing once it is removed.
+func TestLookup(t *testing.T) {
+	t.Parallel()
+	r := newRepo(t)
+	w := r.open(git.Options{})
+	if _, err := w.Lookup(t.Context(), "t-a"); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("lookup before prepare: %v, want not found", err)
+	}
+	ws := r.prepare(w, "t-a")
+	other := r.prepare(w, "t-b")
+	r.commit(other.Dir, "other work", map[string]string{"b.txt": "b\n"})
+	if res := r.gate(w, "t-b"); !res.Merged() {
+		t.Fatalf("gate: %+v", res)
+	}
+	got, err := w.Lookup(t.Context(), "t-a")
+	if err != nil || got != ws {
+		t.Errorf("lookup = %+v, %v; want %+v", got, err, ws)
+	}
+	if err := w.Remove(t.Context(), "t-a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Lookup(t.Context(), "t-a"); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("lookup after remove: %v, want not found", err)
+	}
+}
