@@ -58,6 +58,7 @@ func Run(t *testing.T, h Harness) {
 		{"Actions", testActions},
 		{"Mirrors", testMirrors},
 		{"Experiments", testExperiments},
+		{"NamedLeases", testNamedLeases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })
