@@ -42,7 +42,8 @@ type Workspaces interface {
 	// when no gate merged it.
 	Merged(ctx context.Context, task TaskID) (string, error)
 	// Diff is the task's change against the integration branch, as a
-	// unified diff of its committed work (what a gate would merge).
+	// unified diff of its committed work (what a gate would merge); once
+	// the task is merged and its branch removed, what its merge brought.
 	Diff(ctx context.Context, task TaskID) (string, error)
 	// Remove deletes the task's worktree and branch, whether merged or
 	// abandoned. Removing what is already gone is not an error.
