@@ -170,7 +170,7 @@ func (c *Controller) Run(ctx context.Context) (Summary, error) {
 	}
 	c.agentsCtx, c.cancelAgents = context.WithCancel(ctx)
 	defer c.cancelAgents()
-	if err = c.startup(ctx); err == nil {
+	if _, err = c.Cleanup(ctx); err == nil {
 		err = c.loop(ctx)
 	}
 	after := context.WithoutCancel(ctx)

@@ -26,9 +26,10 @@
 // Reuse mode keeps N long-lived agents that loop on request_next_task
 // themselves; each task they claim comes with its worktree.
 //
-// Start: worktrees, task branches and agent processes a crashed run left
-// are removed (Workspaces.Cleanup, Options.Reap); tasks its agents held
-// go back to the backlog, or become done when their branch is merged.
+// Start (and Cleanup alone, for marcus run --cleanup): worktrees, task
+// branches and agent processes a crashed run left are removed
+// (Workspaces.Cleanup, Options.Reap); tasks its agents held go back to
+// the backlog, or become done when their branch is merged.
 // Stop (the context ends, the board is finished, or --max-spawns is
 // spent): every agent is stopped (TERM, then KILL after a grace period),
 // unfinished tasks are handed back, and every worktree is removed:

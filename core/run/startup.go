@@ -9,33 +9,61 @@ import (
 	"marcus/core"
 )
 
-// startup clears what a run that died left: its agent processes first
-// (so nothing writes into a worktree being removed), then its tasks (a
-// merged one becomes done once, one its agents held goes back to the
-// backlog), then every worktree and task branch of the project.
-func (c *Controller) startup(ctx context.Context) error {
+// Cleaned is what Cleanup found a dead run had left and cleared.
+type Cleaned struct {
+	// Reaped are the process groups of agents that outlived their run.
+	Reaped []int `json:"reaped_process_groups"`
+	// HandedBack are tasks its agents held, now back in the backlog;
+	// Settled are tasks an earlier gate had merged, now done.
+	HandedBack []core.TaskID `json:"handed_back"`
+	Settled    []core.TaskID `json:"settled_merged"`
+	core.CleanupReport
+}
+
+// Cleanup is Controller.Cleanup without a run: it needs only o's
+// Coordinator, Project and Workspaces, and uses its Reap and ScratchDir
+// (marcus run --cleanup, which starts no agent).
+func Cleanup(ctx context.Context, o Options) (Cleaned, error) {
+	if o.Coordinator == nil || o.Workspaces == nil || o.Project.ID == "" {
+		return Cleaned{}, core.Errorf(core.ErrInvalid, "cleaning up after a run needs a coordinator, a project and its workspaces")
+	}
+	return (&Controller{o: o, c: o.Coordinator}).Cleanup(ctx)
+}
+
+// Cleanup clears what a run that died (kill -9) left, without starting
+// anything: its agent processes first (so nothing writes into a worktree
+// being removed), then its tasks (a merged one becomes done once, one its
+// agents held goes back to the backlog), then every worktree and task
+// branch of the project and the scratch folder. Run does it first.
+func (c *Controller) Cleanup(ctx context.Context) (Cleaned, error) {
+	var out Cleaned
 	if c.o.Reap != nil {
-		if _, err := c.o.Reap(ctx); err != nil {
-			return err
+		reaped, err := c.o.Reap(ctx)
+		out.Reaped = reaped
+		if err != nil {
+			return out, err
 		}
 	}
 	b, err := c.c.Board(ctx, c.o.Project.ID)
 	if err != nil {
-		return err
+		return out, err
 	}
 	for _, t := range b.Tasks {
-		if err := c.recover(ctx, t); err != nil {
-			return err
+		if err := c.recover(ctx, t, &out); err != nil {
+			return out, err
 		}
 	}
-	_, err = c.o.Workspaces.Cleanup(ctx)
-	return err
+	out.CleanupReport, err = c.o.Workspaces.Cleanup(ctx)
+	if err == nil && c.o.ScratchDir != "" {
+		err = os.RemoveAll(c.o.ScratchDir)
+	}
+	return out, err
 }
 
 // recover settles one task a previous run may have left: done if an
 // earlier gate merged it, back to the backlog if a runner agent of a run
 // that is gone held it.
-func (c *Controller) recover(ctx context.Context, t core.Task) error {
+func (c *Controller) recover(ctx context.Context, t core.Task, out *Cleaned) error {
 	if t.Status == core.StatusDone {
 		return nil
 	}
@@ -44,7 +72,10 @@ func (c *Controller) recover(ctx context.Context, t core.Task) error {
 		return err
 	}
 	if commit != "" {
-		_, _, err = c.c.SettleMerged(ctx, t.ID, commit)
+		_, settled, err := c.c.SettleMerged(ctx, t.ID, commit)
+		if settled {
+			out.Settled = append(out.Settled, t.ID)
+		}
 		return err
 	}
 	if t.Status != core.StatusInProgress || !runnerAgent(t.Holder) {
@@ -52,8 +83,11 @@ func (c *Controller) recover(ctx context.Context, t core.Task) error {
 	}
 	_, err = c.c.HandBack(ctx, core.HandBack{Agent: t.Holder, Task: t.ID, Epoch: t.Lease.Epoch,
 		Reason: "belonged to a marcus run that ended without stopping it"})
-	if core.ReasonOf(err) == core.ReasonNotHolder {
+	switch {
+	case core.ReasonOf(err) == core.ReasonNotHolder:
 		return nil
+	case err == nil:
+		out.HandedBack = append(out.HandedBack, t.ID)
 	}
 	return err
 }
