@@ -185,7 +185,6 @@ func TestRunCommandHeadless(t *testing.T) {
 			t.Errorf("the progress lines lack %q:\n%s", want, stderr.String())
 		}
 	}
-	t.Logf("progress lines:\n%s", stderr.String())
 	e.nothingLeft(sum.Integration)
 	if st := e.git(e.repo, "status", "--porcelain"); st != "" {
 		t.Errorf("the person's checkout changed:\n%s", st)
