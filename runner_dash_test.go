@@ -53,7 +53,6 @@ func TestRunCommandDashboard(t *testing.T) {
 		s := ansi.Strip(screen.String())
 		return strings.Contains(s, "running of 2") && strings.Contains(s, "Output")
 	})
-	t.Logf("%s: agents on the Agents view", time.Now().Format("15:04:05.000"))
 	press(t, master, "x")
 	pollUntil(t, 2*time.Minute, "a third agent on the stopped agent's task", func() bool {
 		return len(e.events(core.EventAgentSpawned)) == 3
