@@ -77,7 +77,7 @@ q, Ctrl-C or SIGTERM stops every agent and removes every worktree;
 	fl.BoolVar(&f.reuse, "reuse", false, "keep N long-lived agents that ask for tasks themselves, instead of one agent per task")
 	fl.IntVar(&f.maxSpawns, "max-spawns", 0, "stop starting agents after this many in the whole run (0: no cap)")
 	fl.BoolVar(&f.cleanup, "cleanup", false, "remove the worktrees, task branches and agent processes a crashed run left, then exit")
-	fl.String("addr", "", "MCP listen address for the agents (default: a free port on 127.0.0.1; env MARCUS_MCP_ADDR)")
+	fl.String("addr", "", "where marcus serves MCP for its agents (default: a free port on 127.0.0.1; env MARCUS_MCP_ADDR)")
 	return cmd
 }
 
@@ -87,6 +87,11 @@ func (f *runFlags) settle(a *app) func(*cobra.Command, *runSettings) error {
 	return func(cmd *cobra.Command, s *runSettings) error {
 		if err := f.check(); err != nil {
 			return err
+		}
+		if f.agent != "" && !f.cleanup {
+			if _, err := runner.Lookup(f.agent, s.cfg.Agents); err != nil {
+				return err
+			}
 		}
 		if !isTerminal(a.out) || f.asJSON {
 			f.headless = true

@@ -16,6 +16,7 @@ import (
 
 	"marcus/core"
 	runctl "marcus/core/run"
+	"marcus/providers/git"
 	"marcus/store/sqlite"
 )
 
@@ -133,7 +134,7 @@ func (e *cmdEnv) board() core.Board {
 func (e *cmdEnv) nothingLeft(integration string) {
 	e.t.Helper()
 	wts := filepath.Join(e.runnerDir, "worktrees")
-	if dirs, _ := os.ReadDir(filepath.Join(wts, "cmd-run")); len(dirs) > 0 {
+	if dirs, _ := os.ReadDir(filepath.Join(wts, git.Slug(e.proj.Name))); len(dirs) > 0 {
 		e.t.Errorf("worktrees left under %s: %v", wts, dirs)
 	}
 	if out := e.git(e.repo, "worktree", "list", "--porcelain"); strings.Count(out, "worktree ") != 1 {
