@@ -133,7 +133,8 @@ type runPlace struct {
 	scratch   string // reuse-mode agents' starting folders
 }
 
-// place finds the project and opens its workspaces in the repository.
+// runPlace finds the project, takes its runner folder for this process
+// (until the run stops) and opens its workspaces in the repository.
 func (d *deps) runPlace(ctx context.Context, f *runFlags) (runPlace, error) {
 	proj, err := d.coord.ResolveProject(ctx, core.ProjectID(f.project))
 	if err != nil {
@@ -148,6 +149,11 @@ func (d *deps) runPlace(ctx context.Context, f *runFlags) (runPlace, error) {
 	if err := os.MkdirAll(p.agentsDir, 0o700); err != nil {
 		return runPlace{}, core.Wrap(core.ErrUnavailable, err, "cannot make the agents' folder; set runner.dir to a writable folder")
 	}
+	unlock, err := lockRun(p.agentsDir)
+	if err != nil {
+		return runPlace{}, err
+	}
+	d.sup.AtStop(unlock)
 	p.ws, err = git.Open(ctx, git.Options{Repo: f.repo, Root: filepath.Join(root, "worktrees"), Project: proj.Name,
 		Integration: f.branch, Validate: f.validate, ValidateTimeout: f.validateTimeout})
 	return p, err

@@ -4,7 +4,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,6 +101,14 @@ func TestRunCommandTerminated(t *testing.T) {
 	pollUntil(t, 5*time.Minute, "two agents at work", func() bool {
 		return len(e.events(core.EventAgentSpawned)) == 2 && len(e.events(core.EventTaskProgress)) >= 2
 	})
+	// A cleanup while the run is alive is refused and stops nothing.
+	clean, err := e.marcus(ctx, "run", "--repo", e.repo, "--cleanup").CombinedOutput()
+	if code := exitOf(err); code != 2 || !strings.Contains(strings.ToLower(string(clean)), "another marcus run") {
+		t.Errorf("--cleanup beside a live run: exit %d\n%s", code, clean)
+	}
+	if n := len(e.events(core.EventAgentExited)); n != 0 {
+		t.Errorf("--cleanup beside a live run ended %d agents", n)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +134,16 @@ func press(t *testing.T, master io.Writer, keys string) {
 	if _, err := master.Write([]byte(keys)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// exitOf is a finished command's exit status.
+func exitOf(err error) int {
+	var x *exec.ExitError
+	if errors.As(err, &x) {
+		return x.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }
