@@ -189,7 +189,7 @@ func (a *app) runAgents(ctx context.Context, d *deps, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	c, addr, err := d.controller(ctx, f, p)
+	c, addr, err := d.controller(ctx, f, p, a.warn(f))
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (a *app) runAgents(ctx context.Context, d *deps, f *runFlags) error {
 
 // controller serves MCP for the agents and builds the spawn controller;
 // addr is where the agents reach marcus.
-func (d *deps) controller(ctx context.Context, f *runFlags, p runPlace) (c *runctl.Controller, addr string, err error) {
+func (d *deps) controller(ctx context.Context, f *runFlags, p runPlace, warn func(error)) (c *runctl.Controller, addr string, err error) {
 	profile, err := d.profile(f)
 	if err != nil {
 		return nil, "", err
@@ -243,7 +243,7 @@ func (d *deps) controller(ctx context.Context, f *runFlags, p runPlace) (c *runc
 	c, err = runctl.New(runctl.Options{Coordinator: d.coord, Project: p.proj, Workspaces: p.ws, Launcher: l, Reap: p.reap,
 		MCPURL: "http://" + bound.String() + mcp.Path, MCPToken: d.cfg.MCP.Token, Agents: f.agents, Reuse: f.reuse,
 		MaxSpawns: f.maxSpawns, GateTimeout: f.gateTimeout, Profile: profile.Name, ScratchDir: p.scratch,
-		StopTimeout: runStopBudget, OnError: func(err error) { slog.Warn("marcus run", "error", err) }})
+		StopTimeout: runStopBudget, OnError: warn})
 	return c, bound.String(), err
 }
 
@@ -255,13 +255,31 @@ func (d *deps) profile(f *runFlags) (runner.Profile, error) {
 	return runner.Lookup(f.agent, d.cfg.Agents)
 }
 
+// progressOut is where a headless run's lines go: standard error under
+// --json, so standard output holds only the summary.
+func (a *app) progressOut(f *runFlags) io.Writer {
+	if f.asJSON {
+		return a.errOut
+	}
+	return a.out
+}
+
+// warn reports a failure the run lives through (a spawn that failed, a
+// git call that timed out): in the log, and headless also as a line, since
+// the dashboard's footer is not there to show it.
+func (a *app) warn(f *runFlags) func(error) {
+	return func(err error) {
+		slog.Warn("marcus run", "error", err)
+		if f.headless {
+			fmt.Fprintf(a.progressOut(f), "%s warning: %v\n", time.Now().Format("15:04:05"), err)
+		}
+	}
+}
+
 // startProgress prints a line per agent and gate event while the run
 // goes (to stderr under --json, so stdout holds only the summary).
 func (a *app) startProgress(d *deps, f *runFlags, p runPlace, addr string) *job {
-	out := a.out
-	if f.asJSON {
-		out = a.errOut
-	}
+	out := a.progressOut(f)
 	fmt.Fprintf(out, "marcus run: %s with %d agents; MCP at http://%s%s; integration branch %s\n", p.proj.Name, f.agents, addr, mcp.Path, p.ws.Integration())
 	return d.sup.Go(stageBoard, "the progress lines", func(ctx context.Context) error {
 		return printProgress(ctx, d.coord, p.proj.ID, out)
