@@ -192,6 +192,33 @@ func TestRunCommandHeadless(t *testing.T) {
 	}
 }
 
+// TestRunCommandReuse runs the same kind of graph with --reuse: two
+// long-lived agents ask for the tasks themselves.
+func TestRunCommandReuse(t *testing.T) {
+	e := newCmdEnv(t, graphPlan("cmd-run", 4))
+	agent := scriptAgent(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	cmd := e.marcus(ctx, "run", "--repo", e.repo, "--agent-cmd", agent+" -work 50ms", "--agents", "2", "--reuse", "--json")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("marcus run --reuse: %v\nstderr:\n%s", err, stderr.String())
+	}
+	var sum runctl.Summary
+	if err := json.Unmarshal(out, &sum); err != nil {
+		t.Fatalf("the summary is not JSON: %v\n%s", err, out)
+	}
+	if !sum.Complete || sum.Merges != 4 || sum.Spawns != 2 {
+		t.Errorf("summary %+v, want 4 merges by 2 agents\n%s", sum, stderr.String())
+	}
+	e.nothingLeft(sum.Integration)
+	if dirs, _ := os.ReadDir(filepath.Join(e.runnerDir, "scratch", "cmd-run")); len(dirs) > 0 {
+		t.Errorf("reuse agents' folders left: %v", dirs)
+	}
+}
+
 // TestRunCommandKilled kills marcus run with kill -9 while its agents
 // (and what they started) work, then runs marcus run --cleanup: no
 // worktree, no task branch and no agent process is left, and the tasks
