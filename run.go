@@ -89,7 +89,11 @@ func (f *runFlags) settle(a *app) func(*cobra.Command, *runSettings) error {
 			return err
 		}
 		if f.agent != "" && !f.cleanup {
-			if _, err := runner.Lookup(f.agent, s.cfg.Agents); err != nil {
+			p, err := runner.Lookup(f.agent, s.cfg.Agents)
+			if err == nil {
+				err = p.Installed()
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -216,7 +220,7 @@ func (a *app) runAgents(ctx context.Context, d *deps, f *runFlags) error {
 		err = joinErrs(err, lines.Stop())
 	}
 	switch {
-	case sum.Tasks == 0: // the run never got going: the error says why
+	case sum.Tasks == 0, err != nil && sum.Spawns == 0: // the run never got going: the error says why
 	case f.asJSON:
 		err = joinErrs(err, text.JSON(a.out, sum))
 	default:
