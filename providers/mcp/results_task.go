@@ -75,6 +75,10 @@ type depEntry struct {
 	Name        string          `json:"name"`
 	Status      core.TaskStatus `json:"status"`
 	CompletedBy core.AgentID    `json:"completed_by"`
+	// Soft: the task only comes after this one when it can; it may start
+	// before this one is done. Absent for a hard dependency (Marcus's
+	// shape).
+	Soft bool `json:"soft,omitempty"`
 }
 
 // artifactInfo is an artifact as context: where it is, who made it, how

@@ -85,7 +85,7 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 		dependents = append(dependents, dependentInfo{TaskID: d.ID, TaskName: d.Name, Status: d.Status})
 	}
 	c := taskContext{TaskID: tc.Task.ID, TaskName: tc.Task.Name, Status: tc.Task.Status,
-		Dependencies: depList(tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
+		Dependencies: depList(tc.Task, tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
 		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(far)}
 	if tc.Task.Handoff != nil {
 		c.RecoveryInfo = recoveryInfo(*tc.Task.Handoff)

@@ -199,12 +199,16 @@ func orText(s, def string) string {
 	return s
 }
 
-// lookAtDependencies checks each done dependency's file is in the
-// worktree: a task starts with its dependencies' merged work.
+// lookAtDependencies checks each hard dependency's file is in the
+// worktree: a task starts with its dependencies' merged work. A soft
+// dependency may not be done, or merged, when the task starts.
 func (a *agent) lookAtDependencies(task map[string]any) error {
 	deps, _ := task["dependencies"].([]any)
 	for _, d := range deps {
 		dep, _ := d.(map[string]any)
+		if soft, _ := dep["soft"].(bool); soft {
+			continue
+		}
 		id := fmt.Sprint(dep["id"])
 		if _, err := os.Stat(filepath.Join(a.worktree, "tasks", id+".txt")); err != nil {
 			return fmt.Errorf("dependency %s is %v but its file is not in my worktree", id, dep["status"])
