@@ -129,8 +129,12 @@ func (v *agentsView) runnerList(rows []runcore.AgentView, w, h int) string {
 	if lastW >= 12 {
 		head += " LAST LINE"
 	}
-	lines := []string{fit(title, w), fit(st.Faint.Render(head), w)}
-	page := max(1, h-2)
+	lines := []string{fit(title, w)}
+	if r.Warning != "" {
+		lines = append(lines, fit(st.Warn.Render("⚠ "+r.WarnedAt.Local().Format("15:04:05")+" "+oneLine(safeLine(r.Warning))), w))
+	}
+	lines = append(lines, fit(st.Faint.Render(head), w))
+	page := max(1, h-len(lines))
 	v.rtop = max(0, min(v.rtop, len(rows)-page))
 	if v.rcursor < v.rtop {
 		v.rtop = v.rcursor

@@ -236,6 +236,16 @@ func TestRunnerAgentsShowSelectedOutput(t *testing.T) {
 	if !strings.Contains(out, "stopping: its lease was taken back") || strings.Contains(out, "CONFLICT") {
 		t.Errorf("after down the output pane should be run-3's:\n%s", out)
 	}
+	// A failure the run lived through shows above the list, whatever
+	// the terminal's size.
+	r.live.snap.Warning, r.live.snap.WarnedAt = "agent run-5 did not start: \x1b[31mno such file\x1b[0m", Start
+	for _, size := range goldenSizes {
+		r.e.m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		r.e.sync()
+		if out := r.e.screen(); !strings.Contains(out, "⚠") || !strings.Contains(out, "agent run-5 did not start: no such file") {
+			t.Errorf("%dx%d: no warning above the list:\n%s", size[0], size[1], out)
+		}
+	}
 }
 
 func TestRunnerStopAgent(t *testing.T) {

@@ -136,6 +136,10 @@ type Controller struct {
 	finished   bool
 	fatal      error
 	started    time.Time
+	// warning is the last failure the run lived through, for the
+	// dashboard.
+	warning  string
+	warnedAt time.Time
 }
 
 // New checks the options.
@@ -144,9 +148,17 @@ func New(o Options) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Controller{o: o, c: o.Coordinator, runID: strconv.FormatUint(rand.Uint64()%(36*36*36*36), 36),
+	c := &Controller{o: o, c: o.Coordinator, runID: strconv.FormatUint(rand.Uint64()%(36*36*36*36), 36),
 		wake: make(chan struct{}, 1), live: map[core.AgentID]*agentRun{},
-		holding: map[core.AgentID]core.TaskID{}, prepared: map[core.TaskID]bool{}}, nil
+		holding: map[core.AgentID]core.TaskID{}, prepared: map[core.TaskID]bool{}}
+	onError := o.OnError
+	c.o.OnError = func(err error) {
+		c.mu.Lock()
+		c.warning, c.warnedAt = err.Error(), time.Now()
+		c.mu.Unlock()
+		onError(err)
+	}
+	return c, nil
 }
 
 // Run works the board until it is finished (every task done, or nothing

@@ -60,6 +60,10 @@ type Snapshot struct {
 	Reuse       bool
 	Started     time.Time
 	Finished    bool
+	// Warning is the last failure the run lived through (an agent that
+	// failed to start, a git call that timed out), and when; "" if none.
+	Warning  string
+	WarnedAt time.Time
 }
 
 // Snapshot describes the run now.
@@ -67,7 +71,8 @@ func (c *Controller) Snapshot() Snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := Snapshot{Project: c.o.Project.ID, Integration: c.o.Workspaces.Integration(), Slots: c.o.Agents,
-		Spawns: c.spawns, MaxSpawns: c.o.MaxSpawns, Reuse: c.o.Reuse, Started: c.started, Finished: c.finished}
+		Spawns: c.spawns, MaxSpawns: c.o.MaxSpawns, Reuse: c.o.Reuse, Started: c.started, Finished: c.finished,
+		Warning: c.warning, WarnedAt: c.warnedAt}
 	for _, r := range c.live {
 		s.Agents = append(s.Agents, c.liveView(r))
 	}
