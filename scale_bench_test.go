@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -30,7 +28,7 @@ import (
 //
 //	MARCUS_TEST_POSTGRES=postgres://… go test -run XXX -bench ScaleOut -benchtime 3x -timeout 60m .
 func BenchmarkScaleOut(b *testing.B) {
-	agents, tasks := envInt(b, "MARCUS_BENCH_AGENTS", 64), envInt(b, "MARCUS_BENCH_TASKS", 2000)
+	agents, tasks := envInt("MARCUS_BENCH_AGENTS", 64), envInt("MARCUS_BENCH_TASKS", 2000)
 	b.Run("sqlite/servers=1", func(b *testing.B) {
 		benchDrain(b, agents, tasks, 1, func(b testing.TB) string {
 			return filepath.Join(b.TempDir(), "bench.db")
@@ -42,18 +40,6 @@ func BenchmarkScaleOut(b *testing.B) {
 		})
 	}
 	b.Run("postgres/failover", benchFailover)
-}
-
-func envInt(b *testing.B, name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n <= 0 {
-		b.Fatalf("%s=%q: want a positive whole number", name, v)
-	}
-	return n
 }
 
 // benchDrain drains a fresh project per iteration; db makes the database.
@@ -181,14 +167,7 @@ func spread(b *testing.B, svs []*server, agents int, proj core.ProjectID) []*swa
 // benchFailover kills the leader of the lease monitor among two servers
 // and measures how long until the other leads it.
 func benchFailover(b *testing.B) {
-	ttl := core.DefaultLeaderTTL
-	if v := os.Getenv("MARCUS_BENCH_LEADER_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			b.Fatalf("MARCUS_BENCH_LEADER_TTL=%q: %v", v, err)
-		}
-		ttl = d
-	}
+	ttl := envDuration("MARCUS_BENCH_LEADER_TTL", core.DefaultLeaderTTL)
 	var total time.Duration
 	for range b.N {
 		b.StopTimer()
