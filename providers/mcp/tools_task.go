@@ -18,22 +18,16 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var far core.Ancestry
-	if as.Task != nil {
-		if far, err = h.c.Ancestry(ctx, as.Task.Task.ID); err != nil {
-			return nil, err
-		}
-	}
-	res := nextTaskResultOf(as, far, h.c.Now())
+	res := nextTaskResultOf(as, h.c.Now())
 	res.ExperimentComplete = as.ExperimentDone
 	return res, nil
 }
 
-func nextTaskResultOf(as core.Assignment, far core.Ancestry, now time.Time) nextTaskResult {
+func nextTaskResultOf(as core.Assignment, now time.Time) nextTaskResult {
 	switch {
 	case as.Task != nil:
 		resumed := as.Resumed
-		return nextTaskResult{Success: true, Task: newTaskPayload(*as.Task, far, as.Project, now), Resumed: &resumed}
+		return nextTaskResult{Success: true, Task: newTaskPayload(*as.Task, as.Project, now), Resumed: &resumed}
 	case as.Settled:
 		secs, no, blocked := int(as.Retry.After.Seconds()), false, as.Blocked
 		return nextTaskResult{Status: "PROJECT_SETTLED", ShouldExit: true, ProjectComplete: &no,
@@ -65,10 +59,6 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	far, err := h.c.Ancestry(ctx, tc.Task.ID)
-	if err != nil {
-		return nil, err
-	}
 	deps, contract := splitContext(tc, true)
 	for _, art := range tc.Artifacts {
 		if art.Task == tc.Task.ID {
@@ -83,7 +73,7 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 	}
 	c := taskContext{TaskID: tc.Task.ID, TaskName: tc.Task.Name, Status: tc.Task.Status,
 		Dependencies: depList(tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
-		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(far)}
+		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(tc.Ancestry)}
 	if tc.Task.Handoff != nil {
 		c.RecoveryInfo = recoveryInfo(*tc.Task.Handoff)
 	}

@@ -124,6 +124,22 @@ func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
 		(SELECT task_id FROM task_deps WHERE depends_on = ?) ORDER BY seq`, id)
 }
 
+// Ancestors walks the dependency graph up from id in one recursive
+// query. UNION keeps one row per task and distance, so a diamond costs a
+// row per path length, never a row per path; the outer query keeps each
+// task at its nearest distance.
+func (t *txn) Ancestors(id core.TaskID, depth, limit int) ([]core.Task, error) {
+	if depth < 1 || limit < 1 {
+		return nil, nil
+	}
+	return t.related("list ancestors", `WITH RECURSIVE up(aid, steps) AS (
+			SELECT depends_on, 1 FROM task_deps WHERE task_id = ?
+			UNION
+			SELECT d.depends_on, up.steps + 1 FROM up JOIN task_deps d ON d.task_id = up.aid WHERE up.steps < ?)
+		SELECT `+taskCols+` FROM tasks JOIN (SELECT aid, min(steps) AS steps FROM up GROUP BY aid) a ON tasks.id = a.aid
+		ORDER BY a.steps, tasks.seq LIMIT ?`, id, depth, limit)
+}
+
 func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 	return t.tasks("list ready tasks", `SELECT `+taskCols+` FROM tasks
 		WHERE project_id = ? AND status = 'todo' AND pending_deps = 0
