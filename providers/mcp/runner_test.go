@@ -107,7 +107,7 @@ func TestMarcusRunnerReplay(t *testing.T) {
 	if spawned < total {
 		t.Errorf("the controller spawned %d one-task workers for %d tasks", spawned, total)
 	}
-	runMonitor(t, url, total)
+	runMonitor(t, url, total, spawned)
 }
 
 func readInfo(t *testing.T, path string) map[string]any {
@@ -194,8 +194,10 @@ func oneTaskWorker(t *testing.T, url, infoPath, impl string, n int) {
 
 // runMonitor polls get_experiment_status until is_running is false (no
 // agent polls any more: the lease monitor's loop ends the run), then
-// calls end_experiment and reads final_metrics, twice.
-func runMonitor(t *testing.T, url string, total int) {
+// calls end_experiment and reads final_metrics, twice. Each of the
+// spawned workers registered once; each task was claimed, had its context
+// read once and got two artifacts.
+func runMonitor(t *testing.T, url string, total, spawned int) {
 	mon := dialURL(t, url)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -219,6 +221,12 @@ func runMonitor(t *testing.T, url string, total int) {
 	wantTypes(t, "end_experiment", end, map[string]string{"run_name": "string", "summary": "string", "metrics": "object"})
 	if int(num(fm, "total_task_completions")) != total || end["run_name"] != "replay_20260101" {
 		t.Errorf("end_experiment = %v, want %d completions of run replay_20260101", brief(end), total)
+	}
+	tallies := []string{"total_registered_agents", "total_task_assignments", "total_context_requests", "total_artifacts", "total_blockers"}
+	for i, want := range []int{spawned, total, total, 2 * total, 0} {
+		if got := num(fm, tallies[i]); got != float64(want) {
+			t.Errorf("final_metrics.%s = %v, want %d", tallies[i], got, want)
+		}
 	}
 	if again := mon.ok("end_experiment", nil); !reflect.DeepEqual(again["final_metrics"], end["final_metrics"]) {
 		t.Errorf("end_experiment again: %v, want the same final metrics %v", again["final_metrics"], fm)

@@ -59,6 +59,11 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A running experiment counts the call (Marcus's context_requests);
+	// failing to count it does not withhold the context.
+	if err := h.c.NoteContextRequest(ctx, tc.Task); err != nil {
+		h.o.Logger.Warn("context request not counted", "task", tc.Task.ID, "error", err)
+	}
 	deps, contract := splitContext(tc, true)
 	for _, art := range tc.Artifacts {
 		if art.Task == tc.Task.ID {
