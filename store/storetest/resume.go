@@ -101,4 +101,3 @@ func resumeRefusals(t *testing.T, h Harness) {
 		})
 	}
 }
-
