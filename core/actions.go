@@ -32,15 +32,13 @@ func (c *Coordinator) BlockTask(ctx context.Context, task TaskID, reason string)
 		case StatusBlocked:
 			return Refusef(ErrConflict, ReasonBlocked, "task %s is already blocked (%s)", t.ID, t.BlockedReason)
 		case StatusInProgress:
-			if err := releaseAgent(tx, prev, t.ID); err != nil {
-				return err
-			}
 			t.Handoff = &Handoff{PreviousHolder: prev, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now,
 				Reason: "blocked: " + reason}
 		}
+		held := t.Status == StatusInProgress
 		t.Status, t.Holder, t.BlockedReason, t.UpdatedAt = StatusBlocked, "", reason, now
 		t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
-		if err := tx.UpdateTask(t); err != nil {
+		if err := updateThenRelease(tx, t, held, prev); err != nil {
 			return err
 		}
 		out = t
@@ -100,15 +98,11 @@ func (c *Coordinator) CompleteTask(ctx context.Context, task TaskID, by string) 
 		}
 		now := c.clock()
 		prev := t.Holder
-		if t.Status == StatusInProgress {
-			if err := releaseAgent(tx, prev, t.ID); err != nil {
-				return err
-			}
-		}
+		held := t.Status == StatusInProgress
 		t.Status, t.Holder, t.BlockedReason, t.Progress = StatusDone, "", "", 100
 		t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
 		t.UpdatedAt, t.CompletedAt = now, now
-		if err := tx.UpdateTask(t); err != nil {
+		if err := updateThenRelease(tx, t, held, prev); err != nil {
 			return err
 		}
 		out = t

@@ -133,7 +133,7 @@ func (c *Coordinator) claim(tx Tx, id AgentID) (out Assignment, idle bool, err e
 	if len(a.Skills) > 0 {
 		window = candidateWindow
 	}
-	cands, err := tx.ReadyTasks(a.Project, window)
+	cands, err := tx.ClaimableTasks(a.Project, window)
 	if err != nil {
 		return Assignment{}, false, err
 	}

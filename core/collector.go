@@ -27,6 +27,7 @@ type Sample struct {
 func (c *Coordinator) SampleExperiments(ctx context.Context) (int, error) {
 	n := 0
 	err := c.store.Update(ctx, func(tx Tx) error {
+		n = 0 // fn may run again: see Store.Update
 		es, err := tx.Experiments("")
 		if err != nil {
 			return err

@@ -244,6 +244,7 @@ func (c *Coordinator) experimentPoll(ctx context.Context, out *Assignment) error
 	}
 	running := false
 	err := c.store.Update(ctx, func(tx Tx) error {
+		running, out.ExperimentDone = false, "" // fn may run again: see Store.Update
 		e, err := tx.RunningExperiment(p)
 		if CodeOf(err) == ErrNotFound {
 			return nil

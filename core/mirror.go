@@ -37,7 +37,9 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 	if m.Kind == "" {
 		return Mirror{}, Errorf(ErrInvalid, "a mirror needs a kind (trello)")
 	}
+	in := m
 	err := c.store.Update(ctx, func(tx Tx) error {
+		m = in // fn may run again: each run starts from the request
 		p, err := FindProject(tx, m.Project)
 		if err != nil {
 			return err
@@ -63,31 +65,29 @@ func (c *Coordinator) LinkMirror(ctx context.Context, m Mirror) (Mirror, error) 
 	return m, err
 }
 
-// ClaimMirror makes owner the one process that syncs a mirror, for ttl:
-// it succeeds when nobody owns it, the owner's claim ran out, or owner
-// already holds it. Two processes on one database never sync one board at
-// once, which would deliver its events twice.
+// ClaimMirror makes owner the one process that syncs a mirror, for ttl
+// (a ttl of 0 gives the mirror up): it succeeds when nobody owns it, the
+// owner's claim ran out, or owner already holds it. Two processes on one
+// database never sync one board at once, which would deliver its events
+// twice. The claim is the named lease MirrorLease(p, kind).
 func (c *Coordinator) ClaimMirror(ctx context.Context, p ProjectID, kind, owner string, ttl time.Duration) (bool, error) {
+	if err := checkLease(MirrorLease(p, kind), owner); err != nil {
+		return false, err
+	}
 	ok := false
 	err := c.store.Update(ctx, func(tx Tx) error {
-		m, err := tx.Mirror(p, kind)
-		if err != nil {
+		if _, err := tx.Mirror(p, kind); err != nil {
 			return err
 		}
-		now := c.clock()
-		until, _ := time.Parse(time.RFC3339Nano, m.State["owner_until"])
-		if cur := m.State["owner"]; cur != "" && cur != owner && now.Before(until) {
-			return nil
-		}
-		if m.State == nil {
-			m.State = map[string]string{}
-		}
-		m.State["owner"], m.State["owner_until"] = owner, now.Add(ttl).Format(time.RFC3339Nano)
-		ok = true
-		return tx.PutMirror(m)
+		var err error
+		_, ok, err = c.acquire(tx, MirrorLease(p, kind), owner, max(ttl, 0))
+		return err
 	})
 	return ok, err
 }
+
+// MirrorLease names the lease of a project's mirror of a kind.
+func MirrorLease(p ProjectID, kind string) string { return "mirror/" + kind + "/" + string(p) }
 
 // SaveMirror records a mirror's progress: what it delivered, what it
 // applied, its provider ids, when it last succeeded and its last error.

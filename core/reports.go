@@ -258,6 +258,7 @@ func (c *Coordinator) UnassignFrom(ctx context.Context, task TaskID, holder Agen
 	var out Task
 	var from AgentID
 	err := c.store.Update(ctx, func(tx Tx) error {
+		from = "" // fn may run again: see Store.Update
 		t, err := loadTask(tx, task)
 		if err != nil {
 			return err
@@ -284,21 +285,32 @@ func (c *Coordinator) unassign(tx Tx, t Task, reason string) (Task, error) {
 	case StatusTodo:
 		return t, Refusef(ErrConflict, ReasonNotAssigned, "task %s is not assigned to anyone; nothing to unassign", t.ID)
 	case StatusInProgress:
-		if err := releaseAgent(tx, prev, t.ID); err != nil {
-			return t, err
-		}
 		t.Handoff = &Handoff{PreviousHolder: prev, Progress: t.Progress, Message: t.LastMessage, RecoveredAt: now,
 			Reason: "unassigned: " + orDefault(reason, "by request")}
 	}
+	held := t.Status == StatusInProgress
 	t.Status, t.Holder, t.BlockedReason, t.UpdatedAt = StatusTodo, "", "", now
 	t.Lease.ExpiresAt, t.Lease.Grace = time.Time{}, 0
 	t.SilentRecoveries = 0
-	if err := tx.UpdateTask(t); err != nil {
+	if err := updateThenRelease(tx, t, held, prev); err != nil {
 		return t, err
 	}
 	_, err := tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskUnassigned, Task: t.ID, Agent: prev,
 		Payload: TaskUnassigned{Reason: reason}})
 	return t, err
+}
+
+// updateThenRelease writes t and, when it was held, frees its holder.
+// The task is written before its holder, as claims, reports and
+// recoveries do: writers that lock rows in one order never deadlock.
+func updateThenRelease(tx Tx, t Task, held bool, holder AgentID) error {
+	if err := tx.UpdateTask(t); err != nil {
+		return err
+	}
+	if !held {
+		return nil
+	}
+	return releaseAgent(tx, holder, t.ID)
 }
 
 // releaseAgent clears an agent's current task if it is task.

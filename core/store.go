@@ -15,14 +15,25 @@ import (
 type Store interface {
 	// View runs fn on a consistent read-only snapshot.
 	View(ctx context.Context, fn func(ReadTx) error) error
-	// Update runs fn in one write transaction that excludes every other
-	// writer, in this process and in others, for its whole length. When fn
-	// returns an error nothing it did is kept. Events appended in fn reach
-	// watchers only after the commit.
+	// Update runs fn in one write transaction whose outcome is that of
+	// running alone: no other writer's change, in this process or in
+	// others, lands between what fn reads and its commit. A store may get
+	// that by running one writer at a time (SQLite) or by running writers
+	// at once and detecting conflicts (PostgreSQL).
+	//
+	// fn may run more than once: a store that detects a conflict rolls the
+	// transaction back and runs fn again on fresh data. So fn must have no
+	// effect outside the transaction except to set the caller's results,
+	// and it sets them afresh on every run (reset what it appends to, and
+	// derive values from what the caller passed in, not from what an
+	// earlier run changed). When fn returns an error nothing it did is
+	// kept. Events appended in fn reach watchers only after the commit, and
+	// are readable through this handle by the time Update returns.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Changed returns a channel that is closed at the next commit made
-	// through this handle. Writes by other processes are seen by polling
-	// LastEventID.
+	// through this handle; a store that hears of other processes' commits
+	// (PostgreSQL's notifications) may close it for those too, as a hint.
+	// Writes by other processes are always seen by polling LastEventID.
 	Changed() <-chan struct{}
 	Close() error
 }
@@ -77,13 +88,20 @@ type ReadTx interface {
 	Artifacts(tasks []TaskID) ([]Artifact, error)
 	Decisions(tasks []TaskID) ([]Decision, error)
 	// Events lists up to limit events with id > after, oldest first;
-	// project "" means all projects.
+	// project "" means all projects. Event ids grow in commit order and an
+	// event becomes readable only after every event with a smaller id: a
+	// reader that has seen id N never later finds a new event below N, so
+	// tailing by id misses nothing.
 	Events(project ProjectID, after int64, limit int) ([]Event, error)
+	// LastEventID is the id of the newest readable event (0 for none).
 	LastEventID() (int64, error)
 	// LatestEvents lists a project's newest limit events ("" for all
 	// projects), oldest first: the tail of a feed.
 	LatestEvents(project ProjectID, limit int) ([]Event, error)
-	// TaskEvents lists a task's newest limit events, oldest first.
+	// TaskEvents lists a task's newest limit events, oldest first. It
+	// includes events committed but not yet given an id (a store that
+	// numbers events after the commit does so an instant later), last and
+	// with id 0: a transaction sees a task's events as it sees its row.
 	TaskEvents(task TaskID, limit int) ([]Event, error)
 	// CountEvents counts a project's events with id > after.
 	CountEvents(project ProjectID, after int64) (int, error)
@@ -104,11 +122,20 @@ type ReadTx interface {
 	// LLMCalls lists the recorded model calls of a project ("" for all),
 	// oldest first.
 	LLMCalls(project ProjectID) ([]LLMCall, error)
+	// NamedLease returns the named lease (ErrNotFound when it was never
+	// taken).
+	NamedLease(name string) (NamedLease, error)
 }
 
 // Tx reads and writes inside a write transaction.
 type Tx interface {
 	ReadTx
+	// ClaimableTasks is ReadyTasks for a claim made in this transaction:
+	// the store may lock the listed tasks until the commit and leave out
+	// tasks that another transaction has locked (a claim in flight), so
+	// that concurrent claims take different tasks. It may list fewer than
+	// limit, or none, while other claims are in flight.
+	ClaimableTasks(project ProjectID, limit int) ([]Task, error)
 	InsertProject(p Project) error
 	// InsertTasks adds tasks with their dependencies. A dependency may name
 	// a task inserted in the same call or one already stored.
@@ -121,7 +148,9 @@ type Tx interface {
 	PutAgent(a Agent) error
 	InsertArtifact(a Artifact) (int64, error)
 	InsertDecision(d Decision) (int64, error)
-	// AppendEvent adds an event and returns its id.
+	// AppendEvent adds an event and returns its id, or 0 when the store
+	// numbers events after the commit (PostgreSQL): the id is then known
+	// to readers only.
 	AppendEvent(e Event) (int64, error)
 	// AddDependencies makes an existing task that is not done also wait for
 	// deps (tasks that exist); a dependency it already has keeps its
@@ -149,4 +178,6 @@ type Tx interface {
 	PutMirrorItem(project ProjectID, kind string, task TaskID, remote string) error
 	// DeleteMirrorItems forgets a task's remote item ("" for every task's).
 	DeleteMirrorItems(project ProjectID, kind string, task TaskID) error
+	// PutNamedLease inserts or replaces a named lease.
+	PutNamedLease(l NamedLease) error
 }

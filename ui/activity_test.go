@@ -62,7 +62,7 @@ func TestActivitySentences(t *testing.T) {
 			`created project "P" with 8 tasks (offline planner)`},
 		{core.Event{Kind: "something_new", Task: "t-aaaabbbb"}, "something new #bbbb"},
 	} {
-		if got := r.e.m.feedSentence(c, &tc.e); got != tc.want {
+		if got := feedSentence(c, &tc.e); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.e.Kind, got, tc.want)
 		}
 	}
@@ -77,8 +77,8 @@ func TestActivityFilter(t *testing.T) {
 	}
 	// While typing, view keys are text: "q", "2", "j" and space go in.
 	e.press("a", "g", "e", "n", "t", ":", "a", "g", "e", "n", "t", "-", "2", "x", "backspace")
-	if m.activity.filter != "agent:agent-2" || m.view != viewActivity {
-		t.Fatalf("filter %q, view %d", m.activity.filter, m.view)
+	if m.activity.filter != "agent:agent-2" || m.focus != viewActivity {
+		t.Fatalf("filter %q, view %d", m.activity.filter, m.focus)
 	}
 	out := e.screen()
 	if !strings.Contains(out, "filter: agent:agent-2") {
@@ -119,7 +119,7 @@ func TestActivityFilter(t *testing.T) {
 	}
 	// A view key works again once the filter is closed.
 	e.press("2")
-	if m.view != viewAgents {
+	if m.focus != viewAgents {
 		t.Error("2 did not switch view after the filter closed")
 	}
 }
@@ -145,7 +145,7 @@ func TestActivityScrollAndPause(t *testing.T) {
 	e.sync()
 	e.press("3")
 	all := r.e.m.snap.Events
-	rows := m.feedRows(m.height - 3)
+	rows := m.activity.feedRows(m.height - 3)
 	last := func() string {
 		l := feedLines(e.screen())
 		return l[len(l)-1]

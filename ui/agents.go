@@ -21,9 +21,21 @@ const (
 	goneAfter   = 5 * time.Minute
 )
 
-// agentsState is the agents view's cursor. The selected agent is kept by
-// id, so a re-sort (an agent going silent) does not move the selection.
-type agentsState struct {
+// agentsKeys are the keys the agents view answers to.
+type agentsKeys struct {
+	navKeys
+	Open key.Binding
+}
+
+// agentsView lists the project's agents and what each is doing. The
+// selected agent is kept by id, so a re-sort (an agent going silent) does
+// not move the selection.
+type agentsView struct {
+	env  *env
+	keys agentsKeys
+	snap *Snapshot
+	w, h int
+
 	cursor int
 	sel    core.AgentID
 	top    int
@@ -52,32 +64,46 @@ type agentRow struct {
 	task *core.Task // the task it holds, nil when none
 }
 
-// agentRows are the project's agents, classified at m.o.Now() and sorted;
-// cached per snapshot and second.
-func (m *Model) agentRows() []agentRow {
-	st := &m.agents
-	now := m.o.Now()
-	if st.cacheSnap == m.snap && st.cacheAt == now.Unix() && st.rows != nil {
-		return st.rows
+func newAgentsView(e *env) agentsView {
+	return agentsView{env: e, keys: agentsKeys{navKeys: newNavKeys(Keys), Open: Keys.Open}}
+}
+
+func (v *agentsView) SetSize(w, h int) { v.w, v.h = w, h }
+
+func (v *agentsView) SetSnapshot(s *Snapshot) { v.snap = s }
+
+func (v *agentsView) Help() helpSet {
+	var s helpSet
+	s[helpMove] = v.keys.vertical()
+	s[helpAct] = []key.Binding{v.keys.Open}
+	return s
+}
+
+// agentRows are the project's agents, classified at the clock's now and
+// sorted; cached per snapshot and second.
+func (v *agentsView) agentRows() []agentRow {
+	now := v.env.now()
+	if v.cacheSnap == v.snap && v.cacheAt == now.Unix() && v.rows != nil {
+		return v.rows
 	}
-	st.cacheSnap, st.cacheAt = m.snap, now.Unix()
-	st.rows = st.rows[:0]
-	if m.snap == nil {
-		return st.rows
+	v.cacheSnap, v.cacheAt = v.snap, now.Unix()
+	v.rows = v.rows[:0]
+	if v.snap == nil {
+		return v.rows
 	}
-	for _, a := range m.snap.Board.Agents {
+	for _, a := range v.snap.Board.Agents {
 		r := agentRow{a: a}
-		if t, ok := m.snap.Task(a.CurrentTask); ok && t.Status == core.StatusInProgress && t.Holder == a.ID {
+		if t, ok := v.snap.Task(a.CurrentTask); ok && t.Status == core.StatusInProgress && t.Holder == a.ID {
 			r.task = &t
 		}
 		r.cond = classifyAgent(a, r.task, now)
-		st.rows = append(st.rows, r)
+		v.rows = append(v.rows, r)
 	}
-	slices.SortStableFunc(st.rows, func(x, y agentRow) int {
+	slices.SortStableFunc(v.rows, func(x, y agentRow) int {
 		return cmp.Or(cmp.Compare(x.cond, y.cond), strings.Compare(x.a.Name, y.a.Name), strings.Compare(string(x.a.ID), string(y.a.ID)))
 	})
-	m.placeAgentCursor()
-	return st.rows
+	v.placeCursor()
+	return v.rows
 }
 
 // classifyAgent tells working from silent, idle and gone. A holder is
@@ -107,61 +133,63 @@ func classifyAgent(a core.Agent, t *core.Task, now time.Time) agentCondition {
 	return agentGone
 }
 
-// placeAgentCursor puts the cursor back on the selected agent after the
-// rows changed.
-func (m *Model) placeAgentCursor() {
-	st := &m.agents
-	for i, r := range st.rows {
-		if r.a.ID == st.sel {
-			st.cursor = i
+// placeCursor puts the cursor back on the selected agent after the rows
+// changed.
+func (v *agentsView) placeCursor() {
+	for i, r := range v.rows {
+		if r.a.ID == v.sel {
+			v.cursor = i
 			return
 		}
 	}
-	st.cursor = max(0, min(st.cursor, len(st.rows)-1))
-	if len(st.rows) > 0 {
-		st.sel = st.rows[st.cursor].a.ID
+	v.cursor = max(0, min(v.cursor, len(v.rows)-1))
+	if len(v.rows) > 0 {
+		v.sel = v.rows[v.cursor].a.ID
 	}
 }
 
-// agentsPage is how many rows the view shows: the body less its title and
+// page is how many rows the view shows: the body less its title and
 // column header.
-func (m *Model) agentsPage() int { return max(1, m.height-3-2) }
+func (v *agentsView) page() int { return max(1, v.h-2) }
 
-func (m *Model) updateAgents(k tea.KeyPressMsg) tea.Cmd {
-	rows := m.agentRows()
-	st := &m.agents
+// Update moves the cursor by agent, or opens the task it holds.
+func (v *agentsView) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	rows := v.agentRows()
 	if len(rows) == 0 {
-		if key.Matches(k, m.keys.Open) {
-			m.setStatus("no agent has registered on this project yet", false)
+		if key.Matches(k, v.keys.Open) {
+			return noteCmd("no agent has registered on this project yet", false)
 		}
 		return nil
 	}
-	page := m.agentsPage()
+	page := v.page()
 	switch {
-	case key.Matches(k, m.keys.Up):
-		st.cursor--
-	case key.Matches(k, m.keys.Down):
-		st.cursor++
-	case key.Matches(k, m.keys.PageUp):
-		st.cursor -= page
-	case key.Matches(k, m.keys.PageDown):
-		st.cursor += page
-	case key.Matches(k, m.keys.Top):
-		st.cursor = 0
-	case key.Matches(k, m.keys.Bottom):
-		st.cursor = len(rows) - 1
-	case key.Matches(k, m.keys.Open):
-		r := rows[st.cursor]
+	case key.Matches(k, v.keys.Up):
+		v.cursor--
+	case key.Matches(k, v.keys.Down):
+		v.cursor++
+	case key.Matches(k, v.keys.PageUp):
+		v.cursor -= page
+	case key.Matches(k, v.keys.PageDown):
+		v.cursor += page
+	case key.Matches(k, v.keys.Top):
+		v.cursor = 0
+	case key.Matches(k, v.keys.Bottom):
+		v.cursor = len(rows) - 1
+	case key.Matches(k, v.keys.Open):
+		r := rows[v.cursor]
 		if r.task == nil {
-			m.setStatus(oneLine(r.a.Name)+" holds no task", false)
-			return nil
+			return noteCmd(oneLine(r.a.Name)+" holds no task", false)
 		}
-		return m.openDetail(r.task.ID)
+		return openDetailCmd(r.task.ID)
 	default:
 		return nil
 	}
-	st.cursor = max(0, min(st.cursor, len(rows)-1))
-	st.sel = rows[st.cursor].a.ID
+	v.cursor = max(0, min(v.cursor, len(rows)-1))
+	v.sel = rows[v.cursor].a.ID
 	return nil
 }
 
@@ -178,69 +206,73 @@ type agentColumn struct {
 	cell       func(r agentRow, styled bool) string
 }
 
-func (m *Model) viewAgents(w, h int) string {
-	rows := m.agentRows()
-	st := &m.agents
+// View is a table of the agents, working first, with as many columns as
+// fit.
+func (v *agentsView) View() string {
+	w, h := v.w, v.h
+	rows := v.agentRows()
+	st := &v.env.st
 	if len(rows) == 0 {
-		lines := []string{m.st.Bold.Render("Agents"), "", "No agent has registered on this project yet."}
-		if m.o.MCPAddr != "" {
-			lines = append(lines, "Agents join with register_agent at http://"+m.o.MCPAddr+"/mcp")
+		lines := []string{st.Bold.Render("Agents"), "", "No agent has registered on this project yet."}
+		if a := v.env.mcpAddr; a != "" {
+			lines = append(lines, "Agents join with register_agent at http://"+a+"/mcp")
 		}
 		return strings.Join(lines, "\n")
 	}
 	// A two-cell gutter holds the cursor mark, so the selection shows
 	// without colour too.
-	cols := m.agentColumns(rows, w-2)
-	lines := []string{fit(m.agentsTitle(rows), w)}
+	cols := v.columns(rows, w-2)
+	lines := []string{fit(v.title(rows), w)}
 	var head []string
 	for _, c := range cols {
 		head = append(head, pad(c.title, c.width))
 	}
-	lines = append(lines, fit(m.st.Faint.Render("  "+strings.TrimRight(strings.Join(head, " "), " ")), w))
+	lines = append(lines, fit(st.Faint.Render("  "+strings.TrimRight(strings.Join(head, " "), " ")), w))
 	page := max(1, h-2)
-	st.top = max(0, min(st.top, len(rows)-page))
-	if st.cursor < st.top {
-		st.top = st.cursor
-	} else if st.cursor >= st.top+page {
-		st.top = st.cursor - page + 1
+	v.top = max(0, min(v.top, len(rows)-page))
+	if v.cursor < v.top {
+		v.top = v.cursor
+	} else if v.cursor >= v.top+page {
+		v.top = v.cursor - page + 1
 	}
-	for i := st.top; i < len(rows) && i < st.top+page; i++ {
-		sel := i == st.cursor
+	for i := v.top; i < len(rows) && i < v.top+page; i++ {
+		sel := i == v.cursor
 		cells := make([]string, len(cols))
 		for j, c := range cols {
 			cells[j] = pad(c.cell(rows[i], !sel), c.width)
 		}
 		line := "  " + strings.TrimRight(strings.Join(cells, " "), " ")
 		if sel {
-			line = m.st.Selected.Render(pad("▸ "+strings.TrimRight(strings.Join(cells, " "), " "), w))
+			line = st.Selected.Render(pad("▸ "+strings.TrimRight(strings.Join(cells, " "), " "), w))
 		}
 		lines = append(lines, fit(line, w))
 	}
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) agentsTitle(rows []agentRow) string {
+func (v *agentsView) title(rows []agentRow) string {
+	st := &v.env.st
 	var n [4]int
 	for _, r := range rows {
 		n[r.cond]++
 	}
-	parts := []string{m.st.Bold.Render("Agents") + fmt.Sprintf(" %d", len(rows))}
+	parts := []string{st.Bold.Render("Agents") + fmt.Sprintf(" %d", len(rows))}
 	for c, k := range n {
 		if k > 0 {
-			parts = append(parts, m.conditionStyle(agentCondition(c)).Render(fmt.Sprintf("%d %s", k, conditionNames[c])))
+			parts = append(parts, v.conditionStyle(agentCondition(c)).Render(fmt.Sprintf("%d %s", k, conditionNames[c])))
 		}
 	}
 	return strings.Join(parts, " · ")
 }
 
-func (m *Model) conditionStyle(c agentCondition) lipgloss.Style {
+func (v *agentsView) conditionStyle(c agentCondition) lipgloss.Style {
 	switch c {
 	case agentWorking:
-		return m.st.OK
+		return v.env.st.OK
 	case agentSilent:
-		return m.st.Warn
+		return v.env.st.Warn
 	case agentGone:
-		return m.st.Faint
+		return v.env.st.Faint
 	}
 	return lipgloss.NewStyle()
 }
@@ -249,8 +281,8 @@ func (m *Model) conditionStyle(c agentCondition) lipgloss.Style {
 // always; then, while room remains, progress, last seen, lease, tasks
 // done, role and id. The task column takes what is left, up to 48 cells,
 // and a wide terminal shows the holder's last report after it.
-func (m *Model) agentColumns(rows []agentRow, w int) []agentColumn {
-	all := append(m.agentIdentityColumns(rows, w), m.agentWorkColumns()...)
+func (v *agentsView) columns(rows []agentRow, w int) []agentColumn {
+	all := append(v.identityColumns(rows, w), v.workColumns()...)
 	// used counts the cells taken, with one space between columns.
 	used, task := -1, -1
 	for i, c := range all {
@@ -286,7 +318,7 @@ func (m *Model) agentColumns(rows []agentRow, w int) []agentColumn {
 }
 
 // agentIdentityColumns are who each agent is and what it is doing.
-func (m *Model) agentIdentityColumns(rows []agentRow, w int) []agentColumn {
+func (v *agentsView) identityColumns(rows []agentRow, w int) []agentColumn {
 	nameW, roleW, idW := 5, 4, 2
 	showID := false
 	for _, r := range rows {
@@ -307,7 +339,7 @@ func (m *Model) agentIdentityColumns(rows []agentRow, w int) []agentColumn {
 		if !narrow {
 			text += " " + conditionNames[r.cond]
 		}
-		return styleIf(styled, m.conditionStyle(r.cond), text)
+		return styleIf(styled, v.conditionStyle(r.cond), text)
 	}}
 	if narrow {
 		status.title, status.width = "", 1
@@ -316,8 +348,8 @@ func (m *Model) agentIdentityColumns(rows []agentRow, w int) []agentColumn {
 }
 
 // agentWorkColumns are the held task and how its work goes.
-func (m *Model) agentWorkColumns() []agentColumn {
-	now := m.o.Now()
+func (v *agentsView) workColumns() []agentColumn {
+	now, st := v.env.now(), &v.env.st
 	holding := func(f func(t *core.Task, styled bool) string) func(agentRow, bool) string {
 		return func(r agentRow, styled bool) string {
 			if r.task == nil {
@@ -335,7 +367,7 @@ func (m *Model) agentWorkColumns() []agentColumn {
 		}},
 		{title: "PROGRESS", width: 15, rank: 1, cell: holding(func(t *core.Task, styled bool) string {
 			if styled {
-				return bar(m.st, t.Progress, 10) + fmt.Sprintf(" %3d%%", t.Progress)
+				return bar(*st, t.Progress, 10) + fmt.Sprintf(" %3d%%", t.Progress)
 			}
 			return plainBar(t.Progress, 10) + fmt.Sprintf(" %3d%%", t.Progress)
 		})},
@@ -343,7 +375,7 @@ func (m *Model) agentWorkColumns() []agentColumn {
 			if left := t.Lease.ExpiresAt.Sub(now); left > 0 {
 				return fmtDur(left)
 			}
-			return styleIf(styled, m.st.Error, "expired")
+			return styleIf(styled, st.Error, "expired")
 		})},
 		{title: "DONE", width: 4, rank: 4, cell: func(r agentRow, _ bool) string { return fmt.Sprintf("%4d", r.a.TasksDone) }},
 		{title: "SEEN", width: 8, rank: 2, cell: func(r agentRow, _ bool) string { return agoText(now, r.a.LastSeenAt) }},

@@ -183,7 +183,7 @@ func TestAgentsGolden(t *testing.T) {
 func TestAgentsClassifyAndSort(t *testing.T) {
 	r := newRun(t, 120, 40)
 	r.e.press("2")
-	rows := r.e.m.agentRows()
+	rows := r.e.m.agents.agentRows()
 	var got []string
 	for _, row := range rows {
 		got = append(got, string(row.a.ID)+"="+conditionNames[row.cond])
@@ -199,7 +199,7 @@ func TestAgentsClassifyAndSort(t *testing.T) {
 		t.Errorf("no expired lease after 5 more minutes:\n%s", out)
 	}
 	// agent-2 has not been seen for 5 minutes now: gone.
-	rows = r.e.m.agentRows()
+	rows = r.e.m.agents.agentRows()
 	if c := rows[len(rows)-1].cond; c != agentGone {
 		t.Errorf("last row is %s, want gone", conditionNames[c])
 	}
@@ -209,7 +209,7 @@ func TestAgentsKeys(t *testing.T) {
 	r := newRun(t, 120, 40)
 	e, m := r.e, r.e.m
 	e.press("2")
-	sel := func() core.AgentID { return m.agentRows()[m.agents.cursor].a.ID }
+	sel := func() core.AgentID { return m.agents.agentRows()[m.agents.cursor].a.ID }
 	steps := []struct {
 		key  string
 		want core.AgentID
@@ -229,7 +229,7 @@ func TestAgentsKeys(t *testing.T) {
 	if m.overlay != overlayDetail || m.detail.task != r.ids["Search API"] {
 		t.Fatalf("enter on agent-1: overlay %d task %s, want the detail of Search API", m.overlay, m.detail.task)
 	}
-	m.closeOverlay()
+	e.press("esc")
 	// enter on an agent without a task says so and opens nothing.
 	e.press("G", "enter")
 	if m.overlay != overlayNone || !strings.Contains(m.status, "agent-3 holds no task") {
@@ -245,8 +245,8 @@ func TestAgentsKeys(t *testing.T) {
 	r.check(err)
 	r.claim("agent-2", "Email digest")
 	e.sync()
-	if sel() != "agent-2" || m.agentRows()[m.agents.cursor].cond != agentWorking {
-		t.Errorf("after agent-2 claimed, the cursor is on %s (%s)", sel(), conditionNames[m.agentRows()[m.agents.cursor].cond])
+	if sel() != "agent-2" || m.agents.agentRows()[m.agents.cursor].cond != agentWorking {
+		t.Errorf("after agent-2 claimed, the cursor is on %s (%s)", sel(), conditionNames[m.agents.agentRows()[m.agents.cursor].cond])
 	}
 }
 

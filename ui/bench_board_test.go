@@ -55,7 +55,7 @@ func BenchmarkBoardView2000Tasks(b *testing.B) {
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	m.applySnapshot(syntheticSnapshot(2000))
 	m.board.col, m.board.row[0] = 0, 40
-	m.clampBoard()
+	m.board.clamp()
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.Render()

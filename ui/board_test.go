@@ -109,7 +109,7 @@ func (f *fixture) task(name string) core.Task {
 
 // selected is the name of the task under the board's cursor.
 func (f *fixture) selected() string {
-	t, _ := f.m.boardSelected()
+	t, _ := f.m.board.selected()
 	return t.Name
 }
 
@@ -128,7 +128,7 @@ func normalize(e *testEnv, s string) string {
 // selectTask moves the cursor onto a task by name.
 func (f *fixture) selectTask(name string) {
 	f.t.Helper()
-	c := f.m.boardColumns()
+	c := f.m.board.columns()
 	for col := range boardCols {
 		for row := range c.cols[col] {
 			if t, _ := c.task(col, row); t.Name == name {
@@ -222,7 +222,7 @@ func TestBoardScrollingManyCards(t *testing.T) {
 	}
 	e.importPlan(p)
 	e.sync()
-	per := e.m.boardPerCol()
+	per := e.m.board.perCol()
 	if per < 4 {
 		t.Fatalf("80x24 shows %d cards per column, want at least 4", per)
 	}
@@ -539,7 +539,7 @@ func TestBoardTwoThousandTasks(t *testing.T) {
 	for i, size := range [][2]int{{80, 24}, {20, 10}, {200, 60}, {80, 24}, {20, 10}} {
 		e := newTestEnv(t, size[0], size[1])
 		if i >= 3 { // in color: styled borders and bars must not change widths
-			e.m.st = newStyles(false)
+			e.m.env.st = newStyles(false)
 		}
 		e.m.applySnapshot(syntheticSnapshot(2000))
 		out := e.screen()

@@ -19,8 +19,10 @@ import (
 )
 
 // The new project flow: a form (huh), planning in the background with its
-// progress, then a review of the draft (review.go) that stores it or drops
-// it. Nothing is stored before the person says so in the review.
+// progress (planning.go), then a review of the draft (review.go) that
+// stores it or drops it. Nothing is stored before the person says so in
+// the review. The flow is one overlay: done when the form is left, the
+// draft stored or discarded.
 
 // createPhase is where the flow is.
 type createPhase int
@@ -40,9 +42,19 @@ type createFields struct {
 	name, description, planner, complexity, maxTasks, teamSize string
 }
 
-// createState is the new project flow: form, planning, review.
-type createState struct {
-	plans  *plan.Service
+// createFlow is the new project flow: form, planning, review.
+type createFlow struct {
+	env   *env
+	back  key.Binding
+	plans *plan.Service
+	// ctx bounds the plannings: the dashboard's life.
+	ctx         context.Context
+	planner     func(name string) (core.Planner, error)
+	planners    []string
+	concurrency int
+	w, h        int
+	done        bool
+
 	phase  createPhase
 	fields *createFields
 	form   *huh.Form
@@ -61,160 +73,69 @@ type createState struct {
 	progress plan.Progress
 	planName string
 
-	review reviewState
+	review reviewView
 }
 
-// planRun is one planning in the background.
-type planRun struct {
-	gen      int
-	cancel   context.CancelFunc
-	progress chan plan.Progress
-	done     chan struct{}
-	started  time.Time
-	planner  string
-	// draft is written by the planning goroutine before done is closed.
-	draft *plan.Draft
-	// handled says Update took the draft or had it dropped.
-	handled bool
+// newCreateFlow builds the flow over the dashboard's options; ctx is the
+// dashboard's, which its plannings must not outlive.
+func newCreateFlow(e *env, ctx context.Context, o Options) *createFlow {
+	return &createFlow{env: e, back: Keys.Back, plans: o.Plans, ctx: ctx, planner: o.Planner,
+		planners: o.Planners, concurrency: o.Concurrency}
 }
 
-// push hands a step to Update without ever blocking the planner: when the
-// buffer is full, the oldest step waiting is dropped for the newest.
-func (r *planRun) push(p plan.Progress) {
-	for {
-		select {
-		case r.progress <- p:
-			return
-		default:
-		}
-		select {
-		case <-r.progress:
-		default:
-		}
+// open shows a fresh form.
+func (c *createFlow) open() tea.Cmd {
+	c.prune()
+	planner := ""
+	if len(c.planners) > 0 {
+		planner = c.planners[0]
 	}
+	c.fields = &createFields{planner: planner, complexity: string(core.Standard)}
+	c.phase, c.notice, c.noticeErr, c.done = createForm, "", false, false
+	c.review = newReviewView(c.env, c.w, c.h, nil)
+	return c.newForm()
 }
 
-// wait answers with the next step, or nothing once the planning ended.
-func (r *planRun) wait() tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case p := <-r.progress:
-			return planProgressMsg{gen: r.gen, p: p}
-		case <-r.done:
-			return nil
+func (c *createFlow) SetSize(w, h int) {
+	c.w, c.h = w, h
+	c.review.SetSize(w, h)
+	c.sizeForm()
+}
+
+func (c *createFlow) SetSnapshot(*Snapshot) {}
+
+func (c *createFlow) Done() bool { return c.done }
+
+// Help lists the review's keys; the form shows its own.
+func (c *createFlow) Help() helpSet { return c.review.Help() }
+
+// Update handles every message while the flow is open, and the answers of
+// its plannings and stores whenever they come.
+func (c *createFlow) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case planProgressMsg:
+		return c.onPlanProgress(msg)
+	case planDoneMsg:
+		return c.onPlanned(msg)
+	case createdMsg:
+		return c.onCreated(msg)
+	}
+	switch c.phase {
+	case createForm:
+		return c.updateForm(msg)
+	case createPlanning:
+		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, c.back) {
+			return c.cancelPlanning()
 		}
-	}
-}
-
-// planProgressMsg is a step of a planning.
-type planProgressMsg struct {
-	gen int
-	p   plan.Progress
-}
-
-// planDoneMsg ends a planning: a draft or why there is none.
-type planDoneMsg struct {
-	gen   int
-	draft *plan.Draft
-	err   error
-}
-
-// createdMsg ends the storing of a reviewed draft.
-type createdMsg struct {
-	res plan.Creation
-	err error
-}
-
-// abort cancels any planning, waits a moment for it to record what it
-// spent, and discards a draft that was not stored. It runs when the
-// dashboard quits, where a short wait is better than lost records.
-func (c *createState) abort() {
-	if c == nil {
-		return
-	}
-	for _, r := range c.runs {
-		r.cancel()
-	}
-	timeout := time.NewTimer(3 * time.Second)
-	defer timeout.Stop()
-	expired := false
-	for _, r := range c.runs {
-		if !expired {
-			select {
-			case <-r.done:
-			case <-timeout.C:
-				expired = true
-			}
-		}
-		select {
-		case <-r.done:
-			if r.draft != nil && !r.handled {
-				r.handled = true
-				c.plans.DiscardDraft(r.draft, "the dashboard closed")
-			}
-		default:
-		}
-	}
-	c.runs = nil
-	if d := c.review.draft; d != nil && !c.review.creating {
-		c.review.draft = nil
-		c.plans.DiscardDraft(d, "the dashboard closed")
-	}
-}
-
-// prune forgets the plannings that ended and whose draft is accounted for.
-func (c *createState) prune() {
-	keep := c.runs[:0]
-	for _, r := range c.runs {
-		select {
-		case <-r.done:
-			if r.draft == nil || r.handled {
-				r.cancel()
-				continue
-			}
-		default:
-		}
-		keep = append(keep, r)
-	}
-	clear(c.runs[len(keep):])
-	c.runs = keep
-}
-
-func (c *createState) runOf(gen int) *planRun {
-	for _, r := range c.runs {
-		if r.gen == gen {
-			return r
-		}
+	case createReview:
+		return c.updateReview(msg)
 	}
 	return nil
 }
 
-// openCreate opens the new project form.
-func (m *Model) openCreate() tea.Cmd {
-	if m.o.Planner == nil || m.o.Plans == nil {
-		m.setStatus("project creation is off in this process: use  marcus new \"what to build\"", false)
-		return nil
-	}
-	if m.create == nil {
-		m.create = &createState{plans: m.o.Plans}
-	}
-	c := m.create
-	c.prune()
-	planner := ""
-	if len(m.o.Planners) > 0 {
-		planner = m.o.Planners[0]
-	}
-	c.fields = &createFields{planner: planner, complexity: string(core.Standard)}
-	c.phase, c.notice, c.noticeErr = createForm, "", false
-	c.review = reviewState{}
-	m.overlay = overlayCreate
-	return m.newForm()
-}
-
 // newForm builds the form over the current values, focused on its first
 // field.
-func (m *Model) newForm() tea.Cmd {
-	c := m.create
+func (c *createFlow) newForm() tea.Cmd {
 	f := c.fields
 	c.desc = huh.NewText().Key("description").Title("Description").
 		Description("What to build, in your words (alt+enter: new line)").
@@ -230,9 +151,9 @@ func (m *Model) newForm() tea.Cmd {
 			Placeholder("empty: the planner names it").CharLimit(core.MaxNameLen).Value(&f.name),
 		c.desc,
 	}
-	if len(m.o.Planners) > 1 {
+	if len(c.planners) > 1 {
 		fields = append(fields, huh.NewSelect[string]().Key("planner").Title("Planner").Inline(true).
-			Options(huh.NewOptions(m.o.Planners...)...).Value(&f.planner))
+			Options(huh.NewOptions(c.planners...)...).Value(&f.planner))
 	}
 	fields = append(fields,
 		huh.NewSelect[string]().Key("complexity").Title("Complexity").Inline(true).
@@ -244,14 +165,14 @@ func (m *Model) newForm() tea.Cmd {
 			CharLimit(7).Validate(formWholeNumber("team size", 0, 1000)).Value(&f.teamSize),
 	)
 	theme := huh.ThemeFunc(huh.ThemeCharm)
-	if m.o.NoColor {
+	if c.env.noColor {
 		theme = huh.ThemeFunc(huh.ThemeBase)
 	}
 	keys := huh.NewDefaultKeyMap()
 	keys.Select.Filter = key.NewBinding() // no keys: three options need no filter
 	c.form = huh.NewForm(huh.NewGroup(fields...)).WithTheme(theme).WithKeyMap(keys)
 	c.formW, c.formH = 0, 0
-	m.sizeForm()
+	c.sizeForm()
 	return c.form.Init()
 }
 
@@ -277,15 +198,14 @@ func formOptionalInt(s string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// sizeForm fits the form to the terminal; reviewFirst sizes do not reach the
-// overlay, so each message it gets checks.
-func (m *Model) sizeForm() {
-	c := m.create
+// sizeForm fits the form to the body; it is called on every resize and
+// every message the form gets, and does nothing when the size is the same.
+func (c *createFlow) sizeForm() {
 	if c.form == nil {
 		return
 	}
-	w := max(min(m.width, 100), 1)
-	h := max(m.height-3-1-len(m.formNotice(m.width)), 1)
+	w := max(min(c.w, 100), 1)
+	h := max(c.h-1-len(c.formNotice(c.w)), 1)
 	if w == c.formW && h == c.formH {
 		return
 	}
@@ -295,165 +215,39 @@ func (m *Model) sizeForm() {
 	c.form.WithWidth(w).WithHeight(max(h-1, 1))
 }
 
-// updateCreate handles every message while the flow is open.
-func (m *Model) updateCreate(msg tea.Msg) tea.Cmd {
-	c := m.create
-	if c == nil {
-		m.closeOverlay()
+func (c *createFlow) updateForm(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, c.back) {
+		c.form, c.done = nil, true
 		return nil
 	}
-	switch msg := msg.(type) {
-	case planProgressMsg:
-		return m.onPlanProgress(msg)
-	case planDoneMsg:
-		return m.onPlanned(msg)
-	case createdMsg:
-		return m.onCreated(msg)
-	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" {
-			return m.quit()
-		}
-	}
-	switch c.phase {
-	case createForm:
-		return m.updateForm(msg)
-	case createPlanning:
-		if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.keys.Back) {
-			return m.cancelPlanning()
-		}
-	case createReview:
-		return m.updateReview(msg)
-	}
-	return nil
-}
-
-func (m *Model) updateForm(msg tea.Msg) tea.Cmd {
-	c := m.create
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.keys.Back) {
-		c.form = nil
-		m.closeOverlay()
-		return nil
-	}
-	m.sizeForm()
+	c.sizeForm()
 	_, cmd := c.form.Update(msg)
 	switch c.form.State {
 	case huh.StateCompleted:
-		return m.startPlanning()
+		return c.startPlanning()
 	case huh.StateAborted:
-		c.form = nil
-		m.closeOverlay()
+		c.form, c.done = nil, true
 		return nil
 	}
 	return cmd
 }
 
-// startPlanning plans the form's project in the background.
-func (m *Model) startPlanning() tea.Cmd {
-	c := m.create
-	f := *c.fields
-	planner, err := m.o.Planner(f.planner)
-	if err == nil && planner == nil {
-		err = errors.New("no such planner")
-	}
-	if err != nil {
-		c.notice, c.noticeErr = fmt.Sprintf("planner %q: %v", f.planner, err), true
-		return m.newForm()
-	}
-	maxTasks, _ := formOptionalInt(f.maxTasks, 0, core.MaxPlanTasks)
-	teamSize, _ := formOptionalInt(f.teamSize, 0, 1000)
-	ctx, cancel := context.WithCancel(m.ctx)
-	c.prune()
-	c.gen++
-	run := &planRun{gen: c.gen, cancel: cancel, progress: make(chan plan.Progress, 16),
-		done: make(chan struct{}), started: m.o.Now(), planner: planner.Name()}
-	c.run, c.runs = run, append(c.runs, run)
-	c.phase, c.form, c.notice, c.noticeErr = createPlanning, nil, "", false
-	c.progress, c.planName = plan.Progress{}, oneLine(f.name)
-	req := plan.CreateRequest{Description: f.description, Name: f.name, Planner: planner,
-		Complexity: core.Complexity(f.complexity), MaxTasks: maxTasks, TeamSize: teamSize,
-		Concurrency: m.o.Concurrency, Progress: run.push}
-	plans := m.o.Plans
-	planning := func() tea.Msg {
-		d, err := plans.PlanDraft(ctx, req)
-		if err == nil && ctx.Err() != nil {
-			// Cancelled as it finished: nobody will review this draft.
-			plans.DiscardDraft(d, "cancelled in the dashboard")
-			d, err = nil, core.Wrap(core.ErrUnavailable, ctx.Err(), "project creation cancelled")
-		}
-		run.draft = d
-		close(run.done)
-		return planDoneMsg{gen: run.gen, draft: d, err: err}
-	}
-	return tea.Batch(planning, run.wait())
-}
-
-// cancelPlanning stops the planning and returns to the form; the
-// pipeline stores nothing for a cancelled planning but its model calls.
-func (m *Model) cancelPlanning() tea.Cmd {
-	c := m.create
-	c.run.cancel()
-	c.gen++ // whatever the planning answers now is stale
-	c.phase = createForm
-	c.notice, c.noticeErr = "cancelled: nothing was stored", false
-	return m.newForm()
-}
-
-func (m *Model) onPlanProgress(msg planProgressMsg) tea.Cmd {
-	c := m.create
-	if msg.gen != c.gen || c.phase != createPlanning {
-		return nil
-	}
-	c.progress = msg.p
-	if msg.p.Name != "" {
-		c.planName = oneLine(msg.p.Name)
-	}
-	return c.run.wait()
-}
-
-func (m *Model) onPlanned(msg planDoneMsg) tea.Cmd {
-	c := m.create
-	run := c.runOf(msg.gen)
-	if run != nil {
-		run.cancel() // it ended: release its context
-		run.handled = true
-	}
-	if msg.gen != c.gen || c.phase != createPlanning {
-		if d := msg.draft; d != nil {
-			plans := m.o.Plans
-			return func() tea.Msg { plans.DiscardDraft(d, "cancelled in the dashboard"); return nil }
-		}
-		return nil
-	}
-	if msg.err != nil {
-		c.phase = createForm
-		c.notice, c.noticeErr = "planning failed: "+msg.err.Error(), true
-		return m.newForm()
-	}
-	c.phase = createReview
-	c.review = reviewState{draft: msg.draft}
-	return nil
-}
-
-// viewCreate renders the flow's current screen.
-func (m *Model) viewCreate(w, h int) string {
-	c := m.create
-	if c == nil {
-		return ""
-	}
+// View renders the flow's current screen.
+func (c *createFlow) View() string {
 	switch c.phase {
 	case createPlanning:
-		return m.viewPlanning(w, h)
+		return c.viewPlanning(c.w, c.h)
 	case createReview:
-		return m.viewReview(w, h)
+		return c.review.View()
 	}
-	return m.viewForm(w, h)
+	return c.viewForm(c.w, c.h)
 }
 
-func (m *Model) viewForm(w, h int) string {
-	c := m.create
-	lines := []string{fit(m.st.Bold.Render("New project")+"  "+
-		m.st.Faint.Render("tab next field · enter on the last field plans · esc closes"), w)}
-	lines = append(lines, m.formNotice(w)...)
+func (c *createFlow) viewForm(w, h int) string {
+	st := &c.env.st
+	lines := []string{fit(st.Bold.Render("New project")+"  "+
+		st.Faint.Render("tab next field · enter on the last field plans · esc closes"), w)}
+	lines = append(lines, c.formNotice(w)...)
 	if c.form != nil {
 		lines = append(lines, formLines(c.form.View(), w)...)
 	}
@@ -463,8 +257,8 @@ func (m *Model) viewForm(w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) viewPlanning(w, h int) string {
-	c := m.create
+func (c *createFlow) viewPlanning(w, h int) string {
+	st := &c.env.st
 	name := c.planName
 	if name == "" {
 		name = "a new project"
@@ -473,17 +267,17 @@ func (m *Model) viewPlanning(w, h int) string {
 	bw := max(1, min(40, w-6))
 	elapsed, planner := time.Duration(0), ""
 	if c.run != nil {
-		elapsed = max(0, m.o.Now().Sub(c.run.started)).Truncate(time.Second)
+		elapsed = max(0, c.env.now().Sub(c.run.started)).Truncate(time.Second)
 		planner = c.run.planner + " · "
 	}
 	lines := []string{
-		fit(m.st.Bold.Render("Planning "+name), w),
-		fit(m.st.Faint.Render(oneLine(c.fields.description)), w),
+		fit(st.Bold.Render("Planning "+name), w),
+		fit(st.Faint.Render(oneLine(c.fields.description)), w),
 		"",
-		fit(bar(m.st, pct, bw)+fmt.Sprintf(" %d%%", pct), w),
+		fit(bar(c.env.st, pct, bw)+fmt.Sprintf(" %d%%", pct), w),
 		fit(stage, w),
 		"",
-		fit(m.st.Faint.Render(fmt.Sprintf("%s%s elapsed · esc cancels", planner, elapsed)), w),
+		fit(st.Faint.Render(fmt.Sprintf("%s%s elapsed · esc cancels", planner, elapsed)), w),
 	}
 	if len(lines) > h {
 		lines = lines[:max(h, 0)]
@@ -493,15 +287,14 @@ func (m *Model) viewPlanning(w, h int) string {
 
 // formNotice is the line or lines between the form's title and the form:
 // how the last planning ended, or a blank.
-func (m *Model) formNotice(w int) []string {
-	c := m.create
+func (c *createFlow) formNotice(w int) []string {
 	switch {
 	case c.notice == "":
 		return []string{""}
 	case c.noticeErr:
-		return wrapLines(m.st.Error, c.notice, w, noticeLines)
+		return wrapLines(c.env.st.Error, c.notice, w, noticeLines)
 	}
-	return wrapLines(m.st.Warn, c.notice, w, noticeLines)
+	return wrapLines(c.env.st.Warn, c.notice, w, noticeLines)
 }
 
 // wrapLines wraps text into at most most lines of w cells, each styled.

@@ -230,12 +230,21 @@ func (d *createDriver) fillForm(name, description, maxTasks string) {
 		d.e.t.Fatalf("n did not open the form: %q", d.e.m.status)
 	}
 	d.typeText(name)
-	d.press("tab")
+	d.tabTo("description")
 	d.typeText(description)
-	d.press("tab") // complexity: keep standard
-	d.press("tab")
+	d.tabTo("complexity") // keep standard
+	d.tabTo("max_tasks")
 	d.typeText(maxTasks)
+	d.tabTo("team_size")
+}
+
+// tabTo presses tab and waits for the focus to reach field: huh moves it
+// by a command, which a loaded machine may answer after the driver's
+// 50 ms, and a key typed before it lands in the field before.
+func (d *createDriver) tabTo(field string) {
+	d.e.t.Helper()
 	d.press("tab")
+	d.until("focus on "+field, func() bool { return d.e.focused() == field })
 }
 
 func (e *testEnv) phase() createPhase {
@@ -250,9 +259,8 @@ func (d *createDriver) submit() {
 	d.e.t.Helper()
 	gen := d.e.m.create.gen
 	d.press("enter")
-	if d.e.m.create.gen == gen {
-		d.e.t.Fatalf("enter did not submit the form:\n%s", d.e.screen())
-	}
+	// The form completes by a command of its own: wait for it.
+	d.until("enter to submit the form", func() bool { return d.e.m.create.gen != gen })
 }
 
 // toReview plans the fixed project and waits for its review.
@@ -588,7 +596,9 @@ func TestCreateCancelStoresNothing(t *testing.T) {
 
 	// The kept values plan again, this time to the end.
 	pl.block = ""
-	d.press("tab", "tab", "tab", "tab")
+	for _, f := range []string{"description", "complexity", "max_tasks", "team_size"} {
+		d.tabTo(f)
+	}
 	d.submit()
 	d.until("the review", func() bool { return e.phase() == createReview })
 	if got := pl.lastReq.MaxTasks; got != 12 {
@@ -861,9 +871,13 @@ func goldenCreate(t *testing.T, w, h int) {
 	pl := &draftPlanner{block: "Search", expanding: make(chan struct{}, 4)}
 	e, d := newCreateEnv(t, w, h, pl)
 	d.fillForm("Recipes", "a recipe box with search", "")
-	d.press("shift+tab", "shift+tab") // back to complexity, to show it focused
+	d.press("shift+tab")
+	d.until("focus on max_tasks", func() bool { return e.focused() == "max_tasks" })
+	d.press("shift+tab") // back to complexity, to show it focused
+	d.until("focus on complexity", func() bool { return e.focused() == "complexity" })
 	golden(t, fmt.Sprintf("create_form_%dx%d", w, h), e.screen())
-	d.press("tab", "tab")
+	d.tabTo("max_tasks")
+	d.tabTo("team_size")
 	d.submit()
 	d.until("feature 1 planned", func() bool {
 		p := e.m.create.progress
@@ -874,7 +888,9 @@ func goldenCreate(t *testing.T, w, h int) {
 	d.press("esc")
 	waitClosed(t, run.done, "the planning to end")
 	pl.block = ""
-	d.press("tab", "tab", "tab", "tab")
+	for _, f := range []string{"description", "complexity", "max_tasks", "team_size"} {
+		d.tabTo(f)
+	}
 	d.submit()
 	d.until("the review", func() bool { return e.phase() == createReview })
 	e.press("down", "down")
@@ -938,11 +954,13 @@ func BenchmarkReviewRender(b *testing.B) {
 	}
 	m := New(Options{NoColor: true, Now: func() time.Time { return Start }})
 	defer m.Close()
-	m.width, m.height = 200, 60
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	m.snap = &Snapshot{}
 	m.overlay = overlayCreate
-	m.create = &createState{phase: createReview, fields: &createFields{},
-		review: reviewState{draft: &plan.Draft{Plan: core.Plan{Name: "Big", Tasks: tasks}}, cursor: 1000}}
+	m.create = newCreateFlow(m.env, m.ctx, m.o)
+	m.create.phase, m.create.fields = createReview, &createFields{}
+	m.create.review = newReviewView(m.env, 200, 57, &plan.Draft{Plan: core.Plan{Name: "Big", Tasks: tasks}})
+	m.create.review.cursor = 1000
 	for b.Loop() {
 		_ = m.Render()
 	}

@@ -57,7 +57,7 @@ func TestDetailScrollKeys(t *testing.T) {
 	f := newFixture(t, 80, 24)
 	f.openDetailOf("Auth endpoints")
 	d := &f.m.detail
-	lines, _ := f.m.detailBody(80)
+	lines, _ := f.m.detail.body(80)
 	page := 24 - 3 - detailHeaderH
 	maxScroll := len(lines) - page
 	if maxScroll < 10 {
@@ -207,7 +207,8 @@ func TestDetailLoadingAndVanished(t *testing.T) {
 	f := newFixture(t, 80, 24)
 	f.selectTask("Recipe UI")
 	// Open without running the load: the header shows from the board.
-	f.m.Update(keyMsg("enter"))
+	_, open := f.m.Update(keyMsg("enter"))
+	f.m.Update(open()) // the board's request to open the detail; its load is not run
 	if out := f.screen(); !strings.Contains(out, "Recipe UI") || !strings.Contains(out, "loading") {
 		t.Errorf("detail while loading:\n%s", out)
 	}
@@ -249,7 +250,7 @@ func TestDetailMarkdownCache(t *testing.T) {
 func TestDetailInColor(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {20, 10}} {
 		f := newFixture(t, size[0], size[1])
-		f.m.o.NoColor, f.m.st = false, newStyles(false)
+		f.m.env.noColor, f.m.env.st = false, newStyles(false)
 		f.m.board.frames = nil
 		f.screen()
 		f.openDetailOf("Auth endpoints")

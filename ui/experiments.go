@@ -13,8 +13,14 @@ import (
 	"marcus/core"
 )
 
-// experimentsState is the experiments view's pan through time and scroll.
-type experimentsState struct {
+// experimentsView charts the project's run and lists its recorded
+// experiments: a pan through time and a scroll.
+type experimentsView struct {
+	env  *env
+	keys navKeys
+	snap *Snapshot
+	w, h int
+
 	// pan is how many buckets back from the newest the charts end.
 	pan int
 	// scroll is the first line shown when the page is taller than the body.
@@ -30,98 +36,117 @@ type series struct {
 	style lipgloss.Style
 }
 
-func (m *Model) updateExperiments(k tea.KeyPressMsg) tea.Cmd {
-	st := &m.exper
+func newExperimentsView(e *env) experimentsView {
+	return experimentsView{env: e, keys: newNavKeys(Keys)}
+}
+
+func (v *experimentsView) SetSize(w, h int) { v.w, v.h = w, h }
+
+func (v *experimentsView) SetSnapshot(s *Snapshot) { v.snap = s }
+
+func (v *experimentsView) Help() helpSet {
+	var s helpSet
+	s[helpMove] = v.keys.all()
+	return s
+}
+
+// Update pans the charts through time (←→, g, G) and scrolls the page.
+func (v *experimentsView) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
 	n := 0
-	if m.snap != nil {
-		n = len(m.snap.Metrics.Buckets)
+	if v.snap != nil {
+		n = len(v.snap.Metrics.Buckets)
 	}
 	switch {
-	case key.Matches(k, m.keys.Left):
-		st.pan++
-	case key.Matches(k, m.keys.Right):
-		st.pan--
-	case key.Matches(k, m.keys.Top):
-		st.pan = n
-	case key.Matches(k, m.keys.Bottom):
-		st.pan = 0
-	case key.Matches(k, m.keys.Up):
-		st.scroll--
-	case key.Matches(k, m.keys.Down):
-		st.scroll++
-	case key.Matches(k, m.keys.PageUp):
-		st.scroll -= max(1, m.height-3)
-	case key.Matches(k, m.keys.PageDown):
-		st.scroll += max(1, m.height-3)
+	case key.Matches(k, v.keys.Left):
+		v.pan++
+	case key.Matches(k, v.keys.Right):
+		v.pan--
+	case key.Matches(k, v.keys.Top):
+		v.pan = n
+	case key.Matches(k, v.keys.Bottom):
+		v.pan = 0
+	case key.Matches(k, v.keys.Up):
+		v.scroll--
+	case key.Matches(k, v.keys.Down):
+		v.scroll++
+	case key.Matches(k, v.keys.PageUp):
+		v.scroll -= max(1, v.h)
+	case key.Matches(k, v.keys.PageDown):
+		v.scroll += max(1, v.h)
 	default:
 		return nil
 	}
 	// pan is clamped against the chart width when drawn; here only against
 	// the data, so that keys keep working before the first frame.
-	st.pan = max(0, min(st.pan, n))
-	st.scroll = max(0, st.scroll)
+	v.pan = max(0, min(v.pan, n))
+	v.scroll = max(0, v.scroll)
 	return nil
 }
 
-func (m *Model) viewExperiments(w, h int) string {
-	st := &m.exper
-	lines := m.experimentLines(w, h)
-	st.scroll = max(0, min(st.scroll, len(lines)-h))
-	return strings.Join(lines[st.scroll:], "\n")
+// View is a page of the run: charts, totals, recorded experiments.
+func (v *experimentsView) View() string {
+	w, h := v.w, v.h
+	lines := v.lines(w, h)
+	v.scroll = max(0, min(v.scroll, len(lines)-h))
+	return strings.Join(lines[v.scroll:], "\n")
 }
 
 // experimentLines is the whole page: the run's charts, its totals and the
 // runs section.
-func (m *Model) experimentLines(w, h int) []string {
-	s := m.snap
+func (v *experimentsView) lines(w, h int) []string {
+	s, st := v.snap, &v.env.st
 	ms := s.Metrics
-	lines := []string{fit(m.st.Bold.Render("Run")+" "+m.st.Header.Render(oneLine(s.Board.Project.Name))+m.runClock(), w)}
+	lines := []string{fit(st.Bold.Render("Run")+" "+st.Header.Render(oneLine(s.Board.Project.Name))+v.runClock(), w)}
 	if ms.Start.IsZero() {
 		lines = append(lines, "", fit("No agent has worked on this project yet: the run starts when the first agent registers.", w))
 	} else {
 		lines = append(lines, "")
-		lines = append(lines, m.charts(w, h)...)
+		lines = append(lines, v.charts(w, h)...)
 	}
 	if reps := s.Experiments; len(reps) > 0 && reps[len(reps)-1].Experiment.Running {
 		// A recorded run: its report, as marcus experiment report gives it,
 		// refreshed live.
 		live := reps[len(reps)-1]
-		lines = append(lines, "", m.st.Bold.Render("Experiment "+oneLine(live.Experiment.Name)+" (live)"))
+		lines = append(lines, "", st.Bold.Render("Experiment "+oneLine(live.Experiment.Name)+" (live)"))
 		for _, l := range strings.Split(live.Summary, "\n") {
 			lines = append(lines, "  "+l)
 		}
 	}
-	lines = append(lines, "", m.st.Bold.Render("Totals"))
-	lines = append(lines, flow(m.totals(), w, "  ")...)
-	lines = append(lines, "", m.st.Bold.Render("Runs"))
-	lines = append(lines, flow(m.runSummary(), w, "  ")...)
-	lines = append(lines, m.recordedRuns(w)...)
+	lines = append(lines, "", st.Bold.Render("Totals"))
+	lines = append(lines, flow(v.totals(), w, "  ")...)
+	lines = append(lines, "", st.Bold.Render("Runs"))
+	lines = append(lines, flow(v.runSummary(), w, "  ")...)
+	lines = append(lines, v.recordedRuns(w)...)
 	for i, l := range lines {
 		lines[i] = fit(l, w)
 	}
 	return lines
 }
 
-func (m *Model) runClock() string {
-	ms := m.snap.Metrics
+func (v *experimentsView) runClock() string {
+	ms := v.snap.Metrics
 	if ms.Start.IsZero() {
 		return ""
 	}
-	return m.st.Faint.Render(fmt.Sprintf(" · started %s UTC · elapsed %s · buckets of %s",
+	return v.env.st.Faint.Render(fmt.Sprintf(" · started %s UTC · elapsed %s · buckets of %s",
 		ms.Start.UTC().Format("15:04:05"), fmtDur(ms.Elapsed), bucketText(ms.BucketWidth)))
 }
 
 // charts draws the run's series as sparklines over the same buckets, as
 // tall as the body allows, with a time axis under them.
-func (m *Model) charts(w, h int) []string {
-	ms := m.snap.Metrics
+func (v *experimentsView) charts(w, h int) []string {
+	ms, sty := v.snap.Metrics, &v.env.st
 	bs := ms.Buckets
 	ss := []series{
-		{label: "done/" + bucketText(ms.BucketWidth), style: m.st.OK},
-		{label: "active agents", style: m.st.Status[core.StatusInProgress]},
-		{label: "utilisation", scale: 100, unit: "%", style: m.st.Title},
-		{label: "blocked", style: m.st.Error},
-		{label: "recoveries", style: m.st.Warn},
+		{label: "done/" + bucketText(ms.BucketWidth), style: sty.OK},
+		{label: "active agents", style: sty.Status[core.StatusInProgress]},
+		{label: "utilisation", scale: 100, unit: "%", style: sty.Title},
+		{label: "blocked", style: sty.Error},
+		{label: "recoveries", style: sty.Warn},
 	}
 	for _, b := range bs {
 		ss[0].vals = append(ss[0].vals, float64(b.Done))
@@ -139,9 +164,8 @@ func (m *Model) charts(w, h int) []string {
 	sw = max(1, sw)
 	// Each chart is rows tall; the rest of the page takes about 12 lines.
 	rows := max(1, min(4, (h-12)/len(ss)))
-	st := &m.exper
-	st.pan = max(0, min(st.pan, len(bs)-sw))
-	end := len(bs) - st.pan
+	v.pan = max(0, min(v.pan, len(bs)-sw))
+	end := len(bs) - v.pan
 	start := max(0, end-sw)
 	// A short run is drawn wider, up to 4 cells a bucket.
 	cell := max(1, min(4, sw/max(1, end-start)))
@@ -159,11 +183,11 @@ func (m *Model) charts(w, h int) []string {
 					stats = seriesStats(vis, s.unit)
 				}
 			}
-			out = append(out, pad(label, labelW)+" "+s.style.Render(pad(line, sw))+" "+m.st.Faint.Render(stats))
+			out = append(out, pad(label, labelW)+" "+s.style.Render(pad(line, sw))+" "+sty.Faint.Render(stats))
 		}
 	}
-	axis := m.timeAxis(bs, start, end, cell, sw)
-	return append(out, strings.Repeat(" ", labelW+1)+m.st.Faint.Render(axis))
+	axis := v.timeAxis(bs, start, end, cell, sw)
+	return append(out, strings.Repeat(" ", labelW+1)+sty.Faint.Render(axis))
 }
 
 // stretch repeats each rune of s n times.
@@ -181,7 +205,7 @@ func stretch(s string, n int) string {
 }
 
 // timeAxis marks the first and last bucket shown under the charts.
-func (m *Model) timeAxis(bs []MetricsBucket, start, end, cell, w int) string {
+func (v *experimentsView) timeAxis(bs []MetricsBucket, start, end, cell, w int) string {
 	if start >= end {
 		return ""
 	}
@@ -198,8 +222,8 @@ func (m *Model) timeAxis(bs []MetricsBucket, start, end, cell, w int) string {
 	} else if n >= len(to) {
 		s = string(line[:n-len(to)]) + to
 	}
-	if st := m.exper.pan; st > 0 {
-		s += fmt.Sprintf("  (%s back · G latest)", bucketText(time.Duration(st)*m.snap.Metrics.BucketWidth))
+	if st := v.pan; st > 0 {
+		s += fmt.Sprintf("  (%s back · G latest)", bucketText(time.Duration(st)*v.snap.Metrics.BucketWidth))
 	}
 	return s
 }
@@ -258,8 +282,8 @@ func sparkRows(vals []float64, scale float64, rows int) []string {
 }
 
 // totals are the run's numbers, one item each.
-func (m *Model) totals() []string {
-	s := m.snap
+func (v *experimentsView) totals() []string {
+	s := v.snap
 	ms := s.Metrics
 	pct := 0
 	if ms.Total > 0 {
@@ -284,13 +308,13 @@ func (m *Model) totals() []string {
 }
 
 // runSummary is the current run as the runs table will list each run.
-func (m *Model) runSummary() []string {
-	ms := m.snap.Metrics
+func (v *experimentsView) runSummary() []string {
+	ms := v.snap.Metrics
 	median := "—"
 	if ms.Timed > 0 {
 		median = fmtDur(ms.MedianTask)
 	}
-	return []string{"▸ current: " + oneLine(m.snap.Board.Project.Name), fmt.Sprintf("%d/%d done", ms.Done, ms.Total),
+	return []string{"▸ current: " + oneLine(v.snap.Board.Project.Name), fmt.Sprintf("%d/%d done", ms.Done, ms.Total),
 		fmtDur(ms.Elapsed), fmt.Sprintf("%.2f/min", ms.PerMinute), "median " + median, fmt.Sprintf("%d recovered", ms.Recoveries)}
 }
 
@@ -350,16 +374,16 @@ func thousands(n int) string {
 
 // recordedRuns lists the project's recorded experiments with the metrics
 // of their reports, and the last two side by side.
-func (m *Model) recordedRuns(w int) []string {
-	reps := m.snap.Experiments
+func (v *experimentsView) recordedRuns(w int) []string {
+	reps, st := v.snap.Experiments, &v.env.st
 	if len(reps) == 0 {
 		var out []string
 		for _, l := range wrapWords("No experiment recorded on this project: start one with marcus experiment run, or an agent's start_experiment.", w-2) {
-			out = append(out, "  "+m.st.Faint.Render(l))
+			out = append(out, "  "+st.Faint.Render(l))
 		}
 		return out
 	}
-	out := []string{"", m.st.Bold.Render("Experiments")}
+	out := []string{"", st.Bold.Render("Experiments")}
 	row := func(cols ...string) string {
 		widths := []int{18, 10, 8, 6, 9, 11, 9, 8, 8}
 		var b strings.Builder
@@ -369,7 +393,7 @@ func (m *Model) recordedRuns(w int) []string {
 		}
 		return "  " + strings.TrimRight(b.String(), " ")
 	}
-	out = append(out, m.st.Faint.Render(row("name", "state", "wall", "agents", "util.", "par./plan", "tasks/min", "idle", "recov.")))
+	out = append(out, st.Faint.Render(row("name", "state", "wall", "agents", "util.", "par./plan", "tasks/min", "idle", "recov.")))
 	for _, r := range reps {
 		x, mt := r.Experiment, r.Metrics
 		state := "running"
@@ -389,13 +413,13 @@ func (m *Model) recordedRuns(w int) []string {
 			}
 			return fmt.Sprintf("%.2f×", y/x)
 		}
-		out = append(out, "", m.st.Bold.Render(fmt.Sprintf("%s vs %s", oneLine(b.Experiment.Name), oneLine(a.Experiment.Name))),
+		out = append(out, "", st.Bold.Render(fmt.Sprintf("%s vs %s", oneLine(b.Experiment.Name), oneLine(a.Experiment.Name))),
 			fmt.Sprintf("  wall %s · utilisation %s · throughput %s · mean parallelism %s",
 				ratio(a.Metrics.WallSeconds, b.Metrics.WallSeconds), ratio(a.Metrics.Utilisation, b.Metrics.Utilisation),
 				ratio(a.Metrics.Throughput, b.Metrics.Throughput), ratio(a.Metrics.MeanParallelism, b.Metrics.MeanParallelism)))
 	}
 	if last := reps[len(reps)-1]; !last.Experiment.Running {
-		out = append(out, "", m.st.Bold.Render("Report: "+oneLine(last.Experiment.Name)))
+		out = append(out, "", st.Bold.Render("Report: "+oneLine(last.Experiment.Name)))
 		for _, l := range strings.Split(last.Summary, "\n") {
 			out = append(out, "  "+l)
 		}

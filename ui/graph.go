@@ -18,8 +18,20 @@ import (
 // a readable name; rows top to bottom would give each task more width but
 // show a single layer of a wide graph per screen.
 
-// graphState is the graph view's selection and scroll.
-type graphState struct {
+// graphKeys are the keys the graph answers to.
+type graphKeys struct {
+	navKeys
+	Open key.Binding
+}
+
+// graphView draws the dependency graph in layers, with a selected task
+// kept across snapshots.
+type graphView struct {
+	env  *env
+	keys graphKeys
+	cur  *Snapshot // the snapshot shown
+	w, h int
+
 	col, row int
 	sel      core.TaskID // the selected task, kept across snapshots
 	left     int         // first layer shown
@@ -37,28 +49,42 @@ const (
 	graphGap    = 2
 )
 
-// graphSync points the state at the current snapshot: it finds the
-// selected task again and rebuilds the per-snapshot indexes.
-func (m *Model) graphSync() [][]core.TaskID {
-	g := &m.graph
-	if m.snap == nil {
+func newGraphView(e *env) graphView {
+	return graphView{env: e, keys: graphKeys{navKeys: newNavKeys(Keys), Open: Keys.Open}}
+}
+
+func (g *graphView) SetSize(w, h int) { g.w, g.h = w, h }
+
+func (g *graphView) SetSnapshot(s *Snapshot) { g.cur = s }
+
+func (g *graphView) Help() helpSet {
+	var s helpSet
+	s[helpMove] = g.keys.all()
+	s[helpAct] = []key.Binding{g.keys.Open}
+	return s
+}
+
+// sync points the state at the current snapshot: it finds the selected
+// task again and rebuilds the per-snapshot indexes.
+func (g *graphView) sync() [][]core.TaskID {
+	if g.cur == nil {
 		return nil
 	}
-	layers := m.snap.Layers
-	if g.snap != m.snap {
-		g.snap = m.snap
-		g.pos = make(map[core.TaskID][2]int, len(m.snap.Board.Tasks))
+	layers := g.cur.Layers
+	if g.snap != g.cur {
+		g.snap = g.cur
+		g.pos = make(map[core.TaskID][2]int, len(g.cur.Board.Tasks))
 		for l, ids := range layers {
 			for i, id := range ids {
 				g.pos[id] = [2]int{l, i}
 			}
 		}
-		g.names = make(map[core.AgentID]string, len(m.snap.Board.Agents))
-		for _, a := range m.snap.Board.Agents {
+		g.names = make(map[core.AgentID]string, len(g.cur.Board.Agents))
+		for _, a := range g.cur.Board.Agents {
 			g.names[a.ID] = oneLine(a.Name)
 		}
-		g.crit = make(map[core.TaskID]bool, len(m.snap.Schedule.CriticalPath))
-		for _, id := range m.snap.Schedule.CriticalPath {
+		g.crit = make(map[core.TaskID]bool, len(g.cur.Schedule.CriticalPath))
+		for _, id := range g.cur.Schedule.CriticalPath {
 			g.crit[id] = true
 		}
 		if p, ok := g.pos[g.sel]; ok {
@@ -97,50 +123,54 @@ func graphEntryLines(h int) int {
 // graphVisible is how many tasks a column shows in a body of height h.
 func graphVisible(h int) int { return max(1, (h-3)/graphEntryLines(h)) }
 
-func (m *Model) updateGraph(k tea.KeyPressMsg) tea.Cmd {
-	layers := m.graphSync()
+// Update walks the layers (←→) and the tasks of one (↑↓), or opens the
+// selected task.
+func (g *graphView) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	layers := g.sync()
 	if len(layers) == 0 {
 		return nil
 	}
-	g := &m.graph
-	page := graphVisible(m.height - 3)
+	page := graphVisible(g.h)
 	switch {
-	case key.Matches(k, m.keys.Left), key.Matches(k, m.keys.Right):
+	case key.Matches(k, g.keys.Left), key.Matches(k, g.keys.Right):
 		// The selection moves to the task on the same screen row.
 		screen := g.row - g.tops[g.col]
-		if key.Matches(k, m.keys.Left) {
+		if key.Matches(k, g.keys.Left) {
 			g.col = max(0, g.col-1)
 		} else {
 			g.col = min(len(layers)-1, g.col+1)
 		}
 		g.row = g.tops[g.col] + screen
-	case key.Matches(k, m.keys.Up):
+	case key.Matches(k, g.keys.Up):
 		g.row--
-	case key.Matches(k, m.keys.Down):
+	case key.Matches(k, g.keys.Down):
 		g.row++
-	case key.Matches(k, m.keys.PageUp):
+	case key.Matches(k, g.keys.PageUp):
 		g.row -= page
-	case key.Matches(k, m.keys.PageDown):
+	case key.Matches(k, g.keys.PageDown):
 		g.row += page
-	case key.Matches(k, m.keys.Top):
+	case key.Matches(k, g.keys.Top):
 		g.row = 0
-	case key.Matches(k, m.keys.Bottom):
+	case key.Matches(k, g.keys.Bottom):
 		g.row = len(layers[max(0, min(g.col, len(layers)-1))]) - 1
-	case key.Matches(k, m.keys.Open):
-		return m.openDetail(g.sel)
+	case key.Matches(k, g.keys.Open):
+		return openDetailCmd(g.sel)
 	default:
 		return nil
 	}
 	g.col = max(0, min(g.col, len(layers)-1))
 	g.row = max(0, min(g.row, len(layers[g.col])-1))
 	g.sel = layers[g.col][g.row]
-	m.graphScroll(m.width, page, len(layers))
+	g.scroll(g.w, page, len(layers))
 	return nil
 }
 
 // graphScroll keeps the selected layer and task in view.
-func (m *Model) graphScroll(w, page, layers int) {
-	g := &m.graph
+func (g *graphView) scroll(w, page, layers int) {
 	n, _ := graphLayout(w, layers)
 	if g.col < g.left {
 		g.left = g.col
@@ -156,23 +186,25 @@ func (m *Model) graphScroll(w, page, layers int) {
 	}
 }
 
-func (m *Model) viewGraph(w, h int) string {
-	layers := m.graphSync()
-	s := m.snap
+// View draws the layers that fit side by side, each scrolled to keep its
+// selection in view.
+func (g *graphView) View() string {
+	w, h := g.w, g.h
+	layers := g.sync()
+	s := g.cur
 	if len(layers) == 0 {
 		if s != nil && len(s.Board.Tasks) > 0 {
-			return m.st.Error.Render("The dependency graph has a cycle; it cannot be drawn in layers.")
+			return g.env.st.Error.Render("The dependency graph has a cycle; it cannot be drawn in layers.")
 		}
-		return m.st.Bold.Render("Graph") + "\n\n" + "No tasks on this board yet."
+		return g.env.st.Bold.Render("Graph") + "\n\n" + "No tasks on this board yet."
 	}
-	g := &m.graph
 	page := graphVisible(h)
-	m.graphScroll(w, page, len(layers))
+	g.scroll(w, page, len(layers))
 	n, colW := graphLayout(w, len(layers))
-	lines := []string{fit(m.graphTitle(layers, n), w), fit(m.graphLegend(w), w)}
+	lines := []string{fit(g.title(layers, n), w), fit(g.legend(w), w)}
 	head := make([]string, 0, n)
 	for l := g.left; l < g.left+n && l < len(layers); l++ {
-		head = append(head, pad(" "+m.graphHeader(layers[l], l, colW-1, page), colW))
+		head = append(head, pad(" "+g.header(layers[l], l, colW-1, page), colW))
 	}
 	lines = append(lines, fit(strings.Join(head, strings.Repeat(" ", graphGap)), w))
 	for l := g.left; l < g.left+n && l < len(layers); l++ {
@@ -182,7 +214,7 @@ func (m *Model) viewGraph(w, h int) string {
 	for r := 0; r < page; r++ {
 		rowLines := make([][]string, per)
 		for l := g.left; l < g.left+n && l < len(layers); l++ {
-			cell := m.graphCell(layers[l], l, g.tops[l]+r, colW, per)
+			cell := g.cell(layers[l], l, g.tops[l]+r, colW, per)
 			for i := range per {
 				rowLines[i] = append(rowLines[i], pad(cell[i], colW))
 			}
@@ -194,47 +226,47 @@ func (m *Model) viewGraph(w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) graphTitle(layers [][]core.TaskID, shown int) string {
-	sc := m.snap.Schedule
-	t := m.st.Bold.Render("Graph") + fmt.Sprintf(" %d layers", len(layers))
+func (g *graphView) title(layers [][]core.TaskID, shown int) string {
+	sc, st := g.snap.Schedule, &g.env.st
+	t := st.Bold.Render("Graph") + fmt.Sprintf(" %d layers", len(layers))
 	if shown < len(layers) {
-		g := &m.graph
-		t += m.st.Faint.Render(fmt.Sprintf(" (%d–%d shown)", g.left, g.left+shown-1))
+		t += st.Faint.Render(fmt.Sprintf(" (%d–%d shown)", g.left, g.left+shown-1))
 	}
-	return t + fmt.Sprintf(" · %d tasks · ", len(m.snap.Board.Tasks)) +
-		m.st.Critical.Render(fmt.Sprintf("critical path %d tasks, %d min", len(sc.CriticalPath), sc.CriticalMinutes))
+	return t + fmt.Sprintf(" · %d tasks · ", len(g.snap.Board.Tasks)) +
+		st.Critical.Render(fmt.Sprintf("critical path %d tasks, %d min", len(sc.CriticalPath), sc.CriticalMinutes))
 }
 
 // graphLegend explains the marks, and the keys when they fit too.
-func (m *Model) graphLegend(w int) string {
-	st := m.st.Status
-	l := m.st.Faint.Render("legend ") + st[core.StatusTodo].Render("○ todo") + "  " +
+func (g *graphView) legend(w int) string {
+	ss := &g.env.st
+	st := ss.Status
+	l := ss.Faint.Render("legend ") + st[core.StatusTodo].Render("○ todo") + "  " +
 		st[core.StatusInProgress].Render("◐ in progress") + "  " + st[core.StatusBlocked].Render("✗ blocked") + "  " +
-		st[core.StatusDone].Render("● done") + "  " + m.st.Critical.Render("★ critical path")
-	if keys := m.st.Faint.Render("   ←→ layer · ↑↓ task · enter open"); lipgloss.Width(l+keys) <= w {
+		st[core.StatusDone].Render("● done") + "  " + ss.Critical.Render("★ critical path")
+	if keys := ss.Faint.Render("   ←→ layer · ↑↓ task · enter open"); lipgloss.Width(l+keys) <= w {
 		l += keys
 	}
 	return l
 }
 
-func (m *Model) graphHeader(ids []core.TaskID, l, colW, page int) string {
+func (g *graphView) header(ids []core.TaskID, l, colW, page int) string {
 	done := 0
 	for _, id := range ids {
-		if t, ok := m.snap.Task(id); ok && t.Status == core.StatusDone {
+		if t, ok := g.snap.Task(id); ok && t.Status == core.StatusDone {
 			done++
 		}
 	}
 	h := fmt.Sprintf("Layer %d · %d/%d done", l, done, len(ids))
-	top := m.graph.tops[l]
+	top := g.tops[l]
 	if top > 0 {
 		h += fmt.Sprintf(" ↑%d", top)
 	}
 	if below := len(ids) - top - page; below > 0 {
 		h += fmt.Sprintf(" ↓%d", below)
 	}
-	style := m.st.ColumnTitle
-	if l == m.graph.col {
-		style = m.st.ActiveTab
+	style := g.env.st.ColumnTitle
+	if l == g.col {
+		style = g.env.st.ActiveTab
 	}
 	return style.Render(fit(h, colW))
 }
@@ -245,14 +277,15 @@ var statusMarks = map[core.TaskStatus]string{
 
 // graphCell is one task's entry, per lines tall: the cursor gutter, the
 // marker, star, short id and name; then what it waits for.
-func (m *Model) graphCell(ids []core.TaskID, l, i, colW, per int) []string {
+func (g *graphView) cell(ids []core.TaskID, l, i, colW, per int) []string {
+	st := &g.env.st
 	out := make([]string, per)
 	if i < 0 || i >= len(ids) {
 		return out
 	}
-	t, _ := m.snap.Task(ids[i])
-	selected := l == m.graph.col && i == m.graph.row
-	crit := m.graph.crit[t.ID]
+	t, _ := g.snap.Task(ids[i])
+	selected := l == g.col && i == g.row
+	crit := g.crit[t.ID]
 	star := " "
 	if crit {
 		star = "★"
@@ -264,21 +297,21 @@ func (m *Model) graphCell(ids []core.TaskID, l, i, colW, per int) []string {
 	text := taskShortID(t.ID) + " " + oneLine(t.Name)
 	switch {
 	case selected:
-		out[0] = m.st.Selected.Render(pad("▸"+mark+star+" "+text, colW))
+		out[0] = st.Selected.Render(pad("▸"+mark+star+" "+text, colW))
 	case crit:
-		out[0] = " " + m.st.Status[t.Status].Render(mark) + m.st.Critical.Render(fit(star+" "+text, colW-2))
+		out[0] = " " + st.Status[t.Status].Render(mark) + st.Critical.Render(fit(star+" "+text, colW-2))
 	default:
-		out[0] = " " + m.st.Status[t.Status].Render(mark) + fit(star+" "+text, colW-2)
+		out[0] = " " + st.Status[t.Status].Render(mark) + fit(star+" "+text, colW-2)
 	}
 	if per > 1 {
-		out[1] = m.st.Faint.Render(fit("    "+m.graphDeps(t, colW-4), colW))
+		out[1] = st.Faint.Render(fit("    "+g.deps(t, colW-4), colW))
 	}
 	return out
 }
 
 // graphDeps says what a task waits for: the short ids when they fit, else
 // how many; and the holder and progress while it is in progress.
-func (m *Model) graphDeps(t core.Task, w int) string {
+func (g *graphView) deps(t core.Task, w int) string {
 	var s string
 	if len(t.Dependencies) > 0 {
 		tags := make([]string, len(t.Dependencies))
@@ -291,7 +324,7 @@ func (m *Model) graphDeps(t core.Task, w int) string {
 		}
 	}
 	if t.Status == core.StatusInProgress {
-		holder := m.graph.names[t.Holder]
+		holder := g.names[t.Holder]
 		if holder == "" {
 			holder = string(t.Holder)
 		}

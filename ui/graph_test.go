@@ -210,7 +210,7 @@ func benchView(b *testing.B, view viewID, fresh bool, setup func(m *Model)) {
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	snap := benchSnapshot(2000)
 	m.applySnapshot(snap)
-	m.view = view
+	m.focus = view
 	if setup != nil {
 		setup(m)
 	}
@@ -220,6 +220,7 @@ func benchView(b *testing.B, view viewID, fresh bool, setup func(m *Model)) {
 		if fresh {
 			c := *snap
 			m.snap = &c
+			m.tabs()[view].SetSnapshot(&c)
 		}
 		m.Render()
 	}
@@ -228,7 +229,7 @@ func benchView(b *testing.B, view viewID, fresh bool, setup func(m *Model)) {
 func BenchmarkGraphView2000Tasks(b *testing.B) {
 	benchView(b, viewGraph, true, func(m *Model) {
 		for range 20 {
-			m.updateGraph(keyMsg("right"))
+			m.graph.Update(keyMsg("right"))
 		}
 	})
 }

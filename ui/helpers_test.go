@@ -76,12 +76,13 @@ func (e *testEnv) importPlan(p core.Plan) (core.Project, map[string]core.TaskID)
 func (e *testEnv) sync() {
 	e.t.Helper()
 	m := e.m
-	snap, err := m.loader.load(e.t.Context(), loadRequest{project: m.project, detail: m.detailTask()})
+	req := m.request()
+	snap, err := m.loader.load(e.t.Context(), req)
 	if err != nil {
 		e.t.Fatalf("load: %v", err)
 	}
 	m.loading = false
-	m.Update(snapshotMsg{snap: snap})
+	m.Update(snapshotMsg{req: req, snap: snap})
 }
 
 // keyMsg builds the key press a terminal would send for a key name as

@@ -1,9 +1,14 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
-// KeyMap is every binding of the dashboard; the help screen is generated
-// from it, so a binding that is not here does not exist.
+// KeyMap is every binding of the dashboard, each defined once so a key
+// reads the same wherever it works. Each view builds its own keymap from
+// it, holding only what it answers to, and the help screen is generated
+// from those: a binding no view holds does not exist.
 type KeyMap struct {
 	NextView, PrevView                   key.Binding
 	BoardView, AgentsView, ActivityView  key.Binding
@@ -64,13 +69,81 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Help, k.Quit, k.NextView, k.Open, k.New, k.Filter, k.Unassign}
 }
 
-// FullHelp is the help screen, by group.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.NextView, k.PrevView, k.BoardView, k.AgentsView, k.ActivityView, k.GraphView, k.ExperimentsView, k.Project},
-		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Back, k.Filter, k.Pause, k.Artifact, k.New, k.Help, k.Quit},
-		{k.Unassign, k.Block, k.Retry, k.PriorityUp, k.PriorityDown},
-		{k.Rename, k.Delete, k.Add, k.Depends, k.Toggle, k.Create},
+// rootKeys are the keys the root answers to before the focused tab: the
+// tabs, the project picker, a new project, help and quit.
+type rootKeys struct {
+	NextView, PrevView       key.Binding
+	Views                    [viewCount]key.Binding // by viewID
+	Project, New, Help, Quit key.Binding
+}
+
+func newRootKeys(k KeyMap) rootKeys {
+	return rootKeys{NextView: k.NextView, PrevView: k.PrevView,
+		Views:   [viewCount]key.Binding{k.BoardView, k.AgentsView, k.ActivityView, k.GraphView, k.ExperimentsView},
+		Project: k.Project, New: k.New, Help: k.Help, Quit: k.Quit}
+}
+
+// viewsHelp is the help screen's first column.
+func (k rootKeys) viewsHelp() helpSet {
+	var s helpSet
+	s[helpViews] = append([]key.Binding{k.NextView, k.PrevView}, k.Views[:]...)
+	s[helpViews] = append(s[helpViews], k.Project)
+	return s
+}
+
+// globalHelp is what works everywhere, listed after the views' keys.
+func (k rootKeys) globalHelp() helpSet {
+	var s helpSet
+	s[helpAct] = []key.Binding{k.New, k.Help, k.Quit}
+	return s
+}
+
+// navKeys move a cursor or a scroll; most views answer to some of them.
+type navKeys struct {
+	Up, Down, Left, Right, PageUp, PageDown, Top, Bottom key.Binding
+}
+
+func newNavKeys(k KeyMap) navKeys {
+	return navKeys{Up: k.Up, Down: k.Down, Left: k.Left, Right: k.Right,
+		PageUp: k.PageUp, PageDown: k.PageDown, Top: k.Top, Bottom: k.Bottom}
+}
+
+// all is every movement, in the help screen's order.
+func (n navKeys) all() []key.Binding {
+	return []key.Binding{n.Up, n.Down, n.Left, n.Right, n.PageUp, n.PageDown, n.Top, n.Bottom}
+}
+
+// vertical is the movements of a list: no left or right.
+func (n navKeys) vertical() []key.Binding {
+	return []key.Binding{n.Up, n.Down, n.PageUp, n.PageDown, n.Top, n.Bottom}
+}
+
+// opKeys change a task; the board and the detail answer to them.
+type opKeys struct {
+	Unassign, Block, Retry, PriorityUp, PriorityDown key.Binding
+}
+
+func newOpKeys(k KeyMap) opKeys {
+	return opKeys{Unassign: k.Unassign, Block: k.Block, Retry: k.Retry, PriorityUp: k.PriorityUp, PriorityDown: k.PriorityDown}
+}
+
+func (o opKeys) all() []key.Binding {
+	return []key.Binding{o.Unassign, o.Block, o.Retry, o.PriorityUp, o.PriorityDown}
+}
+
+// of is the operation k asks for, opNone for any other key.
+func (o opKeys) of(k tea.KeyPressMsg) taskOp {
+	switch {
+	case key.Matches(k, o.Unassign):
+		return opUnassign
+	case key.Matches(k, o.Block):
+		return opBlock
+	case key.Matches(k, o.Retry):
+		return opRetry
+	case key.Matches(k, o.PriorityUp):
+		return opRaise
+	case key.Matches(k, o.PriorityDown):
+		return opLower
 	}
+	return opNone
 }

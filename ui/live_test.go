@@ -146,11 +146,12 @@ func BenchmarkBurst1000Events(b *testing.B) {
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	e := &testEnv{m: m}
 	load := func() {
-		snap, err := m.loader.load(b.Context(), loadRequest{project: m.project})
+		req := m.request()
+		snap, err := m.loader.load(b.Context(), req)
 		if err != nil {
 			b.Fatal(err)
 		}
-		m.Update(snapshotMsg{snap: snap})
+		m.Update(snapshotMsg{req: req, snap: snap})
 	}
 	m.loading = true
 	load()

@@ -2,15 +2,12 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"marcus/core"
 	"marcus/core/plan"
@@ -74,22 +71,27 @@ const (
 	overlayCreate
 )
 
-// Model is the dashboard: one snapshot of the store, loaded in the
-// background after every change, and the state of each view. Update never
-// does I/O; commands do, and answer with messages.
+// Model is the dashboard's root: it owns the snapshot (loaded in the
+// background after every change), the header and footer, which tab has
+// focus and which overlay is open, and routes each message to the view it
+// is for. Each view is its own model (view.go). Update never does I/O;
+// commands do, and answer with messages.
 type Model struct {
 	o      Options
-	st     Styles
-	keys   KeyMap
-	help   help.Model
+	env    *env
+	keys   rootKeys
+	help   help.Model // the footer's short help
 	ctx    context.Context
 	cancel context.CancelFunc
 	loader *loader
 
 	width, height int
-	view          viewID
+	focus         viewID
 	overlay       overlayID
 	project       core.ProjectID
+	// gen counts the projects shown: a result that answers for an older
+	// one (a load, an action) is stale and dropped.
+	gen uint64
 
 	snap      *Snapshot
 	loading   bool // a load is in flight
@@ -100,14 +102,15 @@ type Model struct {
 	status    string
 	statusErr bool
 
-	board    boardState
-	agents   agentsState
-	activity activityState
-	graph    graphState
-	exper    experimentsState
-	detail   detailState
-	picker   pickerState
-	create   *createState
+	board    boardView
+	agents   agentsView
+	activity activityView
+	graph    graphView
+	exper    experimentsView
+	detail   detailView
+	picker   pickerView
+	helpPage helpView
+	create   *createFlow // built when first opened
 }
 
 // New builds the dashboard model.
@@ -122,9 +125,71 @@ func New(o Options) *Model {
 		o.NoColor = true
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &Model{o: o, st: newStyles(o.NoColor), keys: Keys, help: help.New(), ctx: ctx, cancel: cancel,
-		loader: &loader{coord: o.Coord}, project: o.Project, width: 80, height: 24, status: o.Status}
+	e := &env{st: newStyles(o.NoColor), now: o.Now, mcpAddr: o.MCPAddr, noColor: o.NoColor}
+	m := &Model{o: o, env: e, keys: newRootKeys(Keys), help: help.New(), ctx: ctx, cancel: cancel,
+		loader: &loader{coord: o.Coord}, project: o.Project, status: o.Status,
+		detail: newDetailView(e), picker: newPickerView(e)}
+	m.resetTabs()
+	m.helpPage = newHelpView(e, m.helpGroups())
+	m.resize(80, 24)
 	return m
+}
+
+// resetTabs gives every tab a fresh state, as for a newly chosen project.
+func (m *Model) resetTabs() {
+	m.board, m.agents, m.activity = newBoardView(m.env), newAgentsView(m.env), newActivityView(m.env)
+	m.graph, m.exper = newGraphView(m.env), newExperimentsView(m.env)
+	for _, v := range m.tabs() {
+		v.SetSize(m.width, m.height-3)
+		if m.snap != nil {
+			v.SetSnapshot(m.snap)
+		}
+	}
+}
+
+// tabs are the tab views, in tab order.
+func (m *Model) tabs() [viewCount]view {
+	return [viewCount]view{&m.board, &m.agents, &m.activity, &m.graph, &m.exper}
+}
+
+// views are every view; the new project flow's slot is nil until it is
+// first opened. An array, so a snapshot handed to each allocates nothing.
+func (m *Model) views() [viewCount + 4]view {
+	var vs [viewCount + 4]view
+	t := m.tabs()
+	copy(vs[:], t[:])
+	vs[viewCount], vs[viewCount+1], vs[viewCount+2] = &m.detail, &m.picker, &m.helpPage
+	if m.create != nil {
+		vs[viewCount+3] = m.create
+	}
+	return vs
+}
+
+// helpGroups is the help screen's columns, from every view's keymap.
+func (m *Model) helpGroups() [][]key.Binding {
+	sets := []helpSet{m.keys.viewsHelp()}
+	t := m.tabs()
+	for _, v := range append(t[:], &m.detail) {
+		sets = append(sets, v.Help())
+	}
+	sets = append(sets, m.keys.globalHelp(), m.picker.Help())
+	r := newReviewView(m.env, 0, 0, nil)
+	return mergeHelp(append(sets, r.Help())...)
+}
+
+// overlayView is the open overlay, nil when none is.
+func (m *Model) overlayView() overlay {
+	switch m.overlay {
+	case overlayDetail:
+		return &m.detail
+	case overlayPicker:
+		return &m.picker
+	case overlayHelp:
+		return &m.helpPage
+	case overlayCreate:
+		return m.create
+	}
+	return nil
 }
 
 // Close stops the model's background work (its pending commands end).
@@ -142,186 +207,136 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// reload starts a load unless one is in flight; then it marks the
-// snapshot dirty, so a burst of changes costs one more load, not one each.
-func (m *Model) reload() tea.Cmd {
-	if m.loading {
-		m.dirty = true
-		return nil
-	}
-	m.loading, m.dirty = true, false
-	m.loads++
-	return m.loader.cmd(m.ctx, loadRequest{project: m.project, detail: m.detailTask()})
-}
-
-func (m *Model) detailTask() core.TaskID {
-	if m.overlay == overlayDetail {
-		return m.detail.task
-	}
-	return ""
-}
-
-// actionMsg reports the end of an action taken from the keyboard.
-type actionMsg struct {
-	done string
-	err  error
-}
-
-// act runs a change through the Coordinator in the background; the change
-// signal then reloads the snapshot.
-func (m *Model) act(fn func(ctx context.Context, c *core.Coordinator) (string, error)) tea.Cmd {
-	ctx, c := m.ctx, m.o.Coord
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		done, err := fn(ctx, c)
-		return actionMsg{done: done, err: err}
-	}
-}
-
 func (m *Model) setStatus(s string, isErr bool) { m.status, m.statusErr = s, isErr }
 
-// Update applies a message.
+// Update routes a message: the root's own (size, loads, changes, what
+// views ask), then keys by focus, then the new project flow's.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = max(msg.Width, 1), max(msg.Height, 1)
-		m.help.SetWidth(m.width)
+		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case snapshotMsg:
-		m.loading = false
-		if msg.err != nil {
-			if m.ctx.Err() == nil {
-				m.setStatus("could not read the board: "+msg.err.Error(), true)
-			}
-		} else {
-			m.applySnapshot(msg.snap)
-		}
-		if m.dirty {
-			return m, m.reload()
-		}
-		return m, nil
+		return m, m.onSnapshot(msg)
 	case changedMsg:
-		if msg.err != nil {
-			if m.ctx.Err() != nil {
-				return m, nil
-			}
-			m.setStatus("watching the board failed: "+msg.err.Error(), true)
-			return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return changedMsg{last: m.lastEvent} })
-		}
-		if msg.last > m.lastEvent {
-			m.lastEvent = msg.last
-			return m, tea.Batch(m.reload(), waitCmd(m.ctx, m.o.Coord, msg.last, m.o.Poll))
-		}
-		return m, waitCmd(m.ctx, m.o.Coord, m.lastEvent, m.o.Poll)
+		return m, m.onChanged(msg)
 	case tickMsg:
 		return m, tick()
 	case StatusMsg:
 		m.setStatus(string(msg), false)
 		return m, nil
 	case actionMsg:
-		if msg.err != nil {
-			m.board.follow = "" // the task did not move
-			m.setStatus(msg.err.Error(), true)
-		} else {
-			m.setStatus(msg.done, false)
-		}
-		return m, nil
+		return m, m.onAction(msg)
+	case openDetailMsg, selectProjectMsg, noteMsg, taskOpMsg:
+		return m, m.ask(msg)
+	case planProgressMsg, planDoneMsg, createdMsg:
+		return m, m.toCreate(msg)
 	case tea.MouseWheelMsg:
 		return m, m.wheel(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
 	}
 	if m.overlay == overlayCreate {
-		return m, m.updateCreate(msg)
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		return m, m.key(k)
+		return m, m.toCreate(msg) // the form's own messages
 	}
 	return m, nil
 }
 
-func (m *Model) applySnapshot(s *Snapshot) {
-	m.snap = s
-	if m.project == "" || s.Board.Project.ID != "" {
-		m.project = s.Board.Project.ID
+// ask does what a view asked for.
+func (m *Model) ask(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case openDetailMsg:
+		return m.openDetail(msg.task)
+	case selectProjectMsg:
+		return m.selectProject(msg.project)
+	case noteMsg:
+		m.setStatus(msg.text, msg.err)
+	case taskOpMsg:
+		m.board.Update(msg) // the board follows the task it moves
+		return actionCmd(m.ctx, m.o.Coord, m.gen, opAction(msg.op, msg.task))
 	}
-	if s.Board.LastEventID > m.lastEvent {
-		m.lastEvent = s.Board.LastEventID
-	}
-	m.clampBoard()
+	return nil
 }
 
-// key handles a key press: the overlay first, then the global keys, then
-// the current view.
+// onAction shows how an action ended, unless it answers for a project no
+// longer shown.
+func (m *Model) onAction(msg actionMsg) tea.Cmd {
+	if msg.gen != m.gen {
+		return nil
+	}
+	if msg.err != nil {
+		m.setStatus(msg.err.Error(), true)
+	} else {
+		m.setStatus(msg.done, false)
+	}
+	return m.board.Update(msg)
+}
+
+// toCreate hands the new project flow a message, closing its overlay when
+// the flow is done.
+func (m *Model) toCreate(msg tea.Msg) tea.Cmd {
+	if m.create == nil {
+		return nil
+	}
+	cmd := m.create.Update(msg)
+	if m.overlay == overlayCreate && m.create.Done() {
+		m.overlay = overlayNone
+	}
+	return cmd
+}
+
+// key routes a key press: ctrl+c quits from anywhere; then the open
+// overlay; then a tab taking typed text; then the global keys; then the
+// focused tab.
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if k.String() == "ctrl+c" {
 		return m.quit()
 	}
-	switch m.overlay {
-	case overlayHelp:
-		m.overlay = overlayNone
-		return nil
-	case overlayPicker:
-		return m.updatePicker(k)
-	case overlayDetail:
-		if key.Matches(k, m.keys.Quit) && k.String() == "q" {
+	if ov := m.overlayView(); ov != nil {
+		cmd := ov.Update(k)
+		if ov.Done() {
 			m.overlay = overlayNone
-			return nil
 		}
-		return m.updateDetail(k)
+		return cmd
 	}
-	// A view taking typed text (a filter) gets every key but ctrl+c.
-	if m.board.filtering {
-		return m.updateFilter(k)
+	v := m.tabs()[m.focus]
+	if t, ok := v.(typer); ok && t.Typing() {
+		return v.Update(k)
 	}
-	if m.activity.filtering && m.view == viewActivity {
-		return m.updateActivity(k)
+	if cmd, ok := m.globalKey(k); ok {
+		return cmd
 	}
+	return v.Update(k)
+}
+
+// globalKey handles the keys that work in every tab; ok is false for any
+// other key.
+func (m *Model) globalKey(k tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	ks := m.keys
 	switch {
-	case key.Matches(k, m.keys.Quit):
-		return m.quit()
-	case key.Matches(k, m.keys.Help):
+	case key.Matches(k, ks.Quit):
+		return m.quit(), true
+	case key.Matches(k, ks.Help):
 		m.overlay = overlayHelp
-		return nil
-	case key.Matches(k, m.keys.NextView):
-		m.view = (m.view + 1) % viewCount
-		return nil
-	case key.Matches(k, m.keys.PrevView):
-		m.view = (m.view + viewCount - 1) % viewCount
-		return nil
-	case key.Matches(k, m.keys.BoardView):
-		m.view = viewBoard
-		return nil
-	case key.Matches(k, m.keys.AgentsView):
-		m.view = viewAgents
-		return nil
-	case key.Matches(k, m.keys.ActivityView):
-		m.view = viewActivity
-		return nil
-	case key.Matches(k, m.keys.GraphView):
-		m.view = viewGraph
-		return nil
-	case key.Matches(k, m.keys.ExperimentsView):
-		m.view = viewExperiments
-		return nil
-	case key.Matches(k, m.keys.Project):
+		m.helpPage.open()
+	case key.Matches(k, ks.NextView):
+		m.focus = (m.focus + 1) % viewCount
+	case key.Matches(k, ks.PrevView):
+		m.focus = (m.focus + viewCount - 1) % viewCount
+	case key.Matches(k, ks.Project):
 		m.openPicker()
-		return nil
-	case key.Matches(k, m.keys.New):
-		return m.openCreate()
+	case key.Matches(k, ks.New):
+		return m.openCreate(), true
+	default:
+		for i, b := range ks.Views {
+			if key.Matches(k, b) {
+				m.focus = viewID(i)
+				return nil, true
+			}
+		}
+		return nil, false
 	}
-	switch m.view {
-	case viewBoard:
-		return m.updateBoard(k)
-	case viewAgents:
-		return m.updateAgents(k)
-	case viewActivity:
-		return m.updateActivity(k)
-	case viewGraph:
-		return m.updateGraph(k)
-	case viewExperiments:
-		return m.updateExperiments(k)
-	}
-	return nil
+	return nil, true
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -338,27 +353,44 @@ func (m *Model) openDetail(id core.TaskID) tea.Cmd {
 		return nil
 	}
 	m.overlay = overlayDetail
-	m.detail = detailState{task: id}
+	m.detail.open(id)
 	return m.reload()
 }
 
-// closeOverlay returns to the current view.
-func (m *Model) closeOverlay() { m.overlay = overlayNone }
+func (m *Model) openPicker() {
+	if m.snap == nil || len(m.snap.Projects) == 0 {
+		m.setStatus("no project yet: press n to create one", false)
+		return
+	}
+	m.overlay = overlayPicker
+	m.picker.open(m.projectIndex())
+}
 
-// selectProject switches the board to another project.
-func (m *Model) selectProject(id core.ProjectID) tea.Cmd {
-	if id == m.project {
+// openCreate opens the new project form.
+func (m *Model) openCreate() tea.Cmd {
+	if m.o.Planner == nil || m.o.Plans == nil {
+		m.setStatus("project creation is off in this process: use  marcus new \"what to build\"", false)
 		return nil
 	}
-	m.project = id
-	m.board = boardState{}
-	m.agents = agentsState{}
-	m.activity = activityState{}
-	m.graph = graphState{}
-	m.exper = experimentsState{}
-	return m.reload()
+	if m.create == nil {
+		m.create = newCreateFlow(m.env, m.ctx, m.o)
+		m.create.SetSize(m.width, m.height-3)
+	}
+	m.overlay = overlayCreate
+	return m.create.open()
 }
 
+func (m *Model) resize(w, h int) {
+	m.width, m.height = max(w, 1), max(h, 1)
+	m.help.SetWidth(m.width)
+	for _, v := range m.views() {
+		if v != nil {
+			v.SetSize(m.width, m.height-3)
+		}
+	}
+}
+
+// wheel scrolls like ↑ and ↓, except where a wheel means nothing.
 func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
 	var k tea.KeyPressMsg
 	switch msg.Mouse().Button {
@@ -373,211 +405,4 @@ func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
 		return nil
 	}
 	return m.key(k)
-}
-
-// View renders the frame.
-func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "marcus"
-	return v
-}
-
-// Render is the frame as text: exactly the terminal's height in lines,
-// none wider than its width.
-func (m *Model) Render() string {
-	w, h := m.width, m.height
-	if w < 20 || h < 5 {
-		return frame("marcus: make the terminal larger (20x5 at least)", w, h)
-	}
-	header := m.renderHeader(w)
-	tabs := m.renderTabs(w)
-	footer := m.renderFooter(w)
-	bodyH := h - 3
-	var body string
-	switch {
-	case m.snap == nil:
-		body = m.st.Faint.Render("loading…")
-	case m.overlay == overlayHelp:
-		body = m.renderHelp(w, bodyH)
-	case m.overlay == overlayCreate:
-		body = m.viewCreate(w, bodyH)
-	case m.overlay == overlayPicker:
-		body = m.viewPicker(w, bodyH)
-	case m.overlay == overlayDetail:
-		body = m.viewDetail(w, bodyH)
-	case len(m.snap.Projects) == 0:
-		body = m.renderEmpty(w, bodyH)
-	default:
-		switch m.view {
-		case viewBoard:
-			body = m.viewBoard(w, bodyH)
-		case viewAgents:
-			body = m.viewAgents(w, bodyH)
-		case viewActivity:
-			body = m.viewActivity(w, bodyH)
-		case viewGraph:
-			body = m.viewGraph(w, bodyH)
-		case viewExperiments:
-			body = m.viewExperiments(w, bodyH)
-		}
-	}
-	return header + "\n" + tabs + "\n" + frame(body, w, bodyH) + "\n" + footer
-}
-
-func (m *Model) renderHeader(w int) string {
-	parts := []string{m.st.Title.Render("marcus")}
-	if m.o.Title != "" {
-		parts = append(parts, m.st.Warn.Render(m.o.Title))
-	}
-	if s := m.snap; s != nil && s.Board.Project.ID != "" {
-		st := s.Status
-		parts = append(parts, m.st.Header.Render(oneLine(s.Board.Project.Name)),
-			bar(m.st, st.ProgressPercent, 12)+fmt.Sprintf(" %d/%d done", st.Counts[core.StatusDone], st.Total))
-		// What needs a person comes before what does not.
-		if n := st.Counts[core.StatusBlocked]; n > 0 {
-			parts = append(parts, m.st.Error.Render(fmt.Sprintf("%d blocked", n)))
-		}
-		if n := s.Metrics.Recoveries; n > 0 {
-			parts = append(parts, m.st.Warn.Render(fmt.Sprintf("%d recovered", n)))
-		}
-		parts = append(parts, fmt.Sprintf("%d agents", st.ActiveAgents))
-		for _, mr := range s.Mirrors {
-			parts = append(parts, m.mirrorState(mr))
-		}
-	}
-	// Where agents connect always shows: the rest gives way on a narrow
-	// terminal.
-	right := m.st.Faint.Render("mcp: other process")
-	if m.o.MCPAddr != "" {
-		right = m.st.Faint.Render("mcp " + m.o.MCPAddr)
-	}
-	left := " " + strings.Join(parts, "  ")
-	room := w - lipgloss.Width(right) - 2
-	if room < 10 {
-		return fit(left, w)
-	}
-	left = fit(left, room)
-	return left + strings.Repeat(" ", max(2, w-lipgloss.Width(left)-lipgloss.Width(right))) + right
-}
-
-// mirrorState says how a board mirror is doing: its board, what waits,
-// when it last synced and its last error.
-func (m *Model) mirrorState(mr core.MirrorStatus) string {
-	board := mr.Board
-	if len(board) > 6 {
-		board = board[len(board)-6:]
-	}
-	parts := []string{mr.Kind + " " + board}
-	if mr.Pending > 0 {
-		parts = append(parts, fmt.Sprintf("%d pending", mr.Pending))
-	}
-	if mr.LastSyncAt.IsZero() {
-		parts = append(parts, "never synced")
-	} else {
-		parts = append(parts, "synced "+ago(m.o.Now().Sub(mr.LastSyncAt)))
-	}
-	text := strings.Join(parts, " · ")
-	switch {
-	case mr.LastError != "":
-		return m.st.Error.Render(text + " · ! " + oneLine(mr.LastError))
-	case mr.Pending > 0:
-		return m.st.Warn.Render(text)
-	}
-	return m.st.OK.Render(text + " ✓")
-}
-
-// ago says how long ago something was, d before now: "12s ago", "3m
-// ago", "5h ago", "3d ago". Every view says it this way.
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", max(0, int(d.Seconds())))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd ago", int(d.Hours())/24)
-}
-
-func (m *Model) renderTabs(w int) string {
-	var tabs []string
-	for i, name := range viewNames {
-		label := fmt.Sprintf("%d %s", i+1, name)
-		if viewID(i) == m.view && m.overlay == overlayNone {
-			tabs = append(tabs, m.st.ActiveTab.Render(label))
-		} else {
-			tabs = append(tabs, m.st.Tab.Render(label))
-		}
-	}
-	line := " " + strings.Join(tabs, " │ ")
-	if s := m.snap; s != nil && len(s.Projects) > 1 {
-		right := m.st.Faint.Render(fmt.Sprintf("project %d of %d (p)", m.projectIndex()+1, len(s.Projects)))
-		if gap := w - lipgloss.Width(line) - lipgloss.Width(right) - 1; gap > 0 {
-			line += strings.Repeat(" ", gap) + right
-		}
-	}
-	return fit(line, w)
-}
-
-func (m *Model) projectIndex() int {
-	for i, p := range m.snap.Projects {
-		if p.ID == m.project {
-			return i
-		}
-	}
-	return 0
-}
-
-func (m *Model) renderFooter(w int) string {
-	if m.overlay == overlayCreate && m.status == "" {
-		return "" // the form and the review draw their own hints
-	}
-	if m.status != "" {
-		style := m.st.OK
-		if m.statusErr {
-			style = m.st.Error
-		}
-		return fit(" "+style.Render(oneLine(m.status)), w)
-	}
-	return fit(" "+m.help.ShortHelpView(m.keys.ShortHelp()), w)
-}
-
-// renderHelp lays the key groups out in as many columns as fit, wrapping
-// to more rows on a narrow terminal, so no binding is cut off.
-func (m *Model) renderHelp(w, h int) string {
-	hm := m.help
-	hm.ShowAll = true
-	var rows []string
-	var row []string
-	used := 0
-	for _, g := range m.keys.FullHelp() {
-		col := hm.FullHelpView([][]key.Binding{g})
-		cw := lipgloss.Width(col) + 4
-		if used > 0 && used+cw > w {
-			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-			row, used = nil, 0
-		}
-		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(col))
-		used += cw
-	}
-	if len(row) > 0 {
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-	}
-	return m.st.Bold.Render("Keys") + "  " + m.st.Faint.Render("(any key closes)") + "\n\n" + strings.Join(rows, "\n\n")
-}
-
-func (m *Model) renderEmpty(w, h int) string {
-	lines := []string{
-		m.st.Bold.Render("No project yet."),
-		"",
-		"Press n to describe one and let the planner turn it into tasks,",
-		"or run  marcus new \"a todo app with login\"  or  marcus new --from plan.yaml",
-	}
-	if m.o.MCPAddr != "" {
-		lines = append(lines, "", "Agents can connect now: http://"+m.o.MCPAddr+"/mcp")
-	}
-	return strings.Join(lines, "\n")
 }

@@ -37,17 +37,17 @@ func TestViewSwitchingAndHelp(t *testing.T) {
 	e.sync()
 	for i, want := range []viewID{viewAgents, viewActivity, viewGraph, viewExperiments, viewBoard} {
 		e.press("tab")
-		if e.m.view != want {
-			t.Fatalf("after %d tabs the view is %d, want %d", i+1, e.m.view, want)
+		if e.m.focus != want {
+			t.Fatalf("after %d tabs the view is %d, want %d", i+1, e.m.focus, want)
 		}
 	}
 	e.press("shift+tab")
-	if e.m.view != viewExperiments {
-		t.Errorf("shift+tab went to %d", e.m.view)
+	if e.m.focus != viewExperiments {
+		t.Errorf("shift+tab went to %d", e.m.focus)
 	}
 	e.press("3")
-	if e.m.view != viewActivity {
-		t.Errorf("3 went to %d", e.m.view)
+	if e.m.focus != viewActivity {
+		t.Errorf("3 went to %d", e.m.focus)
 	}
 	e.press("?")
 	out := e.screen()

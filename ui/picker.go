@@ -8,50 +8,81 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// pickerState is the project picker's cursor.
-type pickerState struct {
+// pickerKeys are the keys the project picker answers to.
+type pickerKeys struct {
+	Up, Down, Top, Bottom, Open key.Binding
+	// Close leaves without choosing: esc, q, or p again.
+	Close []key.Binding
+}
+
+// pickerView chooses the project the dashboard shows.
+type pickerView struct {
+	env    *env
+	keys   pickerKeys
+	snap   *Snapshot
+	w, h   int
 	cursor int
+	done   bool
 }
 
-func (m *Model) openPicker() {
-	if m.snap == nil || len(m.snap.Projects) == 0 {
-		m.setStatus("no project yet: press n to create one", false)
-		return
+func newPickerView(e *env) pickerView {
+	k := Keys
+	return pickerView{env: e, keys: pickerKeys{Up: k.Up, Down: k.Down, Top: k.Top, Bottom: k.Bottom, Open: k.Open,
+		Close: []key.Binding{k.Back, k.Quit, k.Project}}}
+}
+
+// open shows the picker with the cursor on the project at index i.
+func (p *pickerView) open(i int) { p.cursor, p.done = i, false }
+
+func (p *pickerView) SetSize(w, h int) { p.w, p.h = w, h }
+
+func (p *pickerView) SetSnapshot(s *Snapshot) { p.snap = s }
+
+func (p *pickerView) Done() bool { return p.done }
+
+func (p *pickerView) Help() helpSet {
+	var s helpSet
+	s[helpMove] = []key.Binding{p.keys.Up, p.keys.Down, p.keys.Top, p.keys.Bottom}
+	s[helpAct] = append([]key.Binding{p.keys.Open}, p.keys.Close...)
+	return s
+}
+
+// Update moves the cursor, opens the chosen project, or leaves.
+func (p *pickerView) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || p.snap == nil {
+		return nil
 	}
-	m.overlay = overlayPicker
-	m.picker.cursor = m.projectIndex()
-}
-
-func (m *Model) updatePicker(k tea.KeyPressMsg) tea.Cmd {
-	n := len(m.snap.Projects)
+	n := len(p.snap.Projects)
 	switch {
-	case key.Matches(k, m.keys.Up):
-		m.picker.cursor = max(0, m.picker.cursor-1)
-	case key.Matches(k, m.keys.Down):
-		m.picker.cursor = min(n-1, m.picker.cursor+1)
-	case key.Matches(k, m.keys.Top):
-		m.picker.cursor = 0
-	case key.Matches(k, m.keys.Bottom):
-		m.picker.cursor = n - 1
-	case key.Matches(k, m.keys.Open):
-		m.closeOverlay()
-		return m.selectProject(m.snap.Projects[m.picker.cursor].ID)
-	case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Quit), key.Matches(k, m.keys.Project):
-		m.closeOverlay()
+	case key.Matches(k, p.keys.Up):
+		p.cursor = max(0, p.cursor-1)
+	case key.Matches(k, p.keys.Down):
+		p.cursor = min(n-1, p.cursor+1)
+	case key.Matches(k, p.keys.Top):
+		p.cursor = 0
+	case key.Matches(k, p.keys.Bottom):
+		p.cursor = n - 1
+	case key.Matches(k, p.keys.Open):
+		p.done = true
+		return selectProjectCmd(p.snap.Projects[p.cursor].ID)
+	case key.Matches(k, p.keys.Close...):
+		p.done = true
 	}
 	return nil
 }
 
-func (m *Model) viewPicker(w, h int) string {
-	ps := m.snap.Projects
-	lines := []string{m.st.Bold.Render("Projects") + "  " + m.st.Faint.Render("↑↓ choose · enter open · esc back"), ""}
-	rows := max(1, h-2)
-	first := max(0, min(m.picker.cursor-rows/2, len(ps)-rows))
+func (p *pickerView) View() string {
+	st := &p.env.st
+	ps := p.snap.Projects
+	lines := []string{st.Bold.Render("Projects") + "  " + st.Faint.Render("↑↓ choose · enter open · esc back"), ""}
+	rows := max(1, p.h-2)
+	first := max(0, min(p.cursor-rows/2, len(ps)-rows))
 	for i := first; i < len(ps) && i < first+rows; i++ {
-		p := ps[i]
-		line := fmt.Sprintf("  %-16s %s  %s", p.ID, oneLine(p.Name), m.st.Faint.Render(p.CreatedAt.Local().Format("2006-01-02 15:04")))
-		if i == m.picker.cursor {
-			line = m.st.Selected.Render(pad(strings.TrimRight(line, " "), w))
+		pr := ps[i]
+		line := fmt.Sprintf("  %-16s %s  %s", pr.ID, oneLine(pr.Name), st.Faint.Render(pr.CreatedAt.Local().Format("2006-01-02 15:04")))
+		if i == p.cursor {
+			line = st.Selected.Render(pad(strings.TrimRight(line, " "), p.w))
 		}
 		lines = append(lines, line)
 	}

@@ -65,14 +65,18 @@ type (
 // TaskDetail is what the detail view shows of one task.
 type TaskDetail = core.TaskView
 
-// loadRequest says what to load.
+// loadRequest says what to load, and for which generation of the root:
+// the answer to an older generation is stale.
 type loadRequest struct {
+	gen     uint64
 	project core.ProjectID
 	detail  core.TaskID
 }
 
-// snapshotMsg carries a loaded snapshot into Update.
+// snapshotMsg carries a loaded snapshot into Update, with the request it
+// answers.
 type snapshotMsg struct {
+	req  loadRequest
 	snap *Snapshot
 	err  error
 }
@@ -97,7 +101,7 @@ type loader struct {
 func (l *loader) cmd(ctx context.Context, req loadRequest) tea.Cmd {
 	return func() tea.Msg {
 		snap, err := l.load(ctx, req)
-		return snapshotMsg{snap: snap, err: err}
+		return snapshotMsg{req: req, snap: snap, err: err}
 	}
 }
 

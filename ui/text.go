@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"fmt"
+	"time"
+
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -72,4 +75,18 @@ func taskShortID(id core.TaskID) string {
 		s = string(r[len(r)-4:])
 	}
 	return "#" + s
+}
+
+// ago says how long ago something was, d before now: "12s ago", "3m
+// ago", "5h ago", "3d ago". Every view says it this way.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", max(0, int(d.Seconds())))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours())/24)
 }

@@ -79,10 +79,13 @@ func (run *creation) project(a core.Analysis, pl core.Plan, now time.Time) core.
 // dup instead.
 func (run *creation) insert(ctx context.Context, p *core.Project, tasks []core.Task, calls []core.LLMCall, created core.ProjectCreated) (dup Creation, isDup bool, err error) {
 	now := p.CreatedAt
+	suggested := p.Name
 	err = run.s.store.Update(ctx, func(tx core.Tx) error {
 		var err error
 		if run.req.Name == "" {
-			if p.Name, err = freeName(tx, p.Name, p.Description, now); err != nil {
+			// From the suggestion itself: fn may run again (see
+			// core.Store.Update), after a run that changed p.Name.
+			if p.Name, err = freeName(tx, suggested, p.Description, now); err != nil {
 				return err
 			}
 		}

@@ -309,3 +309,9 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// ClaimableTasks is ReadyTasks: a write transaction here runs alone, so no
+// other claim is in flight.
+func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
+	return t.ReadyTasks(p, limit)
+}

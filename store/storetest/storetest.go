@@ -60,6 +60,7 @@ func Run(t *testing.T, h Harness) {
 		{"Mirrors", testMirrors},
 		{"Experiments", testExperiments},
 		{"ExperimentTallies", testExperimentTallies},
+		{"NamedLeases", testNamedLeases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })

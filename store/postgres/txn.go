@@ -1,0 +1,247 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime/debug"
+	"time"
+
+	"marcus/core"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// txn is one transaction; it implements core.Tx (and so core.ReadTx). It
+// runs on one pooled connection and manages BEGIN and COMMIT itself, to
+// save round trips: BEGIN goes with the first statement, and the events
+// appended go with the COMMIT (see commit).
+type txn struct {
+	ctx   context.Context
+	conn  *pgxpool.Conn
+	s     *Store
+	write bool
+	// begin is the BEGIN statement while it has not been sent; open says
+	// that it was sent and no COMMIT yet.
+	begin string
+	open  bool
+	// events are the events appended, inserted at the commit: a
+	// transaction never reads its own events (they have no position yet).
+	// inserted says that some were inserted already (Options.insertEarly).
+	events   []pendingEvent
+	inserted bool
+	// broken is the first error a statement met. The server aborts the
+	// transaction at its first error, so this one, not whatever fn made of
+	// it, decides the transaction's fate.
+	broken error
+}
+
+var _ core.Tx = (*txn)(nil)
+
+func (s *Store) startTxn(ctx context.Context, write bool) (*txn, error) {
+	if s.closed.Load() {
+		return nil, core.Errorf(core.ErrUnavailable, "the store for %s is closed", s.where)
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &txn{ctx: ctx, conn: conn, s: s, write: write, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}
+	if write {
+		t.begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
+	}
+	return t, nil
+}
+
+// end rolls back what was not committed and gives the connection back (the
+// pool closes a connection left inside a transaction).
+func (t *txn) end() {
+	if t.open {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 5*time.Second)
+		_, _ = t.conn.Exec(ctx, "ROLLBACK")
+		cancel()
+	}
+	t.conn.Release()
+}
+
+// fail records err as the transaction's first failure and translates it.
+func (t *txn) fail(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	if t.broken == nil && !errors.Is(err, pgx.ErrNoRows) {
+		t.broken = err
+	}
+	return t.s.translate(err, doing)
+}
+
+// withBegin queues the BEGIN not sent yet, if any, in b.
+func (t *txn) withBegin(b *pgx.Batch) *pgx.Batch {
+	if t.begin != "" {
+		b.Queue(t.begin)
+		t.begin, t.open = "", true
+	}
+	return b
+}
+
+// started sends BEGIN now, when it was not sent: before a COPY, which
+// cannot share a round trip.
+func (t *txn) started() error {
+	if t.begin == "" {
+		return nil
+	}
+	_, err := t.conn.Exec(t.ctx, t.begin)
+	t.begin, t.open = "", true
+	return err
+}
+
+func (t *txn) exec(doing, q string, args ...any) (pgconn.CommandTag, error) {
+	if t.begin == "" {
+		tag, err := t.conn.Exec(t.ctx, q, args...)
+		return tag, t.fail(err, doing)
+	}
+	b := t.withBegin(&pgx.Batch{})
+	b.Queue(q, args...)
+	br := t.conn.SendBatch(t.ctx, b)
+	_, err := br.Exec()
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = br.Exec()
+	}
+	return tag, t.fail(errors.Join(err, br.Close()), doing)
+}
+
+// query runs q, with the BEGIN when it was not sent.
+func (t *txn) query(q string, args ...any) (pgx.Rows, error) {
+	if t.begin == "" {
+		return t.conn.Query(t.ctx, q, args...)
+	}
+	b := t.withBegin(&pgx.Batch{})
+	b.Queue(q, args...)
+	br := t.conn.SendBatch(t.ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return batchRows{rows, br}, nil
+}
+
+// batchRows are the rows of a batch's last query; closing them closes the
+// batch.
+type batchRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() {
+	r.Rows.Close()
+	r.br.Close()
+}
+
+// scalar reads one row of one or more columns into dst; no row is
+// pgx.ErrNoRows, left for the caller to name.
+func (t *txn) scalar(doing, q string, args []any, dst ...any) error {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return t.fail(err, doing)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return t.fail(err, doing)
+		}
+		return pgx.ErrNoRows
+	}
+	if err := rows.Scan(dst...); err != nil {
+		return t.fail(err, doing)
+	}
+	rows.Close()
+	return t.fail(rows.Err(), doing)
+}
+
+// collect runs a query and scans every row with scan.
+func collect[T any](t *txn, doing string, scan func(pgx.Rows) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, t.fail(err, doing)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, t.fail(err, doing)
+		}
+		out = append(out, v)
+	}
+	return out, t.fail(rows.Err(), doing)
+}
+
+// protect turns a panic in a write into an error for its caller.
+func protect(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = core.Errorf(core.ErrInternal, "a write panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+func nanos(tm time.Time) int64 {
+	if tm.IsZero() {
+		return 0
+	}
+	return tm.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// toJSON encodes a jsonb value, as store/sqlite encodes its JSON columns.
+func toJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte("null")
+	}
+	return b
+}
+
+// fromJSON decodes a column written by toJSON; a value of another shape
+// decodes to the zero value rather than failing the whole read.
+func fromJSON[T any](b []byte) T {
+	var v T
+	if len(b) > 0 {
+		_ = json.Unmarshal(b, &v)
+	}
+	return v
+}
+
+func strs[T ~string](ids []T) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func notFound(what string, id any) error {
+	return core.Errorf(core.ErrNotFound, "no %s %q", what, id)
+}
