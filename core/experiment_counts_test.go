@@ -7,7 +7,9 @@ import (
 // CountExperiment keeps Marcus's tallies: agents, claims and completions
 // by distinct id, everything else one by one; other kinds are ignored.
 func TestCountExperiment(t *testing.T) {
-	ev := func(kind EventKind, agent AgentID, task TaskID) Event { return Event{Kind: kind, Agent: agent, Task: task} }
+	ev := func(kind EventKind, agent AgentID, task TaskID) Event {
+		return Event{Kind: kind, Agent: agent, Task: task}
+	}
 	evs := []Event{
 		ev(EventAgentRegistered, "w1", ""), ev(EventAgentRegistered, "w1", ""), ev(EventAgentRegistered, "w2", ""),
 		ev(EventTaskClaimed, "w1", "a"), ev(EventLeaseRecovered, "w1", "a"), ev(EventTaskClaimed, "w2", "a"),
