@@ -134,6 +134,11 @@ func runController(t *testing.T, url, infoPath, impl string) int {
 	if opt := ctl.ok("get_optimal_agent_count", args{"include_details": false}); opt["optimal_agents"] == nil {
 		t.Errorf("get_optimal_agent_count has no optimal_agents: %v", opt)
 	}
+	// With config.yaml's max_agents the runner sends it as the cap.
+	capped := ctl.ok("get_desired_agent_count", args{"max_agents": 1})
+	if num(capped, "desired_agent_count") != 1 || num(capped, "max_agents") != 1 {
+		t.Errorf("get_desired_agent_count capped at 1 = %v, want 1 agent and the cap echoed", brief(capped))
+	}
 	spawned := 0
 	for cycle := 0; cycle < 40; cycle++ {
 		status := ctl.ok("get_experiment_status", nil)

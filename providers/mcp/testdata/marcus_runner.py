@@ -168,6 +168,11 @@ def main():
         info = check("project_info.json", json.load(f), {"project_id": str, "board_id": str, "tasks_created": int})
     rec = connect().call_tool("get_optimal_agent_count", {"include_details": False})
     recommended = int(check("get_optimal_agent_count", rec, {"optimal_agents": int}).get("optimal_agents", 0))
+    # With config.yaml's max_agents the runner sends it as the cap.
+    capped = check("get_desired_agent_count(max_agents=1)", connect().call_tool("get_desired_agent_count", {"max_agents": 1}),
+                   {"desired_agent_count": int, "max_agents": int})
+    if capped.get("desired_agent_count") != 1:
+        problem(f"get_desired_agent_count capped at 1 wants {capped.get('desired_agent_count')} agents")
     out = control_loop(recommended)
     end = ok(connect(), "end_experiment", {}, {"run_name": str, "final_metrics": dict})
     out.update({"problems": problems, "tasks_created": info.get("tasks_created"),
