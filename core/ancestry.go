@@ -1,6 +1,8 @@
 package core
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -84,4 +86,45 @@ func splitAncestorWork(far *Ancestry, arts []Artifact, ds []Decision) ([]Artifac
 		far.Decisions = far.Decisions[n-MaxAncestorDecisions:]
 	}
 	return restA, restD
+}
+
+// WalkAncestors is the walk behind ReadTx.Ancestors, for the stores: up
+// the dependencies from id one level at a time, each level one call of
+// parents (the tasks the given ones depend on, hard or soft), stopping as
+// soon as limit tasks are found or depth levels are walked. Its cost thus
+// follows the bound, not the width of the graph: one recursive query that
+// walked every level of a wide graph made claims three times slower. load
+// reads the tasks found, in plan order.
+func WalkAncestors(id TaskID, depth, limit int, parents func([]TaskID) ([]TaskID, error),
+	load func([]TaskID) ([]Task, error)) ([]Task, error) {
+	if depth < 1 || limit < 1 {
+		return nil, nil
+	}
+	steps := map[TaskID]int{id: 0}
+	var found []TaskID
+	for step, level := 1, []TaskID{id}; step <= depth && len(level) > 0 && len(found) < limit; step++ {
+		up, err := parents(level)
+		if err != nil {
+			return nil, err
+		}
+		var next []TaskID
+		for _, p := range up {
+			if _, ok := steps[p]; !ok {
+				steps[p] = step
+				next = append(next, p)
+			}
+		}
+		found, level = append(found, next...), next
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	ts, err := load(found)
+	if err != nil {
+		return nil, err
+	}
+	// Every level below the last walked is complete, so the nearest limit
+	// tasks are among those found.
+	slices.SortStableFunc(ts, func(a, b Task) int { return cmp.Compare(steps[a.ID], steps[b.ID]) })
+	return ts[:min(limit, len(ts))], nil
 }

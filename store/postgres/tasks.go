@@ -122,18 +122,13 @@ func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
 		(SELECT task_id FROM task_deps WHERE depends_on = $1) ORDER BY seq`, string(id))
 }
 
-// Ancestors walks the dependencies up with one recursive query; a task
-// met by several paths keeps its fewest steps.
 func (t *txn) Ancestors(id core.TaskID, depth, limit int) ([]core.Task, error) {
-	if depth < 1 || limit < 1 {
-		return nil, nil
-	}
-	return t.related("list ancestors", `WITH RECURSIVE up(aid, steps) AS (
-			SELECT depends_on, 1 FROM task_deps WHERE task_id = $1
-			UNION
-			SELECT d.depends_on, up.steps + 1 FROM up JOIN task_deps d ON d.task_id = up.aid WHERE up.steps < $2)
-		SELECT `+taskCols+` FROM tasks JOIN (SELECT aid, min(steps) AS steps FROM up GROUP BY aid) a ON tasks.id = a.aid
-		ORDER BY a.steps, tasks.seq LIMIT $3`, string(id), depth, limit)
+	return core.WalkAncestors(id, depth, limit, func(ids []core.TaskID) ([]core.TaskID, error) {
+		return collect(t, "list ancestors", func(r pgx.Rows) (core.TaskID, error) {
+			var id string
+			return core.TaskID(id), r.Scan(&id)
+		}, `SELECT DISTINCT depends_on FROM task_deps WHERE task_id = ANY($1)`, strs(ids))
+	}, t.TasksByID)
 }
 
 func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {

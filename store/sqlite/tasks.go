@@ -129,15 +129,12 @@ func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
 // row per path length, never a row per path; the outer query keeps each
 // task at its nearest distance.
 func (t *txn) Ancestors(id core.TaskID, depth, limit int) ([]core.Task, error) {
-	if depth < 1 || limit < 1 {
-		return nil, nil
-	}
-	return t.related("list ancestors", `WITH RECURSIVE up(aid, steps) AS (
-			SELECT depends_on, 1 FROM task_deps WHERE task_id = ?
-			UNION
-			SELECT d.depends_on, up.steps + 1 FROM up JOIN task_deps d ON d.task_id = up.aid WHERE up.steps < ?)
-		SELECT `+taskCols+` FROM tasks JOIN (SELECT aid, min(steps) AS steps FROM up GROUP BY aid) a ON tasks.id = a.aid
-		ORDER BY a.steps, tasks.seq LIMIT ?`, id, depth, limit)
+	return core.WalkAncestors(id, depth, limit, func(ids []core.TaskID) ([]core.TaskID, error) {
+		return collect(t, "list ancestors", func(r *sql.Rows) (core.TaskID, error) {
+			var id core.TaskID
+			return id, r.Scan(&id)
+		}, `SELECT DISTINCT depends_on FROM task_deps WHERE task_id IN (SELECT value FROM json_each(?))`, idList(ids))
+	}, t.TasksByID)
 }
 
 func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
