@@ -20,6 +20,9 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	}
 	res := nextTaskResultOf(as, h.c.Now())
 	res.ExperimentComplete = as.ExperimentDone
+	if res.Task != nil {
+		res.Task.Workspace = workspaceOf(as.Workspace)
+	}
 	return res, nil
 }
 
@@ -77,7 +80,7 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 		dependents = append(dependents, dependentInfo{TaskID: d.ID, TaskName: d.Name, Status: d.Status})
 	}
 	c := taskContext{TaskID: tc.Task.ID, TaskName: tc.Task.Name, Status: tc.Task.Status,
-		Dependencies: depList(tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
+		Dependencies: depList(tc.Task, tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
 		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(tc.Ancestry)}
 	if tc.Task.Handoff != nil {
 		c.RecoveryInfo = recoveryInfo(*tc.Task.Handoff)
@@ -92,6 +95,9 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 	}
 	asked := h.c.Now()
 	t, err := h.c.ReportProgress(ctx, r)
+	if answer, ok := gateAnswer(err); ok {
+		return answer, nil
+	}
 	if err != nil {
 		return refusal(err, r.Status), nil
 	}
@@ -99,6 +105,8 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 	switch {
 	case t.Status == core.StatusDone && t.CompletedAt.Before(asked):
 		out.Message = "Task was already completed; nothing changed. Request your next task."
+	case t.Status == core.StatusDone && h.c.AttachedProject(t.Project):
+		out.Message = "Your work passed the completion gate and is merged; the task is done. Stop working on it."
 	case t.Status == core.StatusDone:
 		out.Message = "Task completed. Request your next task now."
 	case t.Status == core.StatusBlocked:
