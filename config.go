@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"marcus/core"
 	"marcus/providers/runner"
 	"marcus/providers/trello"
 )
@@ -72,6 +73,9 @@ type LLMConfig struct {
 type LeaseConfig struct {
 	MonitorInterval time.Duration `yaml:"monitor_interval"`
 	Scale           float64       `yaml:"scale"`
+	// LeaderTTL is the length of a leader job's lease among servers on one
+	// database (core.Leader.TTL).
+	LeaderTTL time.Duration `yaml:"leader_ttl"`
 }
 
 // SQLiteConfig tunes the embedded store.
@@ -97,7 +101,7 @@ type LogConfig struct {
 func defaultConfig() Config {
 	return Config{
 		DB:     filepath.Join(dataDir(), "marcus.db"),
-		Lease:  LeaseConfig{MonitorInterval: 15 * time.Second, Scale: 1},
+		Lease:  LeaseConfig{MonitorInterval: 15 * time.Second, Scale: 1, LeaderTTL: core.DefaultLeaderTTL},
 		SQLite: SQLiteConfig{BusyTimeout: 5 * time.Second, Synchronous: "NORMAL"},
 		MCP:    MCPConfig{Addr: "127.0.0.1:4298"},
 		Trello: TrelloConfig{Interval: 5 * time.Second, RetryFor: trello.DefaultRetryFor},
@@ -360,11 +364,13 @@ func (lc *loadedConfig) validate() error {
 	}
 	switch {
 	case strings.TrimSpace(c.DB) == "":
-		return errors.New("db is empty: set it to a database file path, or remove it to use the default")
+		return errors.New("db is empty: set it to a database file path or a postgres:// URL, or remove it to use the default")
 	case c.Lease.MonitorInterval < 100*time.Millisecond:
 		return fmt.Errorf("lease.monitor_interval %s is too short: use 100ms or more (default 15s)", c.Lease.MonitorInterval)
 	case c.Lease.Scale <= 0 || c.Lease.Scale > 1000:
 		return fmt.Errorf("lease.scale %g is out of range: use a factor above 0 (1 = Marcus's lease lengths)", c.Lease.Scale)
+	case c.Lease.LeaderTTL < time.Second || c.Lease.LeaderTTL > 10*time.Minute:
+		return fmt.Errorf("lease.leader_ttl %s: use 1s to 10m (default %s)", c.Lease.LeaderTTL, core.DefaultLeaderTTL)
 	case c.SQLite.BusyTimeout < 0:
 		return errors.New("sqlite.busy_timeout is negative")
 	}
@@ -409,6 +415,9 @@ func (lc *loadedConfig) rows() [][3]string {
 		v := s.String()
 		if s.Secret && v != "" {
 			v = "********"
+		}
+		if s.Key == "db" {
+			v = describeDB(v) // a URL's password
 		}
 		out = append(out, [3]string{s.Key, v, string(lc.Sources[s.Key])})
 	}

@@ -18,6 +18,7 @@ import (
 	"marcus/core"
 	"marcus/providers/mcp"
 	"marcus/providers/swarm"
+	"marcus/store/postgres/pgtest"
 	"marcus/store/sqlite"
 	"marcus/store/storetest"
 )
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	removeScriptAgent()
-	os.Exit(code)
+	os.Exit(pgtest.Drop(code)) // the database of the tests on PostgreSQL
 }
 
 // layered is a plan of n tasks in layers of width; each task after the

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"sync"
 	"time"
 
 	"marcus/core"
@@ -41,7 +44,7 @@ func (d *deps) serveMCP(ctx context.Context, vital bool) (net.Addr, error) {
 func (d *deps) listen(vital bool) (net.Addr, error) {
 	ready := make(chan net.Addr, 1)
 	serve := func(ctx context.Context) error {
-		slog.Info("serving MCP", "addr", d.cfg.MCP.Addr, "db", d.cfg.DB)
+		slog.Info("serving MCP", "addr", d.cfg.MCP.Addr, "db", describeDB(d.cfg.DB))
 		return mcp.Serve(ctx, d.cfg.MCP.Addr, mcp.HTTPHandler(d.coord, d.mcp), func(b net.Addr) { ready <- b })
 	}
 	start := d.sup.Go
@@ -68,31 +71,56 @@ func (d *deps) listen(vital bool) (net.Addr, error) {
 func (d *deps) serveStdio() {
 	tuneGC()
 	d.startMonitors(true)
-	slog.Info("serving MCP on stdio", "db", d.cfg.DB)
+	slog.Info("serving MCP on stdio", "db", describeDB(d.cfg.DB))
 	d.sup.GoVital(stageIntake, "the MCP server (stdio)", func(ctx context.Context) error {
 		return mcp.ServeStdio(ctx, d.coord, d.mcp)
 	})
 }
 
-// startMonitors starts the lease monitor and the experiment collector.
+// startMonitors starts the lease monitor (which also ends finished
+// experiments) and the experiment collector. Each runs on one server at a
+// time among the processes on the database: the one that leads it.
 func (d *deps) startMonitors(vital bool) {
 	start := d.sup.Go
 	if vital {
 		start = d.sup.GoVital
 	}
 	start(stageBoard, "the lease monitor", func(ctx context.Context) error {
-		d.coord.RunLeaseMonitor(ctx, d.cfg.Lease.MonitorInterval, func(err error) {
-			slog.Warn("lease monitor pass failed", "error", err)
+		return d.lead(ctx, core.LeaseMonitorJob, func(ctx context.Context) {
+			d.coord.RunLeaseMonitor(ctx, d.cfg.Lease.MonitorInterval, func(err error) {
+				slog.Warn("lease monitor pass failed", "error", err)
+			})
 		})
-		return nil
 	})
 	start(stageBoard, "the experiment collector", func(ctx context.Context) error {
-		d.coord.RunExperimentCollector(ctx, d.sampleInterval, func(err error) {
-			slog.Warn("experiment sample failed", "error", err)
+		return d.lead(ctx, core.ExperimentCollectorJob, func(ctx context.Context) {
+			d.coord.RunExperimentCollector(ctx, d.sampleInterval, func(err error) {
+				slog.Warn("experiment sample failed", "error", err)
+			})
 		})
-		return nil
 	})
 }
+
+// lead runs job whenever this process leads the named job (core.Lead):
+// with one process on the database, at once and until the run stops; with
+// several, on one of them, and on another within lease.leader_ttl of its
+// leader's death.
+func (d *deps) lead(ctx context.Context, name string, job func(context.Context)) error {
+	return d.coord.Lead(ctx, core.Leader{Name: name, Holder: leaderName(), TTL: d.cfg.Lease.LeaderTTL,
+		OnChange: func(held bool, l core.NamedLease) {
+			slog.Info("leader job", "job", name, "leading", held, "term", l.Term)
+		},
+		OnError: func(err error) { slog.Warn("leader lease failed; trying again", "job", name, "error", err) },
+	}, job)
+}
+
+// leaderName names this process among the servers on one database: the
+// host, the process id and a random part, so that a restarted process
+// with a reused id is still another holder.
+var leaderName = sync.OnceValue(func() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), core.NewID("l"))
+})
 
 // startSyncers keeps every linked project (or one) in step with Trello
 // until the run stops, picking up projects linked meanwhile; it does
@@ -116,6 +144,7 @@ func (d *deps) startSyncers(ctx context.Context, project string) error {
 	sup := trello.NewSupervisor(d.coord, client, only, d.cfg.Trello.Interval, func(p core.ProjectID, err error) {
 		slog.Warn("trello sync failed; changes wait and are retried", "project", p, "error", err)
 	})
+	sup.LeaseTTL = d.cfg.Lease.LeaderTTL
 	d.sup.Go(stageMirror, "the Trello sync", func(ctx context.Context) error {
 		sup.Run(ctx)
 		return nil

@@ -76,11 +76,11 @@ is lost on a crash.`,
 	}
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (default: the user data directory; env MARCUS_DB)")
+	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file, or a postgres:// URL (default: a file in the user data directory; env MARCUS_DB)")
 	root.PersistentFlags().StringVar(&a.cfgPath, "config", "", "config file (default: the user config directory; env MARCUS_CONFIG)")
 	root.AddCommand(a.versionCmd(), a.newCmd(), a.boardCmd(), a.projectsCmd(), a.configCmd(),
 		a.serveCmd(), a.mcpCmd(), a.agentsCmd(), a.demoCmd(), a.costsCmd(), a.featureCmd(), a.dashCmd(), a.trelloCmd(), a.experimentCmd(),
-		a.runCmd())
+		a.runCmd(), a.dbCmd())
 	return root
 }
 

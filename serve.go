@@ -42,7 +42,7 @@ send as "Authorization: Bearer <token>".`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "marcus serving MCP at http://%s%s (database %s; Ctrl-C stops)\n", bound, mcp.Path, d.cfg.DB)
+			fmt.Fprintf(a.out, "marcus serving MCP at http://%s%s (database %s; Ctrl-C stops)\n", bound, mcp.Path, describeDB(d.cfg.DB))
 			<-ctx.Done()
 			return nil
 		}),

@@ -15,6 +15,7 @@ import (
 	"marcus/core/plan"
 	"marcus/providers/mcp"
 	"marcus/providers/trello"
+	"marcus/store/postgres"
 	"marcus/store/sqlite"
 )
 
@@ -109,17 +110,24 @@ func wire(ctx context.Context, s runSettings) (*deps, error) {
 }
 
 // openStore opens the database the db setting names. It is the one place
-// that knows the store's kind: the PostgreSQL store adds its URLs here.
+// that knows the store's kind: a postgres:// URL is PostgreSQL (several
+// servers may share it), anything else a SQLite file.
 func openStore(ctx context.Context, cfg Config) (core.Store, error) {
 	switch {
+	case isPostgres(cfg.DB):
+		return postgres.Open(ctx, strings.TrimSpace(cfg.DB), postgres.Options{})
 	default:
 		return sqlite.Open(ctx, cfg.DB, sqlite.Options{BusyTimeout: cfg.SQLite.BusyTimeout, Synchronous: cfg.SQLite.Synchronous})
 	}
 }
 
 // artifactDir is where log_artifact writes files that name no root: beside
-// the database.
+// the database file, or in the user's data directory for a database on a
+// server.
 func artifactDir(cfg Config) string {
+	if isPostgres(cfg.DB) {
+		return filepath.Join(dataDir(), "artifacts")
+	}
 	return filepath.Join(filepath.Dir(cfg.DB), "artifacts")
 }
 

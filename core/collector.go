@@ -28,6 +28,9 @@ func (c *Coordinator) SampleExperiments(ctx context.Context) (int, error) {
 	n := 0
 	err := c.store.Update(ctx, func(tx Tx) error {
 		n = 0 // fn may run again: see Store.Update
+		if err := c.checkFence(ctx, tx); err != nil {
+			return err
+		}
 		es, err := tx.Experiments("")
 		if err != nil {
 			return err

@@ -98,6 +98,9 @@ const (
 	// worktree is gone or mid-rebase); the agent's work is untouched and
 	// the message says what to do.
 	ReasonGateError Reason = "gate_error"
+	// ReasonNotLeader (conflict): a background job's write came from a
+	// server that no longer holds the job's lease (see Coordinator.Lead).
+	ReasonNotLeader Reason = "not_leader"
 )
 
 // Error makes a Reason usable as an errors.Is target.

@@ -34,6 +34,9 @@ func (c *Coordinator) EndFinishedExperiments(ctx context.Context) ([]Experiment,
 	var ended []Experiment
 	err = c.store.Update(ctx, func(tx Tx) error {
 		ended = ended[:0]
+		if err := c.checkFence(ctx, tx); err != nil {
+			return err
+		}
 		runs, err := finishedRuns(tx)
 		if err != nil {
 			return err

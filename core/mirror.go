@@ -93,6 +93,9 @@ func MirrorLease(p ProjectID, kind string) string { return "mirror/" + kind + "/
 // applied, its provider ids, when it last succeeded and its last error.
 func (c *Coordinator) SaveMirror(ctx context.Context, m Mirror) error {
 	return c.store.Update(ctx, func(tx Tx) error {
+		if err := c.checkFence(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Mirror(m.Project, m.Kind); err != nil {
 			return err
 		}

@@ -20,6 +20,9 @@ func (c *Coordinator) RecoverExpiredLeases(ctx context.Context) ([]Recovered, er
 	var out []Recovered
 	err := c.store.Update(ctx, func(tx Tx) error {
 		out = out[:0]
+		if err := c.checkFence(ctx, tx); err != nil {
+			return err
+		}
 		now := c.clock()
 		expired, err := tx.ExpiredLeases(now)
 		if err != nil {

@@ -165,7 +165,9 @@ func (a *agent) progress(ctx context.Context, id string, epoch any, status strin
 	if !truthy(res["success"]) {
 		a.emit("error", id, fmt.Sprint(res["error"]))
 		a.stats.add(func(s *Stats) { s.Errors++ })
+		return nil
 	}
+	a.emit("progress", id, fmt.Sprint(pct)) // acknowledged: the report is stored
 	return nil
 }
 

@@ -10,8 +10,15 @@ import (
 
 // Supervisor keeps every linked board (or one project's) in step: a sync
 // loop per board, boards linked meanwhile picked up every interval, and
-// every loop joined when it stops.
+// every loop joined when it stops. Supervisors of several servers on one
+// database share the boards: each board's loop runs on the one server that
+// leads it (core.Coordinator.Lead on the mirror's lease, MirrorLease),
+// and moves to another within LeaseTTL when that server dies.
 type Supervisor struct {
+	// LeaseTTL is the length of a board's lease; core.DefaultLeaderTTL
+	// when 0.
+	LeaseTTL time.Duration
+
 	coord    *core.Coordinator
 	client   *Client
 	project  core.ProjectID // "": every linked project
@@ -58,13 +65,24 @@ func (s *Supervisor) startNew(ctx context.Context, wg *sync.WaitGroup) {
 			continue
 		}
 		s.running[m.Project] = true
-		syncer := NewSyncer(s.coord, s.client, m.Project)
-		wg.Go(func() {
-			syncer.Run(ctx, s.interval, func(err error) {
-				if s.onErr != nil {
-					s.onErr(m.Project, err)
-				}
-			})
-		})
+		wg.Go(func() { s.lead(ctx, m.Project) })
 	}
+}
+
+// lead syncs a project's board whenever this server leads it, until ctx
+// ends. The syncer's own claims renew the same lease, as the same holder.
+func (s *Supervisor) lead(ctx context.Context, p core.ProjectID) {
+	syncer := NewSyncer(s.coord, s.client, p)
+	leader := core.Leader{Name: core.MirrorLease(p, Kind), Holder: syncer.owner, TTL: s.LeaseTTL}
+	syncer.ttl = leader.TTL
+	if syncer.ttl <= 0 {
+		syncer.ttl = core.DefaultLeaderTTL
+	}
+	onErr := func(err error) {
+		if s.onErr != nil {
+			s.onErr(p, err)
+		}
+	}
+	leader.OnError = onErr
+	_ = s.coord.Lead(ctx, leader, func(ctx context.Context) { syncer.Run(ctx, s.interval, onErr) })
 }

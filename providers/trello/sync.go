@@ -46,22 +46,28 @@ type Syncer struct {
 	project core.ProjectID
 	items   map[core.TaskID]string // the current round's task-to-card map
 	owner   string                 // this syncer, for the mirror's ownership
+	ttl     time.Duration          // how long a claim on the board lasts
 	unsure  int64                  // the event whose comment's answer was lost, if any
+	// fresh: this syncer has delivered nothing yet. The first event it
+	// delivers may be the one in flight when the board's previous syncer
+	// (another process, or this one before a restart) died, so it is
+	// checked on the card like a lost answer.
+	fresh bool
 }
 
 // NewSyncer returns a syncer for a project.
 func NewSyncer(c *core.Coordinator, client *Client, project core.ProjectID) *Syncer {
 	host, _ := os.Hostname()
 	return &Syncer{coord: c, client: client, project: project,
-		owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), core.NewID("s"))}
+		owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), core.NewID("s")), ttl: ownTTL, fresh: true}
 }
 
 // ErrOwned says another process syncs the board now.
 var ErrOwned = core.Errorf(core.ErrConflict, "another marcus process syncs this board now; run one sync per database (see docs/trello.md)")
 
-// claim makes this syncer the board's one syncer for ownTTL.
+// claim makes this syncer the board's one syncer for its ttl.
 func (s *Syncer) claim(ctx context.Context) error {
-	ok, err := s.coord.ClaimMirror(ctx, s.project, Kind, s.owner, ownTTL)
+	ok, err := s.coord.ClaimMirror(ctx, s.project, Kind, s.owner, s.ttl)
 	if err == nil && !ok {
 		return ErrOwned
 	}
@@ -222,6 +228,9 @@ func (s *Syncer) Push(ctx context.Context) (err error) {
 		for _, ev := range evs {
 			if ev.ID > b.LastEventID {
 				return nil
+			}
+			if s.fresh {
+				s.unsure, s.fresh = ev.ID, false
 			}
 			if err := s.deliver(ctx, &m, items, byID, ev); err != nil {
 				if !s.skippable(ctx, &m, items, ev, err) {

@@ -149,6 +149,7 @@
 // the schema as marcus's. A schema holding other tables is refused
 // untouched, and so is one migrated by a newer marcus.
 //
-// Each Store uses its pool (Options.MaxConns, 16 by default) plus two
-// connections of its own: the sequencer's and the listener's.
+// Each Store uses its pool (Options.MaxConns, else the URL's
+// pool_max_conns, else 16) plus two connections of its own: the
+// sequencer's and the listener's.
 package postgres

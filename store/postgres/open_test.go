@@ -213,3 +213,26 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		t.Errorf("schema version %d, %v", v, err)
 	}
 }
+
+// The pool's size comes from Options, else the URL's pool_max_conns, else
+// 16; nothing needs a server.
+func TestPoolSize(t *testing.T) {
+	for _, c := range []struct {
+		url  string
+		o    Options
+		want int32
+	}{
+		{"postgres://u@h/db", Options{}, 16},
+		{"postgres://u@h/db?pool_max_conns=40", Options{}, 40},
+		{"postgres://u@h/db?pool_max_conns=40", Options{MaxConns: 8}, 8},
+		{"host=h user=u pool_max_conns=3", Options{}, 3},
+	} {
+		cfg, err := config(c.url, c.o)
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		if cfg.MaxConns != c.want {
+			t.Errorf("%s with %+v: pool of %d, want %d", c.url, c.o, cfg.MaxConns, c.want)
+		}
+	}
+}

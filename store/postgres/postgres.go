@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,8 +24,9 @@ var (
 
 // Options tune a Store. The zero value is the default.
 type Options struct {
-	// MaxConns bounds the pool's connections. Default 16. Each Store also
-	// keeps two connections of its own: the sequencer's and the listener's.
+	// MaxConns bounds the pool's connections. Default: the URL's
+	// pool_max_conns, else 16. Each Store also keeps two connections of
+	// its own: the sequencer's and the listener's.
 	MaxConns int32
 	// ConnectTimeout bounds each attempt to connect. Default 10 s.
 	ConnectTimeout time.Duration
@@ -134,7 +136,12 @@ func config(url string, o Options) (*pgxpool.Config, error) {
 	if err != nil {
 		return nil, core.Wrap(core.ErrInvalid, errors.Unwrap(err), "the database URL is not valid: write postgres://USER:PASSWORD@HOST:5432/DATABASE")
 	}
-	cfg.MaxConns = 16
+	// The URL's pool_max_conns wins over the default (pgx's default, four
+	// or the number of cores, is too few for a server of many agents);
+	// Options.MaxConns wins over both.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 16
+	}
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}

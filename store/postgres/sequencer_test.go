@@ -13,7 +13,10 @@ import (
 )
 
 // crash leaves n committed events without a position, as a writer that
-// died between its commit and its sequencing pass would.
+// died between its commit and its sequencing pass would. They commit
+// together, as one writer's do: a sequencer's pass between two commits
+// would otherwise number only the first, and a test waiting for the pass
+// would see part of them.
 func crash(t *testing.T, url string, n int) {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), url)
@@ -21,11 +24,18 @@ func crash(t *testing.T, url string, n int) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range n {
-		if _, err := conn.Exec(t.Context(), `INSERT INTO events (at, kind, payload) VALUES ($1, 'crashed', $2)`,
+		if _, err := tx.Exec(t.Context(), `INSERT INTO events (at, kind, payload) VALUES ($1, 'crashed', $2)`,
 			time.Now().UnixNano(), fmt.Sprintf(`{"i": %d}`, i)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -61,6 +61,7 @@ func Run(t *testing.T, h Harness) {
 		{"Experiments", testExperiments},
 		{"ExperimentTallies", testExperimentTallies},
 		{"NamedLeases", testNamedLeases},
+		{"Leaders", testLeaders},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })

@@ -36,12 +36,18 @@ var run struct {
 // Main runs the tests of a package and drops the database they used. Call
 // it from TestMain.
 func Main(m *testing.M) {
-	code := m.Run()
+	os.Exit(Drop(m.Run()))
+}
+
+// Drop drops the database this run's tests used, for a TestMain that does
+// more than Main, and returns the exit code: code, or 1 when the drop
+// failed.
+func Drop(code int) int {
 	if err := drop(); err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
 		code = max(code, 1)
 	}
-	os.Exit(code)
+	return code
 }
 
 // Skip skips tb unless MARCUS_TEST_POSTGRES is set.
