@@ -17,6 +17,7 @@ import (
 	"marcus/core/plan"
 	"marcus/providers/llm"
 	"marcus/providers/llm/llmfake"
+	"marcus/providers/offline"
 	"marcus/store/sqlite"
 	"marcus/ui"
 )
@@ -96,7 +97,7 @@ func TestDashboardFlowLiveDataToDetail(t *testing.T) {
 	term.waitFor("No project yet", "127.0.0.1:4298")
 
 	// Data arrives while the dashboard runs.
-	res, err := plan.New(s).CreateProject(t.Context(), plan.CreateRequest{Name: "Recipes", Planner: llm.NewOffline(),
+	res, err := plan.New(s).CreateProject(t.Context(), plan.CreateRequest{Name: "Recipes", Planner: offline.New(),
 		Description: "A recipe site with user accounts, recipe search and ratings."})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +152,7 @@ func (s *terminal) fillForm(name, description string) {
 // planning, the review, enter; the board then shows the new project.
 func TestDashboardFlowCreateWithOfflinePlanner(t *testing.T) {
 	s, c := dashStore(t)
-	planner := func(string) (core.Planner, error) { return llm.NewOffline(), nil }
+	planner := func(string) (core.Planner, error) { return offline.New(), nil }
 	m := ui.New(ui.Options{Coord: c, NoColor: true, Planner: planner, Plans: plan.New(s), Planners: []string{"offline"}})
 	defer m.Close()
 	term := newTerminal(t, m, 120, 40)

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +15,7 @@ import (
 	"marcus/providers/mcp"
 	"marcus/providers/swarm"
 	"marcus/providers/trello"
+	"marcus/ui/text"
 )
 
 // demoDescription is what the demo asks the offline planner to plan.
@@ -69,9 +67,10 @@ header. Without a terminal (or with --text) the board is printed as text.`,
 	return cmd
 }
 
+// runDemo makes the demo's folder, wires the run on a database there, with
+// leases scaled to the agents' speed and MCP on a free loopback port, and
+// removes the folder once the run is closed (unless --keep).
 func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
 	dir, err := os.MkdirTemp("", "marcus-demo-")
 	if err != nil {
 		return core.Wrap(core.ErrUnavailable, err, "create a folder for the demo database")
@@ -79,53 +78,54 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 	if !o.keep {
 		defer os.RemoveAll(dir)
 	}
-	a.cfg.DB = filepath.Join(dir, "demo.db")
-	a.interactive = true
-	a.cfg.Lease.Scale = speedLeaseScale(o.speed)
-	a.cfg.Lease.MonitorInterval = 500 * time.Millisecond
-	a.cfg.MCP.Addr = "127.0.0.1:0"
-	if err := a.open(ctx); err != nil {
-		return err
+	tune := func(_ *cobra.Command, s *runSettings) error {
+		s.cfg.DB = filepath.Join(dir, "demo.db")
+		s.interactive = true
+		s.cfg.Lease.Scale = speedLeaseScale(o.speed)
+		s.cfg.Lease.MonitorInterval = 500 * time.Millisecond
+		s.cfg.MCP.Addr = "127.0.0.1:0"
+		return nil
 	}
-	defer a.close()
-	p, err := a.demoProject(ctx, o)
+	return a.wired(tune, func(ctx context.Context, d *deps, _ *cobra.Command, _ []string) error {
+		return a.demo(ctx, d, o, dir)
+	})(cmd, nil)
+}
+
+// demo plans the project, serves it and lets the agents work it, in the
+// dashboard or, without a terminal (or with --text), as text.
+func (a *app) demo(ctx context.Context, d *deps, o demoOptions, dir string) error {
+	p, err := d.demoProject(ctx, o)
 	if err != nil {
 		return err
 	}
-	if a.cfg.Trello.APIKey != "" && a.cfg.Trello.Token != "" {
+	if d.cfg.Trello.APIKey != "" && d.cfg.Trello.Token != "" {
 		// With Trello credentials the demo's board is mirrored too: the
-		// server started below keeps it in step.
-		if err := a.linkDemoBoard(ctx, p); err != nil {
+		// syncers started with the server keep it in step.
+		if err := d.linkDemoBoard(ctx, p); err != nil {
 			return err
 		}
 	}
-	addr := make(chan net.Addr, 1)
-	var wg sync.WaitGroup
-	var serveErr error
-	wg.Go(func() { serveErr = a.serveHTTP(ctx, func(b net.Addr) { addr <- b }) })
-	defer wg.Wait()
-	defer cancel()
-	var bound net.Addr
-	select {
-	case bound = <-addr:
-	case <-time.After(5 * time.Second):
-		cancel()
-		wg.Wait()
-		return core.Wrap(core.ErrUnavailable, serveErr, "the demo's MCP server did not start")
+	asText := o.text || !isTerminal(a.out)
+	bound, err := d.serveMCP(ctx, asText)
+	if err != nil {
+		return err
 	}
 	url := "http://" + bound.String() + mcp.Path
 	if o.seed == 0 {
 		o.seed = uint64(time.Now().UnixNano())
 	}
-	if o.text || !isTerminal(a.out) {
-		return a.watchDemo(ctx, p, url, o, dir)
+	if asText {
+		return a.watchDemo(ctx, d, p, url, o, dir)
 	}
-	return a.runDashboard(ctx, dashOptions{project: p.ID, mcpAddr: bound.String(), title: "demo",
-		status: fmt.Sprintf("%d synthetic agents at work (seed %d) · your own agent can join at %s · q quits", o.agents, o.seed, url),
-		background: func(ctx context.Context) string {
-			stats := a.runSwarm(ctx, p, url, o)
+	return a.runDashboard(ctx, d, dashOptions{project: p.ID, mcpAddr: bound.String(), title: "demo",
+		status:         fmt.Sprintf("%d synthetic agents at work (seed %d) · your own agent can join at %s · q quits", o.agents, o.seed, url),
+		backgroundName: "the synthetic agents",
+		background: func(ctx context.Context) (string, error) {
+			// The agents stay while only blocked work is left: a person at
+			// the dashboard may unblock it (u), and they carry on.
+			stats, err := swarm.Run(ctx, demoSwarm(p, url, o, func(o *swarm.Options) { o.StayWhenSettled = true }))
 			if stats == nil {
-				return ""
+				return "", err
 			}
 			s := summarize(stats)
 			msg := fmt.Sprintf("demo finished: %d tasks completed, %d blocked for a person, %d agent(s) died and their work was recovered · q quits",
@@ -133,7 +133,7 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) error {
 			if o.keep {
 				msg += " · database kept in " + dir
 			}
-			return msg
+			return msg, err
 		}})
 }
 
@@ -147,26 +147,25 @@ func speedLeaseScale(speed float64) float64 {
 	return max(12/speed, floor)
 }
 
-// runSwarm runs the demo's synthetic agents until they are done.
-func (a *app) runSwarm(ctx context.Context, p core.Project, url string, o demoOptions) *swarm.Stats {
-	// The agents stay while only blocked work is left: a person at the
-	// dashboard may unblock it (u), and they carry on.
-	stats, _ := swarm.Run(ctx, swarm.Options{URL: url, Agents: o.agents, Project: string(p.ID), Prefix: "agent",
+// demoSwarm is the swarm the demo runs, with extra applied.
+func demoSwarm(p core.Project, url string, o demoOptions, extra func(*swarm.Options)) swarm.Options {
+	so := swarm.Options{URL: url, Agents: o.agents, Project: string(p.ID), Prefix: "agent",
 		WorkTime: time.Duration(float64(time.Minute) / o.speed), DieRate: o.die, BlockRate: o.stop, Seed: o.seed,
-		MaxRetryWait: 2 * time.Second, StayWhenSettled: true})
-	return stats
+		MaxRetryWait: 2 * time.Second}
+	extra(&so)
+	return so
 }
 
-func (a *app) demoProject(ctx context.Context, o demoOptions) (core.Project, error) {
+func (d *deps) demoProject(ctx context.Context, o demoOptions) (core.Project, error) {
 	if o.tasks > 0 {
-		p, _, err := a.coord.ImportPlan(ctx, generatedPlan(o.tasks))
+		p, _, err := d.coord.ImportPlan(ctx, generatedPlan(o.tasks))
 		return p, err
 	}
-	planner, err := a.planner("offline")
+	planner, err := d.planner("offline")
 	if err != nil {
 		return core.Project{}, err
 	}
-	res, err := a.plans.CreateProject(ctx, plan.CreateRequest{Description: demoDescription, Name: "Todo App", Planner: planner})
+	res, err := d.plans.CreateProject(ctx, plan.CreateRequest{Description: demoDescription, Name: "Todo App", Planner: planner})
 	return res.Project, err
 }
 
@@ -193,105 +192,59 @@ func generatedPlan(n int) core.Plan {
 
 // watchDemo runs the swarm and redraws the board and the agents' latest
 // moves until the agents are done or the user interrupts.
-func (a *app) watchDemo(ctx context.Context, p core.Project, url string, o demoOptions, dir string) error {
-	feed := newFeed(8)
-	if o.seed == 0 {
-		o.seed = uint64(time.Now().UnixNano())
-	}
-	done := make(chan *swarm.Stats, 1)
-	go func() {
-		stats, _ := swarm.Run(ctx, swarm.Options{URL: url, Agents: o.agents, Project: string(p.ID), Prefix: "agent",
-			WorkTime: time.Duration(float64(time.Minute) / o.speed), DieRate: o.die, BlockRate: o.stop, Seed: o.seed,
-			MaxRetryWait: 2 * time.Second, OnEvent: feed.add})
-		done <- stats
-	}()
+func (a *app) watchDemo(ctx context.Context, d *deps, p core.Project, url string, o demoOptions, dir string) error {
+	feed := text.NewFeed(8)
+	var stats *swarm.Stats
+	agents := d.sup.Go(stageIntake, "the synthetic agents", func(ctx context.Context) (err error) {
+		stats, err = swarm.Run(ctx, demoSwarm(p, url, o, func(o *swarm.Options) {
+			o.OnEvent = func(e swarm.Event) { feed.Add(e.At, e.Agent, e.Kind, e.Detail) }
+		}))
+		return err
+	})
 	header := fmt.Sprintf("marcus demo · MCP at %s · %d synthetic agents · Ctrl-C stops\nconnect your own agent: claude mcp add --transport http marcus %s\n\n", url, o.agents, url)
+	draw := func() error {
+		b, err := d.coord.Board(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		return text.DemoFrame(a.out, header, b, feed, isTerminal(a.out))
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case stats := <-done:
-			if err := a.drawDemo(ctx, p, header, feed); err != nil {
+		case <-agents.Done():
+			if err := draw(); err != nil {
 				return err
 			}
 			return a.demoSummary(stats, o, dir)
 		case <-tick.C:
-			if err := a.drawDemo(ctx, p, header, feed); err != nil {
+			if err := draw(); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-func (a *app) drawDemo(ctx context.Context, p core.Project, header string, feed *feed) error {
-	b, err := a.coord.Board(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	var sb strings.Builder
-	if isTerminal(a.out) {
-		sb.WriteString("\x1b[H\x1b[2J")
-	}
-	sb.WriteString(header)
-	if err := renderBoard(&sb, b, boardOptions{limit: 8}); err != nil {
-		return err
-	}
-	sb.WriteString("\nActivity\n" + feed.String())
-	_, err = fmt.Fprint(a.out, sb.String())
-	return err
-}
-
 func (a *app) demoSummary(s *swarm.Stats, o demoOptions, dir string) error {
 	if s == nil {
 		return nil
 	}
-	fmt.Fprintf(a.out, "\ndone in %s: %d tasks completed, %d blocked for a person, %d agent(s) died and their tasks were recovered\n",
-		s.Wall.Round(time.Second), s.Completed, s.Blocked, s.Died)
+	kept := ""
 	if o.keep {
-		fmt.Fprintf(a.out, "database kept: marcus board --db %s\n", filepath.Join(dir, "demo.db"))
+		kept = filepath.Join(dir, "demo.db")
 	}
-	return nil
+	return text.DemoSummary(a.out, s.Wall, s.Completed, s.Blocked, s.Died, kept)
 }
 
-// feed keeps the latest agent events for the activity lines.
-type feed struct {
-	mu    sync.Mutex
-	lines []string
-	size  int
-}
-
-func newFeed(size int) *feed { return &feed{size: size} }
-
-func (f *feed) add(e swarm.Event) {
-	if e.Kind == "progress" || e.Kind == "registered" {
-		return
-	}
-	line := fmt.Sprintf("%s %-9s %-10s %s", e.At.Format("15:04:05"), e.Agent, e.Kind, truncate(e.Detail, 70))
-	f.mu.Lock()
-	f.lines = append(f.lines, line)
-	if len(f.lines) > f.size {
-		f.lines = f.lines[len(f.lines)-f.size:]
-	}
-	f.mu.Unlock()
-}
-
-func (f *feed) String() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.lines) == 0 {
-		return "  (agents are registering)\n"
-	}
-	return "  " + strings.Join(f.lines, "\n  ") + "\n"
-}
-
-func (a *app) linkDemoBoard(ctx context.Context, p core.Project) error {
-	client, err := a.trelloClient()
+func (d *deps) linkDemoBoard(ctx context.Context, p core.Project) error {
+	client, err := d.trelloClient()
 	if err != nil {
 		return err
 	}
-	m, err := trello.NewSyncer(a.coord, client, p.ID).Link(ctx, "")
+	m, err := trello.NewSyncer(d.coord, client, p.ID).Link(ctx, "")
 	if err != nil {
 		return core.Wrap(core.CodeOf(err), err, "mirror the demo to Trello (unset TRELLO_API_KEY to run without it)")
 	}

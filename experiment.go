@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,8 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +19,7 @@ import (
 	"marcus/core/plan"
 	"marcus/providers/mcp"
 	"marcus/providers/swarm"
+	"marcus/ui/text"
 )
 
 type experimentRun struct {
@@ -38,7 +36,13 @@ func (a *app) experimentCmd() *cobra.Command {
 		Use:   "experiment",
 		Short: "Run, watch and compare multi-agent runs, measured from the board's events",
 	}
-	var r experimentRun
+	cmd.AddCommand(a.experimentRunCmd(), a.experimentListCmd(), a.experimentReportCmd(), a.experimentCompareCmd(),
+		a.experimentExportCmd())
+	return cmd
+}
+
+func (a *app) experimentRunCmd() *cobra.Command {
+	var x experimentRun
 	run := &cobra.Command{
 		Use:   "run (--plan FILE | --description TEXT) --agents N",
 		Short: "Create a project, start an experiment, run synthetic agents on it and report",
@@ -53,327 +57,250 @@ mid-task) and --block (share of tasks reported blocked).`,
 		Example: `  marcus experiment run --plan examples/todo-app.yaml --agents 4 --headless
   marcus experiment run --description "a blog with comments" --agents 8 --die 0.2 --json`,
 		Args: cobra.NoArgs,
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			return a.runExperiment(ctx, r)
+		RunE: a.wired(x.settle, func(ctx context.Context, d *deps, _ *cobra.Command, _ []string) error {
+			return a.runExperiment(ctx, d, x)
 		}),
 	}
 	f := run.Flags()
-	f.StringVar(&r.name, "name", "", "experiment name (default: the project's name and the time)")
-	f.StringVar(&r.plan, "plan", "", "plan file (YAML, JSON or Markdown; - reads stdin)")
-	f.StringVar(&r.description, "description", "", "what to build, planned by llm.provider")
-	f.IntVar(&r.agents, "agents", 4, "synthetic agents")
-	f.Float64Var(&r.speed, "speed", 600, "how many times faster than real time agents work")
-	f.Float64Var(&r.die, "die", 0, "share of agents that die mid-task (fault)")
-	f.Float64Var(&r.block, "block", 0, "share of tasks reported blocked (fault)")
-	f.Uint64Var(&r.seed, "seed", 1, "seed for the faults")
-	f.BoolVar(&r.headless, "headless", false, "no dashboard: print the report when the run ends")
-	f.BoolVar(&r.asJSON, "json", false, "print the report as JSON (implies --headless)")
-	f.DurationVar(&r.sample, "sample", core.DefaultSampleInterval, "how often the board is sampled during the run")
-
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List experiments",
-		Args:  cobra.NoArgs,
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			return a.listExperiments(ctx)
-		}),
-	}
-	var asJSON, asCSV bool
-	report := &cobra.Command{
-		Use:   "report NAME",
-		Short: "An experiment's metrics and report",
-		Args:  cobra.ExactArgs(1),
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			rep, err := metrics.Report(ctx, a.coord, args[0])
-			if err != nil {
-				return err
-			}
-			switch {
-			case asJSON:
-				return writeJSON(a.out, rep)
-			case asCSV:
-				return writeMetricsCSV(a.out, []metrics.ExperimentReport{rep})
-			}
-			_, err = fmt.Fprintf(a.out, "%s (%s)\n%s\n", rep.Experiment.Name, rep.Experiment.ID, rep.Summary)
-			return err
-		}),
-	}
-	report.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
-	report.Flags().BoolVar(&asCSV, "csv", false, "print the metrics as CSV")
-	compare := &cobra.Command{
-		Use:   "compare A B",
-		Short: "Two experiments side by side, with ratios (B / A)",
-		Args:  cobra.ExactArgs(2),
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			var reps [2]metrics.ExperimentReport
-			for i, ref := range args {
-				rep, err := metrics.Report(ctx, a.coord, ref)
-				if err != nil {
-					return err
-				}
-				reps[i] = rep
-			}
-			return printComparison(a.out, reps[0], reps[1])
-		}),
-	}
-	export := &cobra.Command{
-		Use:   "export NAME DIR",
-		Short: "Write an experiment's events (JSONL) and metrics (CSV) into DIR",
-		Args:  cobra.ExactArgs(2),
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			return a.exportExperiment(ctx, args[0], args[1])
-		}),
-	}
-	cmd.AddCommand(run, list, report, compare, export)
-	return cmd
+	f.StringVar(&x.name, "name", "", "experiment name (default: the project's name and the time)")
+	f.StringVar(&x.plan, "plan", "", "plan file (YAML, JSON or Markdown; - reads stdin)")
+	f.StringVar(&x.description, "description", "", "what to build, planned by llm.provider")
+	f.IntVar(&x.agents, "agents", 4, "synthetic agents")
+	f.Float64Var(&x.speed, "speed", 600, "how many times faster than real time agents work")
+	f.Float64Var(&x.die, "die", 0, "share of agents that die mid-task (fault)")
+	f.Float64Var(&x.block, "block", 0, "share of tasks reported blocked (fault)")
+	f.Uint64Var(&x.seed, "seed", 1, "seed for the faults")
+	f.BoolVar(&x.headless, "headless", false, "no dashboard: print the report when the run ends")
+	f.BoolVar(&x.asJSON, "json", false, "print the report as JSON (implies --headless)")
+	f.DurationVar(&x.sample, "sample", core.DefaultSampleInterval, "how often the board is sampled during the run")
+	return run
 }
 
-func (a *app) runExperiment(ctx context.Context, r experimentRun) error {
+// settle checks the run's flags and states what it needs before it is
+// wired: leases scaled to the agents' speed, as in the demo (a dead agent's
+// task is recovered in proportion), MCP on a free loopback port, and the
+// sampling pace.
+func (x *experimentRun) settle(_ *cobra.Command, s *runSettings) error {
 	switch {
-	case (r.plan == "") == (r.description == ""):
+	case (x.plan == "") == (x.description == ""):
 		return core.Errorf(core.ErrInvalid, "say what to run: --plan FILE or --description TEXT")
-	case r.agents < 1 || r.speed <= 0 || r.die < 0 || r.die >= 1 || r.block < 0 || r.block >= 1:
+	case x.agents < 1 || x.speed <= 0 || x.die < 0 || x.die >= 1 || x.block < 0 || x.block >= 1:
 		return core.Errorf(core.ErrInvalid, "--agents must be at least 1, --speed above 0, --die and --block from 0 to below 1")
 	}
-	var p core.Project
-	if r.plan != "" {
-		plan, err := readPlan(r.plan, os.Stdin)
-		if err != nil {
-			return err
-		}
-		if r.name != "" {
-			plan.Name = plan.Name + " (" + r.name + ")"
-		} else {
-			plan.Name = fmt.Sprintf("%s (run %s)", plan.Name, time.Now().Format("2006-01-02 15:04:05"))
-		}
-		if p, _, err = a.coord.ImportPlan(ctx, plan); err != nil {
-			return err
-		}
-	} else {
-		res, err := a.createFromDescription(ctx, plan.CreateRequest{Description: r.description}, "")
-		if err != nil {
-			return err
-		}
-		p = res.Project
-	}
-	params := map[string]string{"agents": strconv.Itoa(r.agents), "speed": fmt.Sprint(r.speed),
-		"die": fmt.Sprint(r.die), "block": fmt.Sprint(r.block), "seed": strconv.FormatUint(r.seed, 10)}
-	e, err := a.coord.StartExperiment(ctx, core.ExperimentRequest{Name: r.name, Project: p.ID, Params: params})
+	s.cfg.Lease.Scale = speedLeaseScale(x.speed)
+	s.cfg.Lease.MonitorInterval = 500 * time.Millisecond
+	s.cfg.MCP.Addr = "127.0.0.1:0"
+	s.interactive = !x.headless && !x.asJSON
+	s.sampleInterval = x.sample
+	return nil
+}
+
+func (a *app) runExperiment(ctx context.Context, d *deps, x experimentRun) error {
+	p, err := a.experimentProject(ctx, d, x)
 	if err != nil {
 		return err
 	}
-	// Leases scale with the agents' speed, as in the demo: a dead agent's
-	// task is recovered in proportion.
-	a.cfg.Lease.Scale = speedLeaseScale(r.speed)
-	a.cfg.Lease.MonitorInterval = 500 * time.Millisecond
-	a.coord = core.NewCoordinator(a.store, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(a.cfg.Lease.Scale)))
-	a.cfg.MCP.Addr = "127.0.0.1:0"
-	a.interactive = !r.headless && !r.asJSON
-	a.sampleInterval = r.sample
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	bound, err := a.startServer(ctx, &wg)
+	params := map[string]string{"agents": strconv.Itoa(x.agents), "speed": fmt.Sprint(x.speed),
+		"die": fmt.Sprint(x.die), "block": fmt.Sprint(x.block), "seed": strconv.FormatUint(x.seed, 10)}
+	e, err := d.coord.StartExperiment(ctx, core.ExperimentRequest{Name: x.name, Project: p.ID, Params: params})
 	if err != nil {
 		return err
 	}
-	url := "http://" + bound.String() + mcp.Path
-	agents := func(ctx context.Context) *swarm.Stats {
-		stats, _ := swarm.Run(ctx, swarm.Options{URL: url, Agents: r.agents, Project: string(p.ID), Prefix: "agent",
-			WorkTime: time.Duration(float64(time.Minute) / r.speed), DieRate: r.die, BlockRate: r.block, Seed: r.seed,
-			MaxRetryWait: 2 * time.Second})
-		return stats
+	dashboard := !x.headless && !x.asJSON && isTerminal(a.out)
+	bound, err := d.serveMCP(ctx, !dashboard)
+	if err != nil {
+		return err
 	}
-	if !r.headless && !r.asJSON && isTerminal(a.out) {
-		err := a.runDashboard(ctx, dashOptions{project: p.ID, mcpAddr: bound.String(), title: "experiment " + e.Name,
-			status: fmt.Sprintf("experiment %q: %d synthetic agents at work · 5 shows the metrics · q ends the run", e.Name, r.agents),
-			background: func(ctx context.Context) string {
-				agents(ctx)
-				return fmt.Sprintf("experiment %q finished: marcus experiment report %q · q quits", e.Name, e.Name)
+	agents := swarm.Options{URL: "http://" + bound.String() + mcp.Path, Agents: x.agents, Project: string(p.ID), Prefix: "agent",
+		WorkTime: time.Duration(float64(time.Minute) / x.speed), DieRate: x.die, BlockRate: x.block, Seed: x.seed,
+		MaxRetryWait: 2 * time.Second}
+	if dashboard {
+		err = a.runDashboard(ctx, d, dashOptions{project: p.ID, mcpAddr: bound.String(), title: "experiment " + e.Name,
+			status:         fmt.Sprintf("experiment %q: %d synthetic agents at work · 5 shows the metrics · q ends the run", e.Name, x.agents),
+			backgroundName: "the synthetic agents",
+			background: func(ctx context.Context) (string, error) {
+				_, err := swarm.Run(ctx, agents)
+				return fmt.Sprintf("experiment %q finished: marcus experiment report %q · q quits", e.Name, e.Name), err
 			}})
 		if err != nil {
 			return err
 		}
 	} else {
-		agents(ctx)
+		swarm.Run(ctx, agents) // what the agents did is read from the board
 	}
-	if _, err := a.coord.EndExperiment(context.WithoutCancel(ctx), string(e.ID)); err != nil {
+	return a.endExperiment(context.WithoutCancel(ctx), d, e, p, x.asJSON)
+}
+
+// experimentProject creates the run's project from its plan file or its
+// description.
+func (a *app) experimentProject(ctx context.Context, d *deps, x experimentRun) (core.Project, error) {
+	if x.plan == "" {
+		res, err := a.createFromDescription(ctx, d, plan.CreateRequest{Description: x.description}, "")
+		return res.Project, err
+	}
+	pl, err := readPlan(x.plan, os.Stdin)
+	if err != nil {
+		return core.Project{}, err
+	}
+	if x.name != "" {
+		pl.Name = pl.Name + " (" + x.name + ")"
+	} else {
+		pl.Name = fmt.Sprintf("%s (run %s)", pl.Name, time.Now().Format("2006-01-02 15:04:05"))
+	}
+	p, _, err := d.coord.ImportPlan(ctx, pl)
+	return p, err
+}
+
+// endExperiment ends the experiment and prints its report.
+func (a *app) endExperiment(ctx context.Context, d *deps, e core.Experiment, p core.Project, asJSON bool) error {
+	if _, err := d.coord.EndExperiment(ctx, string(e.ID)); err != nil {
 		return err
 	}
-	rep, err := metrics.Report(context.WithoutCancel(ctx), a.coord, string(e.ID))
+	rep, err := metrics.Report(ctx, d.coord, string(e.ID))
 	if err != nil {
 		return err
 	}
-	if r.asJSON {
-		return writeJSON(a.out, rep)
+	if asJSON {
+		return text.JSON(a.out, rep)
 	}
-	_, err = fmt.Fprintf(a.out, "experiment %q (%s) on %s\n%s\n", e.Name, e.ID, p.Name, rep.Summary)
-	return err
+	return text.RunReport(a.out, e, p.Name, rep)
 }
 
-func (a *app) listExperiments(ctx context.Context) error {
-	es, err := a.coord.Experiments(ctx, "")
-	if err != nil {
-		return err
-	}
-	if len(es) == 0 {
-		_, err := fmt.Fprintln(a.out, "no experiments yet: marcus experiment run --plan examples/todo-app.yaml --agents 4")
-		return err
-	}
-	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tID\tPROJECT\tSTARTED\tWALL\tSTATE")
-	for _, e := range es {
-		state, wall := "running", time.Since(e.StartedAt)
-		if !e.EndedAt.IsZero() {
-			state, wall = "ended ("+e.EndedBy+")", e.EndedAt.Sub(e.StartedAt)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, e.ID, e.Project, e.StartedAt.Local().Format("2006-01-02 15:04:05"),
-			wall.Round(time.Second), state)
-	}
-	return tw.Flush()
-}
-
-// metricRows are the report's numbers by name, for CSV and comparisons.
-func metricRows(m metrics.RunMetrics) [][2]string {
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
-	return [][2]string{
-		{"wall_seconds", f(m.WallSeconds)}, {"agents", strconv.Itoa(m.Agents)},
-		{"agent_work_seconds", f(m.AgentWorkSeconds)}, {"utilisation", f(m.Utilisation)},
-		{"coordination_tax", f(m.CoordinationTax)}, {"peak_parallelism", strconv.Itoa(m.PeakParallelism)},
-		{"mean_parallelism", f(m.MeanParallelism)}, {"planned_peak_parallelism", strconv.Itoa(m.PlannedPeak)},
-		{"tasks_per_minute", f(m.Throughput)}, {"done", strconv.Itoa(m.Done)}, {"blocked", strconv.Itoa(m.Blocked)},
-		{"total", strconv.Itoa(m.Total)}, {"idle_poll_ratio", f(m.IdlePollRatio)},
-		{"time_to_first_claim_seconds", f(m.TimeToFirstClaimSeconds)}, {"recoveries", strconv.Itoa(m.Recoveries)},
-		{"blockers", strconv.Itoa(m.Blockers)}, {"llm_total_tokens", strconv.Itoa(m.LLM.TotalTokens)},
-		{"llm_cost_usd", f(m.LLM.CostUSD)}, {"planned_critical_minutes", strconv.Itoa(m.PlannedCriticalMinutes)},
-		{"run_critical_seconds", f(m.RunCriticalSeconds)}, {"speedup_bound", f(m.Bound)},
+func (a *app) experimentListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List experiments",
+		Args:  cobra.NoArgs,
+		RunE: a.wired(nil, func(ctx context.Context, d *deps, _ *cobra.Command, _ []string) error {
+			es, err := d.coord.Experiments(ctx, "")
+			if err != nil {
+				return err
+			}
+			return text.Experiments(a.out, es, time.Now())
+		}),
 	}
 }
 
-func writeMetricsCSV(w io.Writer, reps []metrics.ExperimentReport) error {
-	cw := csv.NewWriter(w)
-	header := []string{"experiment"}
-	for _, r := range metricRows(metrics.RunMetrics{}) {
-		header = append(header, r[0])
+func (a *app) experimentReportCmd() *cobra.Command {
+	var asJSON, asCSV bool
+	report := &cobra.Command{
+		Use:   "report NAME",
+		Short: "An experiment's metrics and report",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.wired(nil, func(ctx context.Context, d *deps, _ *cobra.Command, args []string) error {
+			rep, err := metrics.Report(ctx, d.coord, args[0])
+			if err != nil {
+				return err
+			}
+			switch {
+			case asJSON:
+				return text.JSON(a.out, rep)
+			case asCSV:
+				return text.MetricsCSV(a.out, []metrics.ExperimentReport{rep})
+			}
+			return text.Report(a.out, rep)
+		}),
 	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	for _, rep := range reps {
-		row := []string{rep.Experiment.Name}
-		for _, r := range metricRows(rep.Metrics) {
-			row = append(row, r[1])
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	report.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	report.Flags().BoolVar(&asCSV, "csv", false, "print the metrics as CSV")
+	return report
 }
 
-func printComparison(w io.Writer, a, b metrics.ExperimentReport) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "metric\t%s\t%s\tB / A\t\n", a.Experiment.Name, b.Experiment.Name)
-	ra, rb := metricRows(a.Metrics), metricRows(b.Metrics)
-	for i := range ra {
-		ratio := "—"
-		x, _ := strconv.ParseFloat(ra[i][1], 64)
-		y, _ := strconv.ParseFloat(rb[i][1], 64)
-		if x != 0 {
-			ratio = strconv.FormatFloat(y/x, 'f', 2, 64)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", ra[i][0], trimZeros(ra[i][1]), trimZeros(rb[i][1]), ratio)
+func (a *app) experimentCompareCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "compare A B",
+		Short: "Two experiments side by side, with ratios (B / A)",
+		Args:  cobra.ExactArgs(2),
+		RunE: a.wired(nil, func(ctx context.Context, d *deps, _ *cobra.Command, args []string) error {
+			var reps [2]metrics.ExperimentReport
+			for i, ref := range args {
+				rep, err := metrics.Report(ctx, d.coord, ref)
+				if err != nil {
+					return err
+				}
+				reps[i] = rep
+			}
+			return text.Comparison(a.out, reps[0], reps[1])
+		}),
 	}
-	return tw.Flush()
 }
 
-func trimZeros(s string) string {
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+func (a *app) experimentExportCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "export NAME DIR",
+		Short: "Write an experiment's events (JSONL) and metrics (CSV) into DIR",
+		Args:  cobra.ExactArgs(2),
+		RunE: a.wired(nil, func(ctx context.Context, d *deps, _ *cobra.Command, args []string) error {
+			return a.exportExperiment(ctx, d.coord, args[0], args[1])
+		}),
 	}
-	return s
 }
 
 // exportExperiment writes events.jsonl (the window's events, one JSON
-// object a line), metrics.csv, series.csv and report.json into dir.
-func (a *app) exportExperiment(ctx context.Context, ref, dir string) error {
-	rep, err := metrics.Report(ctx, a.coord, ref)
+// object a line), metrics.csv, series.csv, samples.csv and report.json
+// into dir.
+func (a *app) exportExperiment(ctx context.Context, c *core.Coordinator, ref, dir string) error {
+	rep, err := metrics.Report(ctx, c, ref)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return core.Wrap(core.ErrInvalid, err, "create %s", dir)
 	}
-	write := func(name string, fn func(io.Writer) error) error {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return core.Wrap(core.ErrInvalid, err, "write %s", name)
-		}
-		if err := fn(f); err != nil {
-			f.Close()
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"events.jsonl", func(w io.Writer) error { return writeEvents(ctx, c, rep.Experiment, w) }},
+		{"metrics.csv", func(w io.Writer) error { return text.MetricsCSV(w, []metrics.ExperimentReport{rep}) }},
+		{"series.csv", func(w io.Writer) error { return text.SeriesCSV(w, rep) }},
+		{"samples.csv", func(w io.Writer) error { return text.SamplesCSV(w, rep) }},
+		{"report.json", func(w io.Writer) error { return text.JSON(w, rep) }},
+	}
+	var names []string
+	for _, f := range files {
+		if err := createFile(filepath.Join(dir, f.name), f.write); err != nil {
 			return err
 		}
-		return f.Close()
+		names = append(names, f.name)
 	}
-	st := rep.Experiment
-	err = write("events.jsonl", func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for after := int64(0); ; {
-			evs, err := a.coord.Events(ctx, st.Project, after, 5000)
-			if err != nil {
-				return err
-			}
-			for _, e := range evs {
-				if !e.At.Before(st.StartedAt) && (st.EndedAt.IsZero() || !e.At.After(st.EndedAt)) {
-					if err := enc.Encode(e); err != nil {
-						return err
-					}
-				}
-			}
-			if len(evs) < 5000 {
-				return nil
-			}
-			after = evs[len(evs)-1].ID
-		}
-	})
-	if err != nil {
-		return err
-	}
-	if err := write("metrics.csv", func(w io.Writer) error { return writeMetricsCSV(w, []metrics.ExperimentReport{rep}) }); err != nil {
-		return err
-	}
-	if err := write("series.csv", func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"at", "done", "done_in_bucket", "parallelism", "active_agents", "blocked", "recoveries"})
-		for _, s := range rep.Metrics.Series {
-			cw.Write([]string{s.At.UTC().Format(time.RFC3339), strconv.Itoa(s.Done), strconv.Itoa(s.DoneInBucket),
-				strconv.FormatFloat(s.Parallelism, 'f', 3, 64), strconv.Itoa(s.ActiveAgents), strconv.Itoa(s.Blocked), strconv.Itoa(s.Recoveries)})
-		}
-		cw.Flush()
-		return cw.Error()
-	}); err != nil {
-		return err
-	}
-	if err := write("samples.csv", func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"at", "backlog", "ready", "in_progress", "blocked", "done", "agents", "working"})
-		for _, s := range rep.Samples {
-			cw.Write([]string{s.At.UTC().Format(time.RFC3339Nano), strconv.Itoa(s.Backlog), strconv.Itoa(s.Ready), strconv.Itoa(s.InProgress),
-				strconv.Itoa(s.Blocked), strconv.Itoa(s.Done), strconv.Itoa(s.Agents), strconv.Itoa(s.Working)})
-		}
-		cw.Flush()
-		return cw.Error()
-	}); err != nil {
-		return err
-	}
-	if err := write("report.json", func(w io.Writer) error { return writeJSON(w, rep) }); err != nil {
-		return err
-	}
-	names := []string{"events.jsonl", "metrics.csv", "series.csv", "samples.csv", "report.json"}
 	sort.Strings(names)
 	_, err = fmt.Fprintf(a.out, "wrote %s into %s\n", strings.Join(names, ", "), dir)
 	return err
+}
+
+// createFile creates path and fills it with write.
+func createFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return core.Wrap(core.ErrInvalid, err, "write %s", filepath.Base(path))
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeEvents writes the events of the experiment's window, one JSON
+// object a line, reading them a page at a time.
+func writeEvents(ctx context.Context, c *core.Coordinator, st core.ExperimentState, w io.Writer) error {
+	enc := json.NewEncoder(w)
+	for after := int64(0); ; {
+		evs, err := c.Events(ctx, st.Project, after, 5000)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if !e.At.Before(st.StartedAt) && (st.EndedAt.IsZero() || !e.At.After(st.EndedAt)) {
+				if err := enc.Encode(e); err != nil {
+					return err
+				}
+			}
+		}
+		if len(evs) < 5000 {
+			return nil
+		}
+		after = evs[len(evs)-1].ID
+	}
 }

@@ -50,6 +50,24 @@ func TestDependencyRule(t *testing.T) {
 	}
 }
 
+// TestTextRenderersArePlain keeps ui/text, the renderers of the commands'
+// output, to the standard library and core's packages: what scripts read
+// carries no styling, and package main keeps only the wiring.
+func TestTextRenderersArePlain(t *testing.T) {
+	files, err := filepath.Glob("ui/text/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no ui/text sources (%v)", err)
+	}
+	for _, path := range files {
+		for _, imp := range imports(t, path) {
+			first, _, _ := strings.Cut(imp, "/")
+			if strings.Contains(first, ".") || (first == "marcus" && imp != "marcus/core" && !strings.HasPrefix(imp, "marcus/core/")) {
+				t.Errorf("%s imports %s: ui/text may import only the standard library and marcus/core's packages", path, imp)
+			}
+		}
+	}
+}
+
 func imports(t *testing.T, path string) []string {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)

@@ -3,23 +3,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
-	"time"
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 
 	"marcus/core"
-	"marcus/core/plan"
-	"marcus/store/sqlite"
 )
 
 // Set by the release build (see .goreleaser.yaml).
@@ -52,24 +46,15 @@ func exitCode(err error) int {
 	return 1
 }
 
-// app is what every command shares: the loaded configuration and, once
-// opened, the store and coordinator.
+// app is what every command shares: where it writes, its environment and
+// the loaded configuration. What a command runs on is wired per command
+// (see wired).
 type app struct {
 	out, errOut io.Writer
 	env         []string
 	cfgPath     string
 	dbFlag      string
 	cfg         *loadedConfig
-	store       *sqlite.Store
-	coord       *core.Coordinator
-	plans       *plan.Service
-	logFile     *os.File
-	// interactive: a person watches this process (the dashboard, the
-	// demo), so memory matters more than peak throughput.
-	interactive bool
-	// sampleInterval is how often running experiments are sampled (0:
-	// core.DefaultSampleInterval).
-	sampleInterval time.Duration
 }
 
 func newRootCmd(out, errOut io.Writer, env []string) *cobra.Command {
@@ -123,52 +108,6 @@ func lookupEnv(env []string, name string) string {
 		}
 	}
 	return ""
-}
-
-// open opens the store and the coordinator, and routes logs to the log file.
-func (a *app) open(ctx context.Context) error {
-	if err := a.openLog(); err != nil {
-		return err
-	}
-	s, err := sqlite.Open(ctx, a.cfg.DB, sqlite.Options{BusyTimeout: a.cfg.SQLite.BusyTimeout, Synchronous: a.cfg.SQLite.Synchronous})
-	if err != nil {
-		return err
-	}
-	a.store = s
-	a.coord = core.NewCoordinator(s, core.WithLeasePolicy(core.DefaultLeasePolicy.Scaled(a.cfg.Lease.Scale)))
-	a.plans = plan.New(s)
-	return nil
-}
-
-func (a *app) openLog() error {
-	if a.logFile != nil {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(a.cfg.Log.File), 0o700); err != nil {
-		return core.Wrap(core.ErrUnavailable, err, "cannot create the log folder; set log.file to a writable path")
-	}
-	f, err := os.OpenFile(a.cfg.Log.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return core.Wrap(core.ErrUnavailable, err, "cannot open the log file; set log.file to a writable path")
-	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(a.cfg.Log.Level)) // validated with the config
-	slog.SetDefault(slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})))
-	a.logFile = f
-	return nil
-}
-
-func (a *app) close() error {
-	var errs []error
-	if a.store != nil {
-		errs = append(errs, a.store.Close())
-		a.store = nil
-	}
-	if a.logFile != nil {
-		errs = append(errs, a.logFile.Close())
-		a.logFile = nil
-	}
-	return errors.Join(errs...)
 }
 
 func versionString() string {

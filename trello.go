@@ -4,21 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"marcus/core"
 	"marcus/providers/trello"
+	"marcus/ui/text"
 )
-
-// trelloClient builds the Trello client from the configuration.
-func (a *app) trelloClient() (*trello.Client, error) {
-	c := a.cfg.Trello
-	return trello.New(trello.Config{Key: c.APIKey, Token: c.Token, BaseURL: c.BaseURL})
-}
 
 func (a *app) trelloCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -30,21 +23,34 @@ people's moves, new cards and renames applied back through marcus's rules.
 Credentials: TRELLO_API_KEY and TRELLO_TOKEN (or trello.api_key and
 trello.token). See docs/trello.md.`,
 	}
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Show every linked board: pending changes, last sync, last error",
+		Args:  cobra.NoArgs,
+		RunE: a.wired(nil, func(ctx context.Context, d *deps, _ *cobra.Command, _ []string) error {
+			return a.printTrelloStatus(ctx, d)
+		}),
+	}
+	cmd.AddCommand(a.trelloLinkCmd(), a.trelloSyncCmd(), status)
+	return cmd
+}
+
+func (a *app) trelloLinkCmd() *cobra.Command {
 	var project, board string
 	var newBoard bool
 	link := &cobra.Command{
 		Use:   "link --project P (--new | --board BOARD_ID)",
 		Short: "Link a project to a new Trello board or adopt an existing one",
 		Args:  cobra.NoArgs,
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, _ []string) error {
+		RunE: a.wired(nil, func(ctx context.Context, d *deps, _ *cobra.Command, _ []string) error {
 			if newBoard == (board != "") {
 				return core.Errorf(core.ErrInvalid, "say which board: --new to create one, or --board BOARD_ID to adopt an existing one")
 			}
-			client, err := a.trelloClient()
+			client, err := d.trelloClient()
 			if err != nil {
 				return err
 			}
-			s := trello.NewSyncer(a.coord, client, core.ProjectID(project))
+			s := trello.NewSyncer(d.coord, client, core.ProjectID(project))
 			m, err := s.Link(ctx, board)
 			if err != nil {
 				return err
@@ -61,9 +67,18 @@ trello.token). See docs/trello.md.`,
 	link.Flags().StringVarP(&project, "project", "p", "", "project id or name (default: the newest)")
 	link.Flags().StringVar(&board, "board", "", "an existing board's id to adopt")
 	link.Flags().BoolVar(&newBoard, "new", false, "create a new board named after the project")
+	return link
+}
 
+func (a *app) trelloSyncCmd() *cobra.Command {
 	var once bool
-	var syncProject string
+	var project string
+	tune := func(cmd *cobra.Command, s *runSettings) error {
+		if !once {
+			return nil
+		}
+		return s.applyFlags(cmd, map[string]string{"retry-for": "trello.retry_for"})
+	}
 	syncCmd := &cobra.Command{
 		Use:   "sync [--project P] [--once [--retry-for D]]",
 		Short: "Sync linked projects with Trello (continuously, or once)",
@@ -73,54 +88,39 @@ with --once (for cron). A round rides through Trello's passing failures (5xx,
 default 1m) before it fails; refused credentials (401) and other 4xx fail at
 once. Nothing is delivered twice.`,
 		Args: cobra.NoArgs,
-		RunE: a.withStore(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+		RunE: a.wired(tune, func(ctx context.Context, d *deps, _ *cobra.Command, _ []string) error {
 			if once {
-				if err := a.flagsToConfig(cmd, map[string]string{"retry-for": "trello.retry_for"}); err != nil {
-					return err
-				}
-				return a.syncOnce(ctx, syncProject)
+				return a.syncOnce(ctx, d, project)
 			}
-			wait, err := a.runTrello(ctx, syncProject)
-			if err != nil {
+			if err := d.startSyncers(ctx, project); err != nil {
 				return err
 			}
 			fmt.Fprintln(a.out, "syncing with Trello; Ctrl-C stops")
 			<-ctx.Done()
-			wait()
 			return nil
 		}),
 	}
-	syncCmd.Flags().StringVarP(&syncProject, "project", "p", "", "only this project (default: every linked one)")
+	syncCmd.Flags().StringVarP(&project, "project", "p", "", "only this project (default: every linked one)")
 	syncCmd.Flags().BoolVar(&once, "once", false, "sync once and exit")
 	syncCmd.Flags().Duration("retry-for", trello.DefaultRetryFor, "with --once: how long to keep trying through Trello's passing failures (0: fail at the first)")
-
-	status := &cobra.Command{
-		Use:   "status",
-		Short: "Show every linked board: pending changes, last sync, last error",
-		Args:  cobra.NoArgs,
-		RunE: a.withStore(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			return a.printTrelloStatus(ctx)
-		}),
-	}
-	cmd.AddCommand(link, syncCmd, status)
-	return cmd
+	return syncCmd
 }
 
 // syncOnce syncs every linked project (or one) once, riding through
 // Trello's passing failures for trello.retry_for in all, then prints the
 // boards' status.
-func (a *app) syncOnce(ctx context.Context, project string) error {
-	client, err := a.trelloClient()
+func (a *app) syncOnce(ctx context.Context, d *deps, project string) error {
+	client, err := d.trelloClient()
 	if err != nil {
 		return err
 	}
-	ms, err := a.mirrorsOf(ctx, project)
+	ms, err := d.mirrorsOf(ctx, project)
 	if err != nil {
 		return err
 	}
-	giveUp := time.Now().Add(a.cfg.Trello.RetryFor)
+	giveUp := time.Now().Add(d.cfg.Trello.RetryFor)
 	for _, m := range ms {
-		s := trello.NewSyncer(a.coord, client, m.Project)
+		s := trello.NewSyncer(d.coord, client, m.Project)
 		err := s.SyncRetrying(ctx, trello.Retry{For: max(0, time.Until(giveUp)), OnRetry: func(err error, wait time.Duration) {
 			slog.Warn("trello sync failed; trying again", "project", m.Project, "in", wait, "error", err)
 		}})
@@ -129,15 +129,17 @@ func (a *app) syncOnce(ctx context.Context, project string) error {
 			return err
 		}
 	}
-	return a.printTrelloStatus(ctx)
+	return a.printTrelloStatus(ctx, d)
 }
 
-func (a *app) mirrorsOf(ctx context.Context, project string) ([]core.MirrorStatus, error) {
-	ms, err := a.coord.Mirrors(ctx, trello.Kind)
+// mirrorsOf lists the Trello links of every project, or of the one named
+// (an error saying how to link it when it has none).
+func (d *deps) mirrorsOf(ctx context.Context, project string) ([]core.MirrorStatus, error) {
+	ms, err := d.coord.Mirrors(ctx, trello.Kind)
 	if err != nil || project == "" {
 		return ms, err
 	}
-	p, err := a.coord.ResolveProject(ctx, core.ProjectID(project))
+	p, err := d.coord.ResolveProject(ctx, core.ProjectID(project))
 	if err != nil {
 		return nil, err
 	}
@@ -153,51 +155,10 @@ func (a *app) mirrorsOf(ctx context.Context, project string) ([]core.MirrorStatu
 	return out, nil
 }
 
-func (a *app) printTrelloStatus(ctx context.Context) error {
-	ms, err := a.coord.Mirrors(ctx, trello.Kind)
+func (a *app) printTrelloStatus(ctx context.Context, d *deps) error {
+	ms, err := d.coord.Mirrors(ctx, trello.Kind)
 	if err != nil {
 		return err
 	}
-	if len(ms) == 0 {
-		_, err := fmt.Fprintln(a.out, "no project is linked to Trello: marcus trello link --project P --new")
-		return err
-	}
-	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROJECT\tBOARD\tPENDING\tLAST SYNC\tLAST ERROR")
-	for _, m := range ms {
-		last := "never"
-		if !m.LastSyncAt.IsZero() {
-			last = m.LastSyncAt.Local().Format("2006-01-02 15:04:05")
-		}
-		fmt.Fprintf(tw, "%s (%s)\t%s\t%d\t%s\t%s\n", m.ProjectName, m.Project, m.Board, m.Pending, last, truncate(m.LastError, 80))
-	}
-	return tw.Flush()
-}
-
-// runTrello syncs every linked project (or one) in the background until
-// ctx ends, and picks up projects linked meanwhile; it does nothing when no
-// credentials are set and no project is named. The returned wait blocks
-// until the loops have stopped.
-func (a *app) runTrello(ctx context.Context, project string) (wait func(), err error) {
-	var wg sync.WaitGroup
-	if a.cfg.Trello.APIKey == "" && a.cfg.Trello.Token == "" && project == "" {
-		return wg.Wait, nil
-	}
-	client, err := a.trelloClient()
-	if err != nil {
-		return wg.Wait, err
-	}
-	ms, err := a.mirrorsOf(ctx, project)
-	if err != nil {
-		return wg.Wait, err
-	}
-	var only core.ProjectID
-	if project != "" {
-		only = ms[0].Project
-	}
-	sup := trello.NewSupervisor(a.coord, client, only, a.cfg.Trello.Interval, func(p core.ProjectID, err error) {
-		slog.Warn("trello sync failed; changes wait and are retried", "project", p, "error", err)
-	})
-	wg.Go(func() { sup.Run(ctx) })
-	return wg.Wait, nil
+	return text.Mirrors(a.out, ms)
 }

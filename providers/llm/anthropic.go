@@ -3,17 +3,57 @@ package llm
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
-
-	"github.com/anthropics/anthropic-sdk-go/v2"
-	"github.com/anthropics/anthropic-sdk-go/v2/option"
 )
 
-// anthropicBackend speaks the Anthropic Messages API.
+// anthropicVersion is the Messages API version marcus speaks.
+const anthropicVersion = "2026-10-21"
+
+// Stop reasons of the Messages API that matter to marcus.
+const (
+	anthropicStopMaxTokens     = "max_tokens"
+	anthropicStopContextWindow = "model_context_window_exceeded"
+	anthropicStopRefusal       = "refusal"
+)
+
+// anthropicBackend speaks the Anthropic Messages API: one POST to
+// /v1/messages per chat.
 type anthropicBackend struct {
-	messages  anthropic.MessageService
+	client    *http.Client
+	url       string
+	header    http.Header
 	model     string
 	maxTokens int
+}
+
+// anthropicBlock is a content block; marcus sends and reads text blocks.
+type anthropicBlock struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+type anthropicTurn struct {
+	Role    string           `json:"role"`
+	Content []anthropicBlock `json:"content"`
+}
+
+type anthropicRequest struct {
+	Model     string           `json:"model"`
+	MaxTokens int              `json:"max_tokens"`
+	System    []anthropicBlock `json:"system,omitempty"`
+	Messages  []anthropicTurn  `json:"messages"`
+}
+
+type anthropicResponse struct {
+	Content    []anthropicBlock `json:"content"`
+	StopReason string           `json:"stop_reason"`
+	Usage      struct {
+		InputTokens              int `json:"input_tokens"`
+		OutputTokens             int `json:"output_tokens"`
+		CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+		CacheReadInputTokens     int `json:"cache_read_input_tokens"`
+	} `json:"usage"`
 }
 
 func newAnthropicPlanner(cfg Config) (*modelPlanner, error) {
@@ -21,46 +61,38 @@ func newAnthropicPlanner(cfg Config) (*modelPlanner, error) {
 	if base == "" {
 		base = anthropicOfficialURL
 	}
-	client := anthropic.NewClient(
-		// Nothing from the environment: no ANTHROPIC_API_KEY, no
-		// ANTHROPIC_BASE_URL, no profile on disk. marcus passes all of it.
-		option.WithoutEnvironmentDefaults(),
-		option.WithBaseURL(base),
-		option.WithAPIKey(cfg.APIKey),
-		option.WithHTTPClient(cfg.HTTPClient),
-		// marcus retries, and records, every attempt itself.
-		option.WithMaxRetries(0),
-		// The per-call context bounds the call; this also keeps the SDK from
-		// refusing a large max_tokens without streaming.
-		option.WithRequestTimeout(cfg.Timeout),
-	)
+	target, err := endpoint(base, "v1/messages")
+	if err != nil {
+		return nil, err
+	}
+	// The key and the endpoint come from cfg only: nothing is read from
+	// ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL or the like.
+	header := http.Header{}
+	header.Set("Authorization", "Bearer "+cfg.APIKey)
+	header.Set("Anthropic-Version", anthropicVersion)
 	return &modelPlanner{
 		provider: ProviderAnthropic,
 		model:    cfg.Model,
 		baseURL:  base,
 		keyHint:  anthropicKeyHint,
 		cfg:      cfg,
-		backend:  &anthropicBackend{messages: client.Messages, model: cfg.Model, maxTokens: cfg.MaxTokens},
+		backend: &anthropicBackend{client: cfg.HTTPClient, url: target, header: header,
+			model: cfg.Model, maxTokens: cfg.MaxTokens},
 	}, nil
 }
 
 func (b *anthropicBackend) chat(ctx context.Context, system string, msgs []chatMessage) (chatReply, error) {
-	params := anthropic.MessageNewParams{
+	req := anthropicRequest{
 		Model:     b.model,
-		MaxTokens: int64(b.maxTokens),
-		System:    []anthropic.TextBlockParam{{Text: system}},
-		Messages:  make([]anthropic.MessageParam, 0, len(msgs)),
+		MaxTokens: b.maxTokens,
+		System:    []anthropicBlock{{Type: "text", Text: system}},
+		Messages:  make([]anthropicTurn, 0, len(msgs)),
 	}
 	for _, m := range msgs {
-		block := anthropic.NewTextBlock(m.Text)
-		if m.Role == roleAssistant {
-			params.Messages = append(params.Messages, anthropic.NewAssistantMessage(block))
-		} else {
-			params.Messages = append(params.Messages, anthropic.NewUserMessage(block))
-		}
+		req.Messages = append(req.Messages, anthropicTurn{Role: m.Role, Content: []anthropicBlock{{Type: "text", Text: m.Text}}})
 	}
-	res, err := b.messages.New(ctx, params)
-	if err != nil {
+	var res anthropicResponse
+	if err := postJSON(ctx, b.client, b.url, b.header, req, &res); err != nil {
 		return chatReply{}, err
 	}
 	var text strings.Builder
@@ -69,13 +101,14 @@ func (b *anthropicBackend) chat(ctx context.Context, system string, msgs []chatM
 			text.WriteString(c.Text)
 		}
 	}
+	u := res.Usage
 	rep := chatReply{
 		Text:         text.String(),
-		InputTokens:  int(res.Usage.InputTokens + res.Usage.CacheCreationInputTokens + res.Usage.CacheReadInputTokens),
-		OutputTokens: int(res.Usage.OutputTokens),
-		Truncated:    res.StopReason == anthropic.StopReasonMaxTokens || res.StopReason == anthropic.StopReasonModelContextWindowExceeded,
+		InputTokens:  u.InputTokens + u.CacheCreationInputTokens + u.CacheReadInputTokens,
+		OutputTokens: u.OutputTokens,
+		Truncated:    res.StopReason == anthropicStopMaxTokens || res.StopReason == anthropicStopContextWindow,
 	}
-	if res.StopReason == anthropic.StopReasonRefusal {
+	if res.StopReason == anthropicStopRefusal {
 		rep.Refusal = "stop_reason refusal"
 		if t := strings.TrimSpace(rep.Text); t != "" {
 			rep.Refusal = t
@@ -85,13 +118,9 @@ func (b *anthropicBackend) chat(ctx context.Context, system string, msgs []chatM
 }
 
 func (b *anthropicBackend) failure(err error) (apiFailure, bool) {
-	var ae *anthropic.Error
+	var ae *apiError
 	if !errors.As(err, &ae) {
 		return apiFailure{}, false
 	}
-	f := apiFailure{Status: ae.StatusCode, Message: ae.Message}
-	if ae.Response != nil {
-		f.Header = ae.Response.Header
-	}
-	return f, true
+	return apiFailure{Status: ae.Status, Header: ae.Header, Message: ae.Message}, true
 }

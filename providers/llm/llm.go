@@ -7,15 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
-	"github.com/openai/openai-go/v3"
-
 	"marcus/core"
 )
 
-// Provider names accepted by New.
+// Provider names accepted by New. The offline planner, the default, is
+// package offline's.
 const (
-	ProviderOffline   = "offline"
 	ProviderAnthropic = "anthropic"
 	ProviderOpenAI    = "openai"
 )
@@ -27,16 +24,15 @@ const (
 	DefaultMaxTokens  = 8192
 )
 
-// Default models: a current Claude Sonnet and a current small GPT, taken
-// from the constants the SDKs ship so an SDK upgrade shows what changed.
+// Default models: a current Claude Sonnet and a current small GPT.
 const (
-	DefaultAnthropicModel = anthropic.ModelClaudeSonnet5_5
-	DefaultOpenAIModel    = openai.ChatModelGPT5_4Mini
+	DefaultAnthropicModel = "claude-sonnet-5-5"
+	DefaultOpenAIModel    = "gpt-5.4-mini"
 )
 
-// Official endpoints, used when Config.BaseURL is empty. They are passed to
-// the SDKs explicitly so that ANTHROPIC_BASE_URL and OPENAI_BASE_URL in the
-// environment never redirect marcus silently.
+// Official endpoints, used when Config.BaseURL is empty. marcus never reads
+// ANTHROPIC_BASE_URL or OPENAI_BASE_URL, so the environment cannot
+// redirect it silently.
 const (
 	anthropicOfficialURL = "https://api.anthropic.com"
 	openAIOfficialURL    = "https://api.openai.com/v1"
@@ -52,15 +48,14 @@ const (
 	timeoutHint      = "llm.timeout"
 )
 
-// Config selects and tunes a planner. Only Provider is needed for the
-// offline planner; the model-backed ones need a key (OpenAI-compatible
-// servers with a BaseURL need a Model instead).
+// Config selects and tunes a model planner. Each needs a key
+// (OpenAI-compatible servers with a BaseURL need a Model instead).
 //
-// Credentials and endpoints come only from here: the SDKs' own reading of
-// ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL and
-// the like is switched off.
+// Credentials and endpoints come only from here: ANTHROPIC_API_KEY,
+// ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL and the like are
+// never read.
 type Config struct {
-	// Provider is "offline" (or ""), "anthropic" or "openai".
+	// Provider is "anthropic" or "openai".
 	Provider string
 	// Model names the model; "" picks DefaultAnthropicModel or
 	// DefaultOpenAIModel (required when an OpenAI-compatible BaseURL is set).
@@ -89,14 +84,14 @@ type Config struct {
 	Wait func(ctx context.Context, d time.Duration) error
 }
 
-// New returns the planner cfg selects. It never falls back silently: a
-// model-backed provider without what it needs is an error that names the
+// New returns the model planner cfg selects. It never falls back
+// silently: a provider without what it needs is an error that names the
 // setting to fix.
 func New(cfg Config) (core.Planner, error) {
 	provider := strings.ToLower(strings.TrimSpace(cfg.Provider))
 	switch provider {
-	case "", ProviderOffline:
-		return NewOffline(), nil
+	case "", "offline":
+		return nil, core.Errorf(core.ErrInvalid, "the offline planner is built by package offline, not llm.New")
 	case ProviderAnthropic, ProviderOpenAI:
 	default:
 		return nil, core.Errorf(core.ErrInvalid,

@@ -42,8 +42,8 @@ type apiFailure struct {
 }
 
 // chatBackend is one provider's wire protocol. Implementations make exactly
-// one HTTP request per chat call (their SDK's own retries are off) and are
-// safe for concurrent use.
+// one HTTP request per chat call (retries are the caller's) and are safe
+// for concurrent use.
 type chatBackend interface {
 	chat(ctx context.Context, system string, msgs []chatMessage) (chatReply, error)
 	// failure reads an error chat returned; ok is false when the error is

@@ -19,8 +19,6 @@ func TestNewPicksThePlanner(t *testing.T) {
 		cfg  llm.Config
 		name string
 	}{
-		{llm.Config{}, "offline"},
-		{llm.Config{Provider: " Offline "}, "offline"},
 		{llm.Config{Provider: "anthropic", APIKey: "k"}, "anthropic/" + llm.DefaultAnthropicModel},
 		{llm.Config{Provider: "Anthropic", APIKey: "k", Model: " claude-x "}, "anthropic/claude-x"},
 		{llm.Config{Provider: "openai", APIKey: "k"}, "openai/" + llm.DefaultOpenAIModel},
@@ -51,6 +49,8 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		{"openai URL without model", llm.Config{Provider: "openai", BaseURL: "http://localhost:11434/v1"},
 			[]string{"needs a model", "MARCUS_LLM_MODEL", "llm.model", "http://localhost:11434/v1"}},
 		{"unknown provider", llm.Config{Provider: "gemini"}, []string{`"gemini"`, "offline, anthropic or openai"}},
+		{"offline is not a model", llm.Config{Provider: " Offline "}, []string{"package offline"}},
+		{"no provider", llm.Config{}, []string{"package offline"}},
 		{"URL not http", llm.Config{Provider: "openai", BaseURL: "ftp://host/v1", Model: "m"}, []string{"not an http(s) URL", "llm.base_url"}},
 		{"URL without host", llm.Config{Provider: "anthropic", APIKey: "k", BaseURL: "http://"}, []string{"not an http(s) URL"}},
 		{"URL relative", llm.Config{Provider: "anthropic", APIKey: "k", BaseURL: "localhost:8080"}, []string{"llm.base_url"}},

@@ -6,28 +6,59 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
-
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/shared"
 )
 
 // openAIPlaceholderKey is sent to OpenAI-compatible servers that need no
-// key (Ollama, vLLM): the SDK always sends an Authorization header.
+// key (Ollama, vLLM): some of them refuse a request without any
+// Authorization header.
 const openAIPlaceholderKey = "marcus-no-key"
 
 // openAIBackend speaks the chat completions API of OpenAI and of the servers
-// that copy it.
+// that copy it: one POST to <base>/chat/completions per chat.
 type openAIBackend struct {
-	completions openai.ChatCompletionService
-	model       string
-	maxTokens   int
+	client    *http.Client
+	url       string
+	header    http.Header
+	model     string
+	maxTokens int
 	// official: api.openai.com, which wants max_completion_tokens; other
 	// servers know max_tokens.
 	official bool
 	// jsonMode asks for response_format json_object until a server rejects
 	// it. The parser never relies on it.
 	jsonMode atomic.Bool
+}
+
+type openAIMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type openAIFormat struct {
+	Type string `json:"type"`
+}
+
+type openAIRequest struct {
+	Model               string          `json:"model"`
+	Messages            []openAIMessage `json:"messages"`
+	MaxTokens           int             `json:"max_tokens,omitempty"`
+	MaxCompletionTokens int             `json:"max_completion_tokens,omitempty"`
+	ResponseFormat      *openAIFormat   `json:"response_format,omitempty"`
+}
+
+type openAIResponse struct {
+	Choices []struct {
+		FinishReason string `json:"finish_reason"`
+		Message      struct {
+			Content string `json:"content"`
+			// Refusal is null, absent or the model's reason for declining.
+			Refusal string `json:"refusal"`
+		} `json:"message"`
+	} `json:"choices"`
+	Usage struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+	} `json:"usage"`
 }
 
 // errJSONModeRejected marks a 400 caused by response_format: the backend
@@ -48,17 +79,18 @@ func newOpenAIPlanner(cfg Config) (*modelPlanner, error) {
 	if key == "" {
 		key = openAIPlaceholderKey
 	}
-	// The chat completions service is built on its own, not through
-	// openai.NewClient, because NewClient folds in OPENAI_* environment
-	// variables (base URL, key, organization, project, custom headers).
+	target, err := endpoint(base, "chat/completions")
+	if err != nil {
+		return nil, err
+	}
+	// The key and the endpoint come from cfg only: nothing is read from
+	// OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID or the like.
+	header := http.Header{}
+	header.Set("Authorization", "Bearer "+key)
 	b := &openAIBackend{
-		completions: openai.NewChatCompletionService(
-			option.WithBaseURL(base),
-			option.WithAPIKey(key),
-			option.WithHTTPClient(cfg.HTTPClient),
-			// marcus retries, and records, every attempt itself.
-			option.WithMaxRetries(0),
-		),
+		client:    cfg.HTTPClient,
+		url:       target,
+		header:    header,
 		model:     cfg.Model,
 		maxTokens: cfg.MaxTokens,
 		official:  cfg.BaseURL == "" || strings.Contains(base, "api.openai.com"),
@@ -75,39 +107,29 @@ func newOpenAIPlanner(cfg Config) (*modelPlanner, error) {
 }
 
 func (b *openAIBackend) chat(ctx context.Context, system string, msgs []chatMessage) (chatReply, error) {
-	params := openai.ChatCompletionNewParams{
-		Model:    b.model,
-		Messages: make([]openai.ChatCompletionMessageParamUnion, 0, len(msgs)+1),
-	}
-	params.Messages = append(params.Messages, openai.SystemMessage(system))
+	req := openAIRequest{Model: b.model, Messages: make([]openAIMessage, 0, len(msgs)+1)}
+	req.Messages = append(req.Messages, openAIMessage{Role: "system", Content: system})
 	for _, m := range msgs {
-		if m.Role == roleAssistant {
-			params.Messages = append(params.Messages, openai.AssistantMessage(m.Text))
-		} else {
-			params.Messages = append(params.Messages, openai.UserMessage(m.Text))
-		}
+		req.Messages = append(req.Messages, openAIMessage{Role: m.Role, Content: m.Text})
 	}
 	if b.official {
-		params.MaxCompletionTokens = openai.Int(int64(b.maxTokens))
+		req.MaxCompletionTokens = b.maxTokens
 	} else {
-		params.MaxTokens = openai.Int(int64(b.maxTokens))
+		req.MaxTokens = b.maxTokens
 	}
 	jsonMode := b.jsonMode.Load()
 	if jsonMode {
-		params.ResponseFormat.OfJSONObject = &shared.ResponseFormatJSONObjectParam{}
+		req.ResponseFormat = &openAIFormat{Type: "json_object"}
 	}
-	res, err := b.completions.New(ctx, params)
-	if err != nil {
+	var res openAIResponse
+	if err := postJSON(ctx, b.client, b.url, b.header, req, &res); err != nil {
 		if jsonMode && rejectsJSONMode(err) {
 			b.jsonMode.Store(false)
 			return chatReply{}, &errJSONModeRejected{err: err}
 		}
 		return chatReply{}, err
 	}
-	rep := chatReply{
-		InputTokens:  int(res.Usage.PromptTokens),
-		OutputTokens: int(res.Usage.CompletionTokens),
-	}
+	rep := chatReply{InputTokens: res.Usage.PromptTokens, OutputTokens: res.Usage.CompletionTokens}
 	if len(res.Choices) == 0 {
 		return rep, nil
 	}
@@ -125,24 +147,19 @@ func (b *openAIBackend) chat(ctx context.Context, system string, msgs []chatMess
 
 // rejectsJSONMode reports a 400 that blames response_format.
 func rejectsJSONMode(err error) bool {
-	var oe *openai.Error
-	if !errors.As(err, &oe) || oe.StatusCode != http.StatusBadRequest {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
 		return false
 	}
-	text := strings.ToLower(oe.Message + " " + oe.Param + " " + oe.RawJSON())
+	text := strings.ToLower(ae.Message + " " + ae.Param + " " + ae.Body)
 	return strings.Contains(text, "response_format") || strings.Contains(text, "json_object")
 }
 
 func (b *openAIBackend) failure(err error) (apiFailure, bool) {
-	var oe *openai.Error
-	if !errors.As(err, &oe) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
 		return apiFailure{}, false
 	}
-	f := apiFailure{Status: oe.StatusCode, Message: oe.Message}
-	if oe.Response != nil {
-		f.Header = oe.Response.Header
-	}
 	var jm *errJSONModeRejected
-	f.RetryNow = errors.As(err, &jm)
-	return f, true
+	return apiFailure{Status: ae.Status, Header: ae.Header, Message: ae.Message, RetryNow: errors.As(err, &jm)}, true
 }

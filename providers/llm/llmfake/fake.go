@@ -1,7 +1,8 @@
 // Package llmfake is a scripted stand-in for the Anthropic Messages API and
 // the OpenAI chat completions API, for tests. It listens on 127.0.0.1 and
 // speaks the real wire formats (bodies, status codes, error shapes,
-// Retry-After), so the real SDKs run against it unchanged.
+// Retry-After, the headers each API requires), so marcus's clients, like
+// the vendors' own, run against it unchanged.
 //
 // A test scripts the replies with Options.Respond, which sees each decoded
 // request, including which planner operation it is: marcus's prompts carry
@@ -182,10 +183,10 @@ func New(t TB, opts Options) *Server {
 	return s
 }
 
-// URL is the server's root, the base URL for the Anthropic SDK.
+// URL is the server's root, the base URL of the Anthropic API.
 func (s *Server) URL() string { return s.srv.URL }
 
-// OpenAIURL is the base URL for the OpenAI SDK (the root plus /v1).
+// OpenAIURL is the base URL of the OpenAI API (the root plus /v1).
 func (s *Server) OpenAIURL() string { return s.srv.URL + "/v1" }
 
 // Count is how many requests arrived on path, rejected ones included.
@@ -231,6 +232,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodPost {
 		writeError(w, api, Reply{Status: http.StatusMethodNotAllowed, Message: "use POST"}, n)
+		return
+	}
+	if api == APIAnthropic && r.Header.Get("Anthropic-Version") == "" {
+		writeError(w, api, Reply{Status: http.StatusBadRequest, Message: "anthropic-version: header is required"}, n)
 		return
 	}
 	if !s.authorized(api, r.Header) {

@@ -44,7 +44,7 @@ func TestAnthropicWire(t *testing.T) {
 		got = r
 		return llmfake.Reply{Text: "hi", Truncated: true, Usage: llmfake.Usage{Input: 3, Output: 4}}
 	}})
-	res, body := post(t, f.URL()+llmfake.PathMessages, map[string]string{"X-Api-Key": "k"}, anthropicBody)
+	res, body := post(t, f.URL()+llmfake.PathMessages, map[string]string{"X-Api-Key": "k", "Anthropic-Version": "2023-06-01"}, anthropicBody)
 	if res.StatusCode != 200 || body["type"] != "message" || body["stop_reason"] != "max_tokens" {
 		t.Fatalf("%d %v", res.StatusCode, body)
 	}
@@ -55,12 +55,19 @@ func TestAnthropicWire(t *testing.T) {
 		t.Errorf("decoded %+v", got)
 	}
 
-	res, body = post(t, f.URL()+llmfake.PathMessages, map[string]string{"Authorization": "Bearer wrong"}, anthropicBody)
+	res, body = post(t, f.URL()+llmfake.PathMessages, map[string]string{"Authorization": "Bearer wrong", "Anthropic-Version": "2023-06-01"}, anthropicBody)
 	e, _ := body["error"].(map[string]any)
 	if res.StatusCode != 401 || body["type"] != "error" || e["type"] != "authentication_error" || e["message"] == "" {
 		t.Errorf("wrong key: %d %v", res.StatusCode, body)
 	}
-	if n := f.Count(llmfake.PathMessages); n != 2 || len(f.Requests()) != 1 {
+
+	// The real API refuses a request that does not say which version it speaks.
+	res, body = post(t, f.URL()+llmfake.PathMessages, map[string]string{"X-Api-Key": "k"}, anthropicBody)
+	e, _ = body["error"].(map[string]any)
+	if res.StatusCode != 400 || e["type"] != "invalid_request_error" || !strings.Contains(e["message"].(string), "anthropic-version") {
+		t.Errorf("no version: %d %v", res.StatusCode, body)
+	}
+	if n := f.Count(llmfake.PathMessages); n != 3 || len(f.Requests()) != 1 {
 		t.Errorf("count %d, requests %d", n, len(f.Requests()))
 	}
 }
@@ -97,6 +104,7 @@ func TestDelayEndsWithTheClient(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.URL()+llmfake.PathMessages, strings.NewReader(anthropicBody))
+	req.Header.Set("Anthropic-Version", "2023-06-01")
 	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
@@ -118,7 +126,9 @@ func TestCloseAbandonsWaitingReplies(t *testing.T) {
 	f := llmfake.New(nil, llmfake.Options{Respond: func(llmfake.Request) llmfake.Reply { return llmfake.Reply{Delay: time.Minute} }})
 	done := make(chan error, 1)
 	go func() {
-		res, err := http.Post(f.URL()+llmfake.PathMessages, "application/json", strings.NewReader(anthropicBody))
+		req, _ := http.NewRequest(http.MethodPost, f.URL()+llmfake.PathMessages, strings.NewReader(anthropicBody))
+		req.Header.Set("Anthropic-Version", "2023-06-01")
+		res, err := http.DefaultClient.Do(req)
 		if err == nil {
 			res.Body.Close()
 		}
