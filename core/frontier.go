@@ -8,7 +8,10 @@ import "time"
 // one settled on blocked tasks.
 type frontier struct {
 	// gen is the snapshot's newest event id. Every state change appends an
-	// event, so two snapshots with one gen show one board.
+	// event, so two snapshots with one gen show one board. (A store that
+	// numbers events an instant after their commit, PostgreSQL, may show
+	// a change a moment before its gen moves: the advice lags that
+	// moment; whether a task is ready is never read from here.)
 	gen    int64
 	busy   []Task
 	pace   float64
