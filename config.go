@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"marcus/providers/runner"
 	"marcus/providers/trello"
 )
 
@@ -29,6 +30,17 @@ type Config struct {
 	LLM    LLMConfig    `yaml:"llm"`
 	Trello TrelloConfig `yaml:"trello"`
 	Log    LogConfig    `yaml:"log"`
+	Runner RunnerConfig `yaml:"runner"`
+	// Agents are agent profiles for marcus run, by name: one here replaces
+	// the built-in profile of its name or adds one (docs/runner.md).
+	Agents map[string]runner.Profile `yaml:"agents"`
+}
+
+// RunnerConfig says where marcus run keeps its files: the tasks'
+// worktrees, the agents' folders (prompt, MCP config, log, pid record)
+// and the reuse-mode agents' starting folders.
+type RunnerConfig struct {
+	Dir string `yaml:"dir"`
 }
 
 // TrelloConfig holds the Trello credentials and the sync pace.
@@ -91,6 +103,7 @@ func defaultConfig() Config {
 		Trello: TrelloConfig{Interval: 5 * time.Second, RetryFor: trello.DefaultRetryFor},
 		LLM:    LLMConfig{Provider: "offline", Timeout: 90 * time.Second, MaxRetries: 3, MaxTokens: 8192, Concurrency: 8},
 		Log:    LogConfig{File: filepath.Join(stateDir(), "marcus.log"), Level: "info"},
+		Runner: RunnerConfig{Dir: filepath.Join(stateDir(), "runner")},
 	}
 }
 
@@ -216,6 +229,8 @@ func (s setting) set(text string) error {
 			return fmt.Errorf("%s: %q is not a duration: write it like 15s, 2m or 1h30m", s.Key, text)
 		}
 		s.field.SetInt(int64(d))
+	case reflect.Map:
+		return fmt.Errorf("%s: set it in the configuration file, not by environment or flag", s.Key)
 	default:
 		return fmt.Errorf("%s: unsupported setting type %s", s.Key, s.field.Kind())
 	}
@@ -224,8 +239,16 @@ func (s setting) set(text string) error {
 
 // String renders the value as the file would hold it.
 func (s setting) String() string {
-	if s.field.Kind() == reflect.Int64 {
+	switch s.field.Kind() {
+	case reflect.Int64:
 		return time.Duration(s.field.Int()).String()
+	case reflect.Map: // agent profiles: their names
+		var names []string
+		for _, k := range s.field.MapKeys() {
+			names = append(names, k.String())
+		}
+		sort.Strings(names)
+		return strings.Join(names, ", ")
 	}
 	return fmt.Sprint(s.field.Interface())
 }
@@ -332,6 +355,9 @@ func (lc *loadedConfig) applyFlag(key, val string) error {
 
 func (lc *loadedConfig) validate() error {
 	c := lc.Config
+	if err := checkProfiles(c.Agents); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(c.DB) == "":
 		return errors.New("db is empty: set it to a database file path, or remove it to use the default")
@@ -388,4 +414,15 @@ func (lc *loadedConfig) rows() [][3]string {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
+}
+
+// checkProfiles checks the agent profiles of the configuration file, so a
+// mistake is found when marcus starts, not when an agent would.
+func checkProfiles(ps map[string]runner.Profile) error {
+	for name := range ps {
+		if _, err := runner.Lookup(name, ps); err != nil {
+			return fmt.Errorf("agents.%s: %v", name, err)
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"marcus/core"
+	runctl "marcus/core/run"
 	"marcus/ui"
 )
 
@@ -24,6 +25,8 @@ type dashOptions struct {
 	// the footer when it ends.
 	background     func(ctx context.Context) (string, error)
 	backgroundName string
+	// runner is marcus run's spawn controller, shown in the Agents view.
+	runner runctl.Live
 }
 
 func (a *app) dashCmd() *cobra.Command {
@@ -81,7 +84,7 @@ func (a *app) runDashboard(ctx context.Context, d *deps, o dashOptions) error {
 		}
 	}
 	m := ui.New(ui.Options{Coord: d.coord, Project: o.project, MCPAddr: addr, Planner: d.planner, Plans: d.plans,
-		Planners: d.plannerChoices(), Concurrency: d.cfg.LLM.Concurrency, Title: o.title, Status: o.status})
+		Planners: d.plannerChoices(), Concurrency: d.cfg.LLM.Concurrency, Title: o.title, Status: o.status, Runner: o.runner})
 	defer m.Close()
 	// 20 frames a second is smooth for a board and keeps an idle dashboard
 	// cheap: the renderer wakes on every frame, changed or not.

@@ -79,7 +79,8 @@ is lost on a crash.`,
 	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (default: the user data directory; env MARCUS_DB)")
 	root.PersistentFlags().StringVar(&a.cfgPath, "config", "", "config file (default: the user config directory; env MARCUS_CONFIG)")
 	root.AddCommand(a.versionCmd(), a.newCmd(), a.boardCmd(), a.projectsCmd(), a.configCmd(),
-		a.serveCmd(), a.mcpCmd(), a.agentsCmd(), a.demoCmd(), a.costsCmd(), a.featureCmd(), a.dashCmd(), a.trelloCmd(), a.experimentCmd())
+		a.serveCmd(), a.mcpCmd(), a.agentsCmd(), a.demoCmd(), a.costsCmd(), a.featureCmd(), a.dashCmd(), a.trelloCmd(), a.experimentCmd(),
+		a.runCmd())
 	return root
 }
 

@@ -16,7 +16,7 @@ import (
 )
 
 // scripted is the profile that runs the scripted agent in a mode.
-func scripted(t *testing.T, mode string, extra ...string) runner.Profile {
+func scripted(t testing.TB, mode string, extra ...string) runner.Profile {
 	return runner.Custom("exec " + strings.Join(append([]string{scriptAgent(t), "-mode", mode, "-work", "100ms"}, extra...), " "))
 }
 
@@ -40,6 +40,7 @@ func chain(names ...string) core.Plan {
 func TestScriptAgentWorksChain(t *testing.T) {
 	t.Parallel()
 	e := newRunEnv(t, chain("base", "next"), "test -d tasks")
+	e.attach()
 	for i, name := range []string{"base", "next"} {
 		agent := core.AgentID(fmt.Sprintf("agent-%d", i+1))
 		task, w := e.claim(agent)
@@ -87,6 +88,7 @@ func TestScriptAgentsResolveConflicts(t *testing.T) {
 	t.Parallel()
 	plan := core.Plan{Name: "shared", Tasks: []core.PlanTask{{Name: "one"}, {Name: "two"}, {Name: "three"}}}
 	e := newRunEnv(t, plan, "")
+	e.attach()
 	type run struct {
 		task core.Task
 		proc core.AgentProcess
@@ -134,13 +136,14 @@ func TestScriptAgentsResolveConflicts(t *testing.T) {
 func TestScriptAgentFixesValidation(t *testing.T) {
 	t.Parallel()
 	e := newRunEnv(t, chain("fragile"), `test ! -e BROKEN || { echo "BROKEN must not be committed"; exit 4; }`)
+	e.attach()
 	task, w := e.claim("agent-1")
 	proc := e.launch(t.Context(), scripted(t, "failonce"), "agent-1", task, w)
 	if exit := waitExit(t, proc, 2*time.Minute); !exit.Clean() {
 		t.Fatalf("agent ended %+v:\n%s", exit, strings.Join(proc.Tail(40), "\n"))
 	}
 	if e.gateCount(core.GateValidationFailed) != 1 || e.gateCount(core.GateMerged) != 1 {
-		t.Errorf("gates = %+v, want one validation failure then a merge", e.gates)
+		t.Errorf("gates: %d validation failures, %d merges; want one validation failure then a merge", e.gateCount(core.GateValidationFailed), e.gateCount(core.GateMerged))
 	}
 	if !slices.ContainsFunc(proc.Tail(40), func(l string) bool { return strings.Contains(l, "validation_failed") }) {
 		t.Errorf("the agent did not see validation_failed: %q", proc.Tail(40))
@@ -159,6 +162,7 @@ func TestScriptAgentFixesValidation(t *testing.T) {
 func TestScriptAgentCrashes(t *testing.T) {
 	t.Parallel()
 	e := newRunEnv(t, chain("doomed"), "")
+	e.attach()
 	before := e.gitOut(e.repo, "rev-parse", e.ws.Integration())
 	task, w := e.claim("agent-1")
 	proc := e.launch(t.Context(), scripted(t, "crash"), "agent-1", task, w)
@@ -172,7 +176,7 @@ func TestScriptAgentCrashes(t *testing.T) {
 	if last := proc.Tail(1); len(last) != 1 || !strings.Contains(last[0], "crashing mid-task") {
 		t.Errorf("last output line = %q", last)
 	}
-	if e.gitOut(e.repo, "rev-parse", e.ws.Integration()) != before || len(e.gates) != 0 {
+	if e.gitOut(e.repo, "rev-parse", e.ws.Integration()) != before || len(e.events(core.EventGateStarted)) != 0 {
 		t.Error("a crashed agent's work was gated or merged")
 	}
 }
@@ -182,6 +186,7 @@ func TestScriptAgentCrashes(t *testing.T) {
 func TestScriptAgentHangs(t *testing.T) {
 	t.Parallel()
 	e := newRunEnv(t, chain("stuck"), "")
+	e.attach()
 	task, w := e.claim("agent-1")
 	ctx, cancel := context.WithCancel(t.Context())
 	proc := e.launch(ctx, scripted(t, "hang", "-ignore-term"), "agent-1", task, w)

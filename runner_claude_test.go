@@ -3,14 +3,18 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"marcus/core"
+	runctl "marcus/core/run"
 	"marcus/providers/runner"
 	"marcus/providers/runner/claudefake"
 )
@@ -41,6 +45,7 @@ func TestClaudeCodeWorksATask(t *testing.T) {
 	bin := claudeBinary(t)
 	t.Parallel()
 	e := newRunEnv(t, chain("greet"), "test -f "+claudefake.WorkFile)
+	e.attach()
 	model, err := claudefake.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +75,7 @@ func TestClaudeCodeWorksATask(t *testing.T) {
 		t.Errorf("task is %s held by %s, want done by claude-1", got.Status, got.Holder)
 	}
 	if e.gateCount(core.GateMerged) != 1 {
-		t.Errorf("gates = %+v, want one merge", e.gates)
+		t.Errorf("%d merges, want one", e.gateCount(core.GateMerged))
 	}
 	integration := e.ws.Integration()
 	if got := e.gitOut(e.repo, "show", integration+":"+claudefake.WorkFile); got != "written by Claude Code for task "+string(task.ID) {
@@ -79,6 +84,46 @@ func TestClaudeCodeWorksATask(t *testing.T) {
 	if author := e.gitOut(e.repo, "log", "-1", "--format=%an", integration+"^2"); author != "claude-1" {
 		t.Errorf("the task commit's author = %q, want the agent", author)
 	}
+}
+
+// TestClaudeCodeUnderMarcusRun is the same task under the marcus run
+// command, as a person starts it: marcus (this test binary) with the
+// built-in claude profile finds claude on PATH and passes its own
+// environment (the stand-in's URL, a key, HOME) to the agent.
+func TestClaudeCodeUnderMarcusRun(t *testing.T) {
+	bin := claudeBinary(t)
+	t.Parallel()
+	e := newCmdEnv(t, chain("greet"))
+	model, err := claudefake.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(model.Close)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	cmd := e.marcus(ctx, "run", "--repo", e.repo, "--agent", "claude", "--agents", "1", "--max-spawns", "2",
+		"--validate", "test -f "+claudefake.WorkFile, "--headless", "--json")
+	cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "HOME="+t.TempDir(),
+		"ANTHROPIC_BASE_URL="+model.URL(), "ANTHROPIC_API_KEY=sk-ant-standin",
+		"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_AUTOUPDATER=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("marcus run: %v\n%s", err, stderr.String())
+	}
+	var sum runctl.Summary
+	if err := json.Unmarshal(out, &sum); err != nil {
+		t.Fatalf("the summary is not JSON: %v\n%s", err, out)
+	}
+	if !sum.Complete || sum.Merges != 1 || sum.Spawns != 1 || sum.Crashes != 0 {
+		t.Errorf("summary %+v, moves %q\n%s", sum, movesOf(model.Records()), stderr.String())
+	}
+	task := e.ids["greet"]
+	if got := e.git(e.repo, "show", sum.Integration+":"+claudefake.WorkFile); got != "written by Claude Code for task "+string(task) {
+		t.Errorf("%s on the integration branch = %q", claudefake.WorkFile, got)
+	}
+	e.nothingLeft(sum.Integration)
 }
 
 // movesOf lists the stand-in's answers to the task's own conversation.

@@ -72,6 +72,7 @@ func TestProfilesReachMarcus(t *testing.T) {
 			bin := cliPath(t, tc.p)
 			t.Parallel()
 			e := newRunEnv(t, chain("probe"), "")
+			e.attach()
 			task, w := e.claim("probe-1")
 			p := tc.p
 			p.Command = append([]string{bin}, p.Command[1:]...)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,12 +22,12 @@ import (
 	"marcus/store/sqlite"
 )
 
-// runEnv is what marcus run will wire, built by hand for the runner's
-// tests: a board in SQLite, a real repository with a git.Workspaces, the
-// MCP server on 127.0.0.1 with the completion gate in front of
-// report_task_progress, and a runner.Launcher.
+// runEnv is a runner's world built by hand for the runner's tests: a
+// board in SQLite, a real repository with a git.Workspaces, the MCP
+// server on 127.0.0.1 (the completion gate is core's, in the completion
+// path of every project with workspaces attached) and the lease monitor.
 type runEnv struct {
-	t     *testing.T
+	t     testing.TB
 	store *sqlite.Store
 	coord *core.Coordinator
 	proj  core.Project
@@ -36,15 +35,14 @@ type runEnv struct {
 	repo  string
 	ws    *git.Workspaces
 	url   string
+	base  string
 	agent string // agents' files
-
-	mu    sync.Mutex
-	gates []core.GateResult
 }
 
 // newRunEnv imports plan, makes a repository with one commit and serves
-// MCP. validate is the gate's validation command.
-func newRunEnv(t *testing.T, plan core.Plan, validate string) *runEnv {
+// MCP. validate is the gate's validation command. opts change the
+// coordinator (short leases, say).
+func newRunEnv(t testing.TB, plan core.Plan, validate string, opts ...core.Option) *runEnv {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: install git to run the runner tests")
@@ -55,8 +53,8 @@ func newRunEnv(t *testing.T, plan core.Plan, validate string) *runEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	e := &runEnv{t: t, store: s, coord: core.NewCoordinator(s), ids: map[string]core.TaskID{},
-		repo: filepath.Join(base, "repo"), agent: filepath.Join(base, "agents")}
+	e := &runEnv{t: t, store: s, coord: core.NewCoordinator(s, opts...), ids: map[string]core.TaskID{},
+		repo: filepath.Join(base, "repo"), agent: filepath.Join(base, "agents"), base: base}
 	proj, tasks, err := e.coord.ImportPlan(t.Context(), plan)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +69,22 @@ func newRunEnv(t *testing.T, plan core.Plan, validate string) *runEnv {
 		t.Fatal(err)
 	}
 	e.serve()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { e.coord.RunLeaseMonitor(ctx, 100*time.Millisecond, nil) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
 	return e
+}
+
+// attach attaches the workspaces by hand, as a run does, for tests that
+// claim and launch without the spawn controller.
+func (e *runEnv) attach() {
+	e.t.Helper()
+	detach, err := e.coord.AttachWorkspaces(e.proj.ID, e.ws, time.Minute)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(detach)
 }
 
 func (e *runEnv) initRepo() {
@@ -101,10 +114,9 @@ func (e *runEnv) gitOut(dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// serve starts the MCP server with the gate in front of completions.
+// serve starts the MCP server as marcus run does.
 func (e *runEnv) serve() {
-	server := mcp.NewServer(e.coord, mcp.Options{CallTimeout: 5 * time.Minute})
-	server.AddReceivingMiddleware(e.gateMiddleware)
+	server := mcp.NewServer(e.coord, mcp.Options{CallTimeout: 30 * time.Second})
 	srv := httptest.NewServer(sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return server }, nil))
 	e.t.Cleanup(func() {
 		srv.CloseClientConnections()
@@ -113,96 +125,57 @@ func (e *runEnv) serve() {
 	e.url = srv.URL + mcp.Path
 }
 
-// gateMiddleware is the completion gate where the wiring will put it (in
-// the completion path, outside any store transaction): a holder's
-// "completed" report for a task in a runner workspace first goes through
-// Workspaces.Gate; only a merge lets the report through to mark the task
-// done, and any other outcome answers success false with what to do.
-func (e *runEnv) gateMiddleware(next sdk.MethodHandler) sdk.MethodHandler {
-	return func(ctx context.Context, method string, req sdk.Request) (sdk.Result, error) {
-		call, ok := req.(*sdk.CallToolRequest)
-		if !ok || call.Params.Name != "report_task_progress" {
-			return next(ctx, method, req)
-		}
-		var a struct {
-			Agent  core.AgentID `json:"agent_id"`
-			Task   core.TaskID  `json:"task_id"`
-			Status string       `json:"status"`
-		}
-		if json.Unmarshal(call.Params.Arguments, &a) != nil || (a.Status != "completed" && a.Status != "done") {
-			return next(ctx, method, req)
-		}
-		task, err := e.coord.TaskContext(ctx, a.Task)
-		if err != nil || task.Task.Status != core.StatusInProgress || task.Task.Holder != a.Agent {
-			return next(ctx, method, req) // the tool itself refuses a non-holder
-		}
-		res, err := e.ws.Gate(ctx, core.GateRequest{Task: a.Task, Agent: a.Agent, Title: task.Task.Name})
-		if err != nil {
-			return toolResult(map[string]any{"success": false, "error": err.Error(), "error_code": string(core.CodeOf(err))}), nil
-		}
-		e.mu.Lock()
-		e.gates = append(e.gates, res)
-		e.mu.Unlock()
-		if res.Merged() {
-			return next(ctx, method, req)
-		}
-		return toolResult(GateRefusal(res)), nil
+// events lists the project's events of a kind.
+func (e *runEnv) events(kind core.EventKind) []core.Event {
+	e.t.Helper()
+	evs, err := e.coord.Events(context.Background(), e.proj.ID, 0, 100000)
+	if err != nil {
+		e.t.Fatal(err)
 	}
-}
-
-// GateRefusal is the answer to a completion the gate refused: the shape
-// docs/runner.md gives, which the wiring returns from
-// report_task_progress.
-func GateRefusal(r core.GateResult) map[string]any {
-	out := map[string]any{"success": false, "status": string(r.Status), "error": r.Advice(), "instructions": r.Advice(),
-		"task_id": r.Task, "branch": r.Branch, "integration_branch": r.Integration, "commits": r.Commits}
-	switch r.Status {
-	case core.GateConflict:
-		out["conflict_files"] = r.Files
-	case core.GateUncommitted:
-		out["uncommitted_files"] = r.Files
-	case core.GateValidationFailed:
-		out["exit_code"], out["timed_out"], out["output_tail"] = r.ExitCode, r.TimedOut, r.Output
+	var out []core.Event
+	for _, ev := range evs {
+		if ev.Kind == kind {
+			out = append(out, ev)
+		}
 	}
 	return out
 }
 
-func toolResult(v any) *sdk.CallToolResult {
-	b, _ := json.Marshal(v)
-	return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: string(b)}},
-		StructuredContent: map[string]json.RawMessage{"result": b}}
-}
-
-// gateCount counts the gates that ended with status.
+// gateCount counts the gates that ended with status, from the events:
+// a merge is a completion with a commit, a refusal a gate_failed event.
 func (e *runEnv) gateCount(status core.GateStatus) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.t.Helper()
 	n := 0
-	for _, g := range e.gates {
-		if g.Status == status {
+	if status == core.GateMerged {
+		for _, ev := range e.events(core.EventTaskCompleted) {
+			if p, _ := ev.Payload.(core.TaskCompleted); p.Commit != "" && !p.AlreadyMerged {
+				n++
+			}
+		}
+		return n
+	}
+	for _, ev := range e.events(core.EventGateFailed) {
+		if p, _ := ev.Payload.(core.GateFailed); p.Status == status {
 			n++
 		}
 	}
 	return n
 }
 
-// claim does what the spawn controller will: register a fresh agent id,
-// claim a ready task for it and prepare the task's worktree.
+// claim does what the spawn controller does: register a fresh agent id
+// and claim a ready task for it, which makes the task's worktree (the
+// workspaces must be attached).
 func (e *runEnv) claim(agent core.AgentID) (core.Task, core.Workspace) {
 	e.t.Helper()
 	ctx := e.t.Context()
 	if _, err := e.coord.RegisterAgent(ctx, core.RegisterRequest{ID: agent, Name: string(agent), Role: "worker", Project: e.proj.ID}); err != nil {
 		e.t.Fatal(err)
 	}
-	as, err := e.coord.RequestNextTask(ctx, agent)
-	if err != nil || as.Task == nil {
+	as, err := e.coord.ClaimTask(ctx, agent, "")
+	if err != nil || as.Task == nil || as.Workspace == nil {
 		e.t.Fatalf("claim for %s: %+v, %v", agent, as, err)
 	}
-	w, err := e.ws.Prepare(ctx, as.Task.Task.ID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return as.Task.Task, w
+	return as.Task.Task, *as.Workspace
 }
 
 // launch starts an agent with profile p on a claimed task.
@@ -254,7 +227,7 @@ var (
 
 // scriptAgent builds the scripted agent once per test binary, next to
 // the Go build cache's other outputs of this run.
-func scriptAgent(t *testing.T) string {
+func scriptAgent(t testing.TB) string {
 	t.Helper()
 	scriptAgentOnce.Do(func() {
 		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")

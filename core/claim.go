@@ -22,6 +22,9 @@ type Assignment struct {
 	// ExperimentDone names the experiment this request found finished
 	// (nothing in progress, done + blocked = total) and ended.
 	ExperimentDone string
+	// Workspace is the task's worktree, in a project whose workspaces are
+	// attached (see Coordinator.AttachWorkspaces).
+	Workspace *Workspace
 }
 
 // paceSample is how many recent completions set a project's pace.
@@ -35,9 +38,13 @@ const candidateWindow = 64
 // status, holder and dependency checks and the lease epoch bump happen in one
 // write transaction, so no two agents ever hold one task, whichever process
 // each reached. An agent holds one task at a time; asking again while it
-// holds one returns that task.
+// holds one returns that task. In a project whose workspaces are attached,
+// the task comes with its worktree (made now for a fresh claim).
 func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
 	out, err := c.requestNextTask(ctx, agent)
+	if err == nil && out.Task != nil {
+		out, err = c.withWorkspace(ctx, agent, out)
+	}
 	if err == nil {
 		err = c.experimentPoll(ctx, &out)
 	}

@@ -19,6 +19,10 @@ type Coordinator struct {
 	frontiers sync.Map
 	// running caches whether a project has a running experiment.
 	running sync.Map
+	// attached holds the workspaces of the projects a runner works (see
+	// AttachWorkspaces).
+	attachMu sync.RWMutex
+	attached map[ProjectID]attachment
 }
 
 // Option configures a Coordinator.

@@ -85,6 +85,19 @@ const (
 	ReasonNoProject Reason = "no_project"
 	// ReasonNoExperiment (not found): there is no experiment at all yet.
 	ReasonNoExperiment Reason = "no_experiment"
+	// ReasonNotReady (conflict): the task named for a claim cannot be
+	// claimed: it is held, blocked, done, or waits for its dependencies.
+	ReasonNotReady Reason = "not_ready"
+	// ReasonGateRefused (conflict): the completion gate refused the work
+	// (a merge conflict, a failed validation, nothing committed): the
+	// error carries a *GateRefusal with what to do; the agent keeps the
+	// task unless the refusal blocked it.
+	ReasonGateRefused Reason = "gate_refused"
+	// ReasonGateError (the gate's own code: unavailable, not found,
+	// conflict): the completion gate could not run (git failed, the
+	// worktree is gone or mid-rebase); the agent's work is untouched and
+	// the message says what to do.
+	ReasonGateError Reason = "gate_error"
 )
 
 // Error makes a Reason usable as an errors.Is target.

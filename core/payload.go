@@ -35,6 +35,10 @@ var payloadTypes = map[EventKind]func([]byte) (Payload, error){
 	EventTaskAdded:         decodeAs[TaskAdded],
 	EventTaskEdited:        decodeAs[TaskEdited],
 	EventTaskNote:          decodeAs[TaskNote],
+	EventAgentSpawned:      decodeAs[AgentSpawned],
+	EventAgentExited:       decodeAs[AgentExited],
+	EventGateStarted:       decodeAs[GateStarted],
+	EventGateFailed:        decodeAs[GateFailed],
 }
 
 func decodeAs[T Payload](data []byte) (Payload, error) {
@@ -81,11 +85,12 @@ func DecodePayload(kind EventKind, data []byte) Payload {
 }
 
 // AgentActed tells whether the event's agent did something itself: a
-// recovery names the silent holder, and a person's unassign or block the
-// holder that lost the task.
+// recovery names the silent holder, a person's unassign or block the
+// holder that lost the task, and the runner's spawn and exit records the
+// agent process they are about.
 func (e Event) AgentActed() bool {
 	switch e.Kind {
-	case EventLeaseRecovered, EventCircuitBroken, EventTaskUnassigned:
+	case EventLeaseRecovered, EventCircuitBroken, EventTaskUnassigned, EventAgentSpawned, EventAgentExited:
 		return false
 	case EventTaskBlocked:
 		p, _ := e.Payload.(TaskBlocked)

@@ -81,6 +81,31 @@ var previousRelease = []struct {
 		TaskEdited{By: "trello:ana", Name: "B", OldName: "A"}},
 	{EventTaskNote, map[string]any{"text": "ticked \"tests\"", "by": "trello:ana"},
 		TaskNote{By: "trello:ana", Text: "ticked \"tests\""}},
+	// New in this release (the runner and the completion gate): pinned as
+	// this release writes them, so the next one reads them back.
+	{EventTaskCompleted, map[string]any{"progress": 100, "message": "done", "epoch": int64(2), "commit": "c0ffee", "gate_seconds": 0.25},
+		TaskCompleted{Epoch: 2, Message: "done", Progress: 100, Commit: "c0ffee", GateSeconds: 0.25}},
+	{EventTaskCompleted, map[string]any{"progress": 100, "message": "merged before marcus restarted", "epoch": int64(2),
+		"commit": "c0ffee", "already_merged": true},
+		TaskCompleted{AlreadyMerged: true, Epoch: 2, Message: "merged before marcus restarted", Progress: 100, Commit: "c0ffee"}},
+	{EventAgentSpawned, map[string]any{"pid": 4242, "spawn": 3, "profile": "claude", "branch": "marcus/shop/t-1",
+		"worktree": "/w/shop/t-1", "base": "abc", "log": "/a/agent-3/output.log"},
+		AgentSpawned{Base: "abc", Branch: "marcus/shop/t-1", Log: "/a/agent-3/output.log", PID: 4242, Profile: "claude", Spawn: 3, Worktree: "/w/shop/t-1"}},
+	{EventAgentExited, map[string]any{"exit_code": 3, "seconds": 1.5, "tail": []string{"crashing"}, "task_status": "in_progress"},
+		AgentExited{ExitCode: 3, Seconds: 1.5, Tail: []string{"crashing"}, TaskStatus: StatusInProgress}},
+	{EventAgentExited, map[string]any{"exit_code": -1, "seconds": 30.0, "signal": "killed", "stopped": true},
+		AgentExited{ExitCode: -1, Seconds: 30, Signal: "killed", Stopped: true}},
+	{EventGateStarted, map[string]any{"epoch": int64(4), "lease_expires_at": time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)},
+		GateStarted{Epoch: 4, LeaseExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}},
+	{EventGateFailed, map[string]any{"status": "merge_conflict", "epoch": int64(4), "failures": 1, "files": []string{"SHARED.md"},
+		"branch": "marcus/shop/t-1", "integration_branch": "marcus/shop/integration", "seconds": 0.5},
+		GateFailed{Branch: "marcus/shop/t-1", Epoch: 4, Failures: 1, Files: []string{"SHARED.md"}, Integration: "marcus/shop/integration",
+			Seconds: 0.5, Status: GateConflict}},
+	{EventGateFailed, map[string]any{"status": "validation_failed", "epoch": int64(4), "failures": 3, "blocked": true,
+		"exit_code": 4, "output_tail": "FAIL", "seconds": 2.0},
+		GateFailed{Blocked: true, Epoch: 4, ExitCode: 4, Failures: 3, OutputTail: "FAIL", Seconds: 2, Status: GateValidationFailed}},
+	{EventGateFailed, map[string]any{"status": "error", "epoch": int64(4), "failures": 0, "error": "git timed out", "seconds": 120.0},
+		GateFailed{Epoch: 4, Error: "git timed out", Seconds: 120, Status: GateError}},
 }
 
 // TestPayloadsOfThePreviousRelease reads every payload as the previous

@@ -86,11 +86,18 @@ type TaskProgress struct {
 // TaskCompleted is EventTaskCompleted's payload. A holder's completion
 // carries its lease epoch and last message; a person's (By set, see
 // Coordinator.CompleteTask) says who.
+//
+// A completion the gate let through also names the integration commit that
+// merged the task and how long the gate took; AlreadyMerged says an earlier
+// gate had merged it (marcus restarted between the merge and the Done).
 type TaskCompleted struct {
-	By       string `json:"by,omitempty"`
-	Epoch    int64  `json:"epoch"`
-	Message  string `json:"message"`
-	Progress int    `json:"progress"`
+	AlreadyMerged bool    `json:"already_merged,omitempty"`
+	By            string  `json:"by,omitempty"`
+	Commit        string  `json:"commit,omitempty"`
+	Epoch         int64   `json:"epoch"`
+	GateSeconds   float64 `json:"gate_seconds,omitempty"`
+	Message       string  `json:"message"`
+	Progress      int     `json:"progress"`
 }
 
 // MarshalJSON writes a person's completion as {by, progress}.

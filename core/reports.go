@@ -43,10 +43,22 @@ func (r ProgressReport) check() error {
 // A done task never changes again; the holder that completed it may repeat
 // the completion and is told it already stands. A holder whose blocker
 // report parked the task may take it up again with an in_progress report
-// (see resume).
+// (see resume). In a project whose workspaces are attached, a completion
+// is a request to the completion gate (see completeThroughGate): the task
+// is done only once its branch is merged; a refusal is an error with
+// ReasonGateRefused that carries a *GateRefusal.
 func (c *Coordinator) ReportProgress(ctx context.Context, r ProgressReport) (Task, error) {
 	if err := r.check(); err != nil {
 		return Task{}, err
+	}
+	if r.Status == StatusDone {
+		att, gated, err := c.attachmentOfTask(ctx, r.Task)
+		if err != nil {
+			return Task{}, err
+		}
+		if gated {
+			return c.completeThroughGate(ctx, att, r)
+		}
 	}
 	var out Task
 	err := c.store.Update(ctx, func(tx Tx) error {

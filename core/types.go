@@ -52,6 +52,9 @@ type Handoff struct {
 	Message        string    `json:"last_message"`
 	RecoveredAt    time.Time `json:"recovered_at"`
 	Reason         string    `json:"reason"`
+	// Output is the last output lines of a runner agent that exited
+	// without finishing, made safe to print.
+	Output []string `json:"last_output,omitempty"`
 }
 
 // Task is one card on the board.

@@ -26,6 +26,9 @@ type Workspaces interface {
 	// work. Anything an earlier attempt left for the task (worktree, branch,
 	// uncommitted files) is discarded first.
 	Prepare(ctx context.Context, task TaskID) (Workspace, error)
+	// Lookup finds the worktree a task already has (ErrNotFound: none),
+	// without changing it.
+	Lookup(ctx context.Context, task TaskID) (Workspace, error)
 	// Gate tries to land a task's branch: it checks the branch has commits
 	// and no uncommitted files, rebases it onto the integration head, runs
 	// the validation command in the worktree and advances the integration
@@ -39,7 +42,8 @@ type Workspaces interface {
 	// when no gate merged it.
 	Merged(ctx context.Context, task TaskID) (string, error)
 	// Diff is the task's change against the integration branch, as a
-	// unified diff of its committed work (what a gate would merge).
+	// unified diff of its committed work (what a gate would merge); once
+	// the task is merged and its branch removed, what its merge brought.
 	Diff(ctx context.Context, task TaskID) (string, error)
 	// Remove deletes the task's worktree and branch, whether merged or
 	// abandoned. Removing what is already gone is not an error.
@@ -101,6 +105,9 @@ type GateResult struct {
 	Task        TaskID     `json:"task_id"`
 	Branch      string     `json:"branch"`
 	Integration string     `json:"integration_branch"`
+	// Head is the integration commit the gate rebased onto (the last one
+	// tried, when the branch moved meanwhile).
+	Head string `json:"integration_head,omitempty"`
 	// Commit is, when merged, the integration commit carrying the task.
 	Commit string `json:"commit,omitempty"`
 	// AlreadyMerged: an earlier gate had merged the task; nothing moved.
@@ -164,6 +171,31 @@ type CleanupReport struct {
 	Branches  []string `json:"branches"`
 }
 
-// MaxGateFailures is how many failed gates (conflicts, failed validations)
-// a task may have before it is blocked for a person.
+// MaxGateFailures is how many failed gates (failed validations, nothing
+// or not everything committed, conflicts the agent did not resolve) a
+// task may have before it is blocked for a person. A merge conflict
+// counts only when the integration branch did not move since the task's
+// previous refusal: a conflict with work merged meanwhile is not the
+// agent's failing, and there are only so many merges to race with.
 const MaxGateFailures = 3
+
+// GateRefusal is what a completion refused by the gate carries (inside a
+// *Error with ReasonGateRefused): the gate's answer, the task's failed
+// gates so far, and whether this failure blocked the task for a person.
+type GateRefusal struct {
+	Result   GateResult
+	Failures int
+	Blocked  bool
+}
+
+func (g *GateRefusal) Error() string { return g.Advice() }
+
+// Advice is what the agent should do next.
+func (g *GateRefusal) Advice() string {
+	if g.Blocked {
+		return fmt.Sprintf("The completion gate refused task %s %d times (last: %s); the task is now blocked for a person. Stop working on it and end your session.",
+			g.Result.Task, g.Failures, g.Result.Status)
+	}
+	left := MaxGateFailures - g.Failures
+	return fmt.Sprintf("%s (%d more failed completion(s) and the task goes to a person; a conflict with work merged since your last try does not count.)", g.Result.Advice(), left)
+}

@@ -38,6 +38,9 @@ func feedSentence(c *feedCache, e *core.Event) string {
 	if s, ok := troubleSentence(c, e); ok {
 		return s
 	}
+	if s, ok := runnerSentence(c, e); ok {
+		return s
+	}
 	s := strings.ReplaceAll(string(e.Kind), "_", " ")
 	if e.Task != "" {
 		s += " " + feedTask(c, e)
@@ -102,6 +105,9 @@ func workSentence(c *feedCache, e *core.Event) (string, bool) {
 	case core.TaskProgress:
 		return fmt.Sprintf("%d%% on %s", p.Progress, tag) + quoted(p.Message), true
 	case core.TaskCompleted:
+		if p.Commit != "" {
+			return "merged and completed " + feedTask(c, e) + " (" + short(p.Commit) + ")", true
+		}
 		return "completed " + feedTask(c, e) + quoted(p.Message), true
 	case core.DecisionLogged:
 		return "decided on " + tag + quoted(p.Decision), true
@@ -155,11 +161,13 @@ func troubleSentence(c *feedCache, e *core.Event) (string, bool) {
 // recoverySentence tells of a lease taken back, or of the circuit breaker.
 func recoverySentence(c *feedCache, e *core.Event, p core.LeaseRecovery, tag string) string {
 	if e.Kind == core.EventCircuitBroken {
-		return fmt.Sprintf("circuit breaker: %s blocked after %d silent recoveries (last holder %s)", tag, p.SilentRecoveries, c.name(e.Agent))
+		return fmt.Sprintf("circuit breaker: %s blocked after %d abandoned attempts (last holder %s)", tag, p.SilentRecoveries, c.name(e.Agent))
 	}
 	s := "recovered " + tag + " from " + c.name(e.Agent)
 	if _, silence, ok := strings.Cut(p.Reason, "silent for "); ok {
 		s += " (silent " + oneLine(silence) + ")"
+	} else if how, ok := strings.CutPrefix(p.Reason, "agent "); ok {
+		s = "took " + tag + " back from " + c.name(e.Agent) + ", which " + oneLine(how)
 	}
 	if p.Progress > 0 {
 		return s + fmt.Sprintf(" → backlog, handoff kept at %d%%", p.Progress)

@@ -24,7 +24,7 @@ const (
 // agentsKeys are the keys the agents view answers to.
 type agentsKeys struct {
 	navKeys
-	Open key.Binding
+	Open, Stop key.Binding
 }
 
 // agentsView lists the project's agents and what each is doing. The
@@ -43,6 +43,10 @@ type agentsView struct {
 	cacheSnap *Snapshot
 	cacheAt   int64 // the second the rows were classified at
 	rows      []agentRow
+
+	// The runner's agents (marcus run), selected by id too.
+	rcursor, rtop int
+	rsel          core.AgentID
 }
 
 // agentCondition is what an agent is doing, in the view's sort order.
@@ -65,7 +69,7 @@ type agentRow struct {
 }
 
 func newAgentsView(e *env) agentsView {
-	return agentsView{env: e, keys: agentsKeys{navKeys: newNavKeys(Keys), Open: Keys.Open}}
+	return agentsView{env: e, keys: agentsKeys{navKeys: newNavKeys(Keys), Open: Keys.Open, Stop: Keys.StopAgent}}
 }
 
 func (v *agentsView) SetSize(w, h int) { v.w, v.h = w, h }
@@ -76,6 +80,9 @@ func (v *agentsView) Help() helpSet {
 	var s helpSet
 	s[helpMove] = v.keys.vertical()
 	s[helpAct] = []key.Binding{v.keys.Open}
+	if v.env.runner != nil {
+		s[helpTask] = v.runnerHelp()
+	}
 	return s
 }
 
@@ -158,6 +165,9 @@ func (v *agentsView) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if runners := v.runnerAgents(); len(runners) > 0 {
+		return v.updateRunner(k, runners)
+	}
 	rows := v.agentRows()
 	if len(rows) == 0 {
 		if key.Matches(k, v.keys.Open) {
@@ -207,8 +217,11 @@ type agentColumn struct {
 }
 
 // View is a table of the agents, working first, with as many columns as
-// fit.
+// fit; under marcus run, the runner's agents and their output.
 func (v *agentsView) View() string {
+	if runners := v.runnerAgents(); len(runners) > 0 {
+		return v.runnerView(runners)
+	}
 	w, h := v.w, v.h
 	rows := v.agentRows()
 	st := &v.env.st

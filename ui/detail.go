@@ -15,8 +15,8 @@ import (
 // detailKeys are the keys the task detail answers to.
 type detailKeys struct {
 	navKeys
-	Back, Close, Artifact key.Binding
-	ops                   opKeys
+	Back, Close, Artifact, Diff key.Binding
+	ops                         opKeys
 }
 
 // detailView is one task in full over the tabs: its description, work,
@@ -33,6 +33,9 @@ type detailView struct {
 	// shown is the artifact whose content shows inline, plus one (0: none).
 	shown int
 	md    mdCache
+	// diff is the task's diff against the integration branch, once asked
+	// for (d, under marcus run).
+	diff *taskDiff
 }
 
 // mdCache is a description rendered as markdown, for one task, width and
@@ -52,7 +55,7 @@ func newDetailView(e *env) detailView {
 	k := Keys
 	// q closes the detail rather than quitting (ctrl+c still quits).
 	return detailView{env: e, keys: detailKeys{navKeys: newNavKeys(k), Back: k.Back, Close: key.NewBinding(key.WithKeys("q")),
-		Artifact: k.Artifact, ops: newOpKeys(k)}}
+		Artifact: k.Artifact, Diff: k.Diff, ops: newOpKeys(k)}}
 }
 
 // open shows task id from the top, nothing loaded yet.
@@ -70,6 +73,9 @@ func (d *detailView) Help() helpSet {
 	var s helpSet
 	s[helpMove] = d.keys.vertical()
 	s[helpAct] = []key.Binding{d.keys.Back, d.keys.Artifact}
+	if d.env.runner != nil {
+		s[helpAct] = append(s[helpAct], d.keys.Diff)
+	}
 	s[helpTask] = d.keys.ops.all()
 	return s
 }
@@ -89,6 +95,9 @@ func (d *detailView) shownTask() (v *TaskDetail, t core.Task, ok bool) {
 
 // Update scrolls, shows artifacts, acts on the task, or closes (esc, q).
 func (d *detailView) Update(msg tea.Msg) tea.Cmd {
+	if m, ok := msg.(diffMsg); ok {
+		return d.onDiff(m)
+	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
@@ -112,6 +121,8 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 		d.scroll = 1 << 30
 	case key.Matches(k, d.keys.Artifact):
 		return d.cycleArtifact()
+	case key.Matches(k, d.keys.Diff):
+		return d.toggleDiff()
 	default:
 		if op := d.keys.ops.of(k); op != opNone {
 			_, t, ok := d.shownTask()
@@ -199,6 +210,9 @@ func (d *detailView) header(t core.Task, w int) []string {
 		}
 	}
 	hint := st.Faint.Render("esc back · ↑↓ scroll · a artifacts · u b r + - act ")
+	if d.env.runner != nil {
+		hint = st.Faint.Render("esc back · ↑↓ scroll · a artifacts · d diff · u b r + - act ")
+	}
 	rule := hint + st.Faint.Render(strings.Repeat("─", max(0, w-ansi.StringWidth(ansi.Strip(hint)))))
 	return []string{fit(first, w), fit(second, w), fit(rule, w)}
 }

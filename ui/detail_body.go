@@ -9,12 +9,18 @@ import (
 	"marcus/core"
 )
 
-// detailBody is the scrolling part of the detail, w cells wide, and the
-// line where the artifacts start (-1 when there are none).
+// body is the scrolling part of the detail, w cells wide, and the line
+// where the artifacts start (-1 when there are none).
 func (d *detailView) body(w int) (lines []string, artifactsAt int) {
+	lines, artifactsAt, _ = d.bodyParts(w)
+	return lines, artifactsAt
+}
+
+// bodyParts is body, and the line where the diff starts (-1: none shown).
+func (d *detailView) bodyParts(w int) (lines []string, artifactsAt, diffAt int) {
 	v, _, _ := d.shownTask()
 	if v == nil {
-		return nil, -1
+		return nil, -1, -1
 	}
 	t, now, st := v.Task, d.env.now(), &d.env.st
 	// section adds a titled block; an empty one is left out.
@@ -32,6 +38,15 @@ func (d *detailView) body(w int) (lines []string, artifactsAt int) {
 	}
 	if t.LastMessage != "" {
 		section("Last message", wrapIndent(`"`+t.LastMessage+`"`, w, "  "))
+	}
+	section("Workspace", d.workspaceLines(v, w, now))
+	diffAt = -1
+	if diff := d.diffSection(); diff != nil {
+		diffAt = len(lines)
+		if diffAt > 0 {
+			diffAt++
+		}
+		section("Diff against "+detailOr(d.integration(), "the integration branch"), diff)
 	}
 	section("Acceptance criteria", acceptanceLines(t, w))
 	section("Depends on", d.depLines(t, v.Deps, false))
@@ -60,7 +75,7 @@ func (d *detailView) body(w int) (lines []string, artifactsAt int) {
 		ls = append(ls, d.historyLine(v.History[i], now))
 	}
 	section("History", ls)
-	return lines, artifactsAt
+	return lines, artifactsAt, diffAt
 }
 
 func acceptanceLines(t core.Task, w int) []string {
@@ -175,7 +190,18 @@ func historyText(e core.Event) string {
 		}
 		return what
 	case core.TaskCompleted:
+		if p.Commit != "" {
+			return "completed by " + who + ": " + gateText(e)
+		}
 		return "completed by " + who
+	case core.GateStarted:
+		return who + " reported completed: the gate runs"
+	case core.GateFailed:
+		return "the gate refused " + who + "'s work: " + refusalText(p)
+	case core.AgentSpawned:
+		return fmt.Sprintf("agent %s started (pid %d) on %s", who, p.PID, oneLine(p.Branch))
+	case core.AgentExited:
+		return "agent " + who + " " + exitText(p)
 	case core.TaskBlocked:
 		return "blocked: " + oneLine(p.Why())
 	case core.BlockerReported:

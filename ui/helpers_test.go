@@ -136,7 +136,7 @@ func (e *testEnv) run(cmd tea.Cmd) {
 			for _, c := range msg {
 				e.run(c)
 			}
-		case nil, changedMsg, tickMsg:
+		case nil, changedMsg, tickMsg, runnerMsg:
 		default:
 			_, next := e.m.Update(msg)
 			e.run(next)

@@ -23,6 +23,7 @@ type KeyMap struct {
 	Artifact                             key.Binding
 	Rename, Delete, Add, Depends, Create key.Binding
 	Toggle                               key.Binding
+	StopAgent, Diff                      key.Binding
 }
 
 // Keys is the dashboard's key map.
@@ -62,6 +63,8 @@ var Keys = KeyMap{
 	Depends:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dependencies")),
 	Create:          key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter", "create")),
 	Toggle:          key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
+	StopAgent:       key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "stop agent")),
+	Diff:            key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs integration")),
 }
 
 // ShortHelp is the footer's help: what works in most views.

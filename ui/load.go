@@ -109,3 +109,15 @@ func (m *Model) projectIndex() int {
 	}
 	return 0
 }
+
+// onRunner puts a refreshed runner snapshot into the snapshot every view
+// shows, and refreshes again later. Only the root changes the snapshot.
+func (m *Model) onRunner(msg runnerMsg) tea.Cmd {
+	if m.snap != nil && m.ctx.Err() == nil {
+		m.snap.Runner = msg.snap
+	}
+	if m.ctx.Err() != nil {
+		return nil
+	}
+	return runnerCmd(m.o.Runner, m.o.Now)
+}

@@ -11,6 +11,7 @@ import (
 
 	"marcus/core"
 	"marcus/core/plan"
+	runcore "marcus/core/run"
 )
 
 // Options configure the dashboard.
@@ -42,6 +43,10 @@ type Options struct {
 	Now func() time.Time
 	// Status is the footer's first message.
 	Status string
+	// Runner is marcus run's spawn controller when this process runs one:
+	// the Agents view then shows its agents' processes and output, x stops
+	// one, and a task's detail offers its diff (d). Nil: no runner.
+	Runner runcore.Live
 }
 
 // StatusMsg puts a message in the footer; send it with Program.Send from
@@ -125,9 +130,9 @@ func New(o Options) *Model {
 		o.NoColor = true
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &env{st: newStyles(o.NoColor), now: o.Now, mcpAddr: o.MCPAddr, noColor: o.NoColor}
+	e := &env{st: newStyles(o.NoColor), now: o.Now, mcpAddr: o.MCPAddr, noColor: o.NoColor, runner: o.Runner}
 	m := &Model{o: o, env: e, keys: newRootKeys(Keys), help: help.New(), ctx: ctx, cancel: cancel,
-		loader: &loader{coord: o.Coord}, project: o.Project, status: o.Status,
+		loader: &loader{coord: o.Coord, runner: o.Runner}, project: o.Project, status: o.Status,
 		detail: newDetailView(e), picker: newPickerView(e)}
 	m.resetTabs()
 	m.helpPage = newHelpView(e, m.helpGroups())
@@ -197,7 +202,11 @@ func (m *Model) Close() { m.cancel() }
 
 // Init loads the first snapshot and starts watching for changes.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.reload(), waitCmd(m.ctx, m.o.Coord, 0, m.o.Poll), tick())
+	cmds := []tea.Cmd{m.reload(), waitCmd(m.ctx, m.o.Coord, 0, m.o.Poll), tick()}
+	if m.o.Runner != nil {
+		cmds = append(cmds, runnerCmd(m.o.Runner, m.o.Now))
+	}
+	return tea.Batch(cmds...)
 }
 
 // tickMsg redraws countdowns once a second; it loads nothing.
@@ -222,6 +231,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onChanged(msg)
 	case tickMsg:
 		return m, tick()
+	case runnerMsg:
+		return m, m.onRunner(msg)
+	case diffMsg:
+		return m, m.detail.Update(msg)
 	case StatusMsg:
 		m.setStatus(string(msg), false)
 		return m, nil

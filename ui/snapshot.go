@@ -8,6 +8,7 @@ import (
 
 	"marcus/core"
 	"marcus/core/metrics"
+	runcore "marcus/core/run"
 )
 
 // FeedLimit is how many of a project's newest events the activity feed keeps.
@@ -38,7 +39,10 @@ type Snapshot struct {
 	// Mirrors are the project's board mirrors (Trello) and their state.
 	Mirrors []core.MirrorStatus
 	// Detail is filled when a task's detail is open.
-	Detail   *TaskDetail
+	Detail *TaskDetail
+	// Runner is marcus run's agents and their output, nil when no runner
+	// runs in this process; the root refreshes it on a timer of its own.
+	Runner   *RunnerSnapshot
 	LoadedAt time.Time
 }
 
@@ -91,6 +95,7 @@ type changedMsg struct {
 // next only when the last has answered), so its state needs no lock.
 type loader struct {
 	coord   *core.Coordinator
+	runner  runcore.Live
 	metrics *metrics.Live
 	// reports keeps ended experiments' reports (they never change) and
 	// when a running one was last computed.
@@ -160,6 +165,9 @@ func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
 		if s.Detail, err = loadDetail(ctx, c, req.detail); err != nil && core.CodeOf(err) != core.ErrNotFound {
 			return nil, err
 		}
+	}
+	if l.runner != nil {
+		s.Runner = loadRunner(l.runner, s.LoadedAt)
 	}
 	return s, nil
 }

@@ -5,6 +5,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	runcore "marcus/core/run"
 )
 
 // A view is one screen of the dashboard: a tab (board, agents, activity,
@@ -46,6 +48,10 @@ type env struct {
 	now     func() time.Time
 	mcpAddr string
 	noColor bool
+	// runner is marcus run's controller, nil when none runs here; views
+	// only pass it to commands (stop, diff), never call it in Update or
+	// View.
+	runner runcore.Live
 }
 
 // helpGroup is a column of the help screen.

@@ -71,6 +71,7 @@ func (w *Workspaces) attempt(ctx context.Context, req core.GateRequest, res *cor
 	if err != nil {
 		return true, err
 	}
+	res.Head = head
 	dir := w.Dir(req.Task)
 	if res.Files, err = w.rebase(ctx, dir, head); err != nil || len(res.Files) > 0 {
 		res.Status = core.GateConflict
@@ -241,16 +242,22 @@ func (w *Workspaces) Merged(ctx context.Context, task core.TaskID) (string, erro
 const maxDiff = 1 << 20
 
 // Diff is the task branch's committed change against the integration
-// branch (from their merge base), at most 1 MiB.
+// branch (from their merge base), at most 1 MiB. A task whose branch was
+// merged and removed shows what its merge commit brought.
 func (w *Workspaces) Diff(ctx context.Context, task core.TaskID) (string, error) {
 	if err := w.checkTask(task); err != nil {
 		return "", err
 	}
 	branch := "refs/heads/" + w.Branch(task)
+	from, to := "refs/heads/"+w.o.Integration+"...", branch
 	if _, err := w.resolve(ctx, branch); err != nil {
-		return "", core.Errorf(core.ErrNotFound, "task %s has no branch: it was merged and removed, or never prepared", task)
+		merge, merr := w.Merged(ctx, task)
+		if merr != nil || merge == "" {
+			return "", core.Errorf(core.ErrNotFound, "task %s has no branch and no merge: it was never prepared, or abandoned", task)
+		}
+		from, to = merge+"^1..", merge
 	}
-	out, err := w.git(ctx, w.gitDir, "diff", "--no-color", "--no-ext-diff", "refs/heads/"+w.o.Integration+"..."+branch, "--")
+	out, err := w.git(ctx, w.gitDir, "diff", "--no-color", "--no-ext-diff", from+to, "--")
 	if len(out) > maxDiff {
 		out = out[:maxDiff] + "\n[diff cut at 1 MiB]\n"
 	}

@@ -166,3 +166,23 @@ func (w *Workspaces) deleteTaskBranches(ctx context.Context) ([]string, error) {
 	}
 	return deleted, nil
 }
+
+// Lookup finds the worktree a task has now: its folder on its branch.
+// Base is where the branch left the integration branch (their merge base).
+func (w *Workspaces) Lookup(ctx context.Context, task core.TaskID) (core.Workspace, error) {
+	if err := w.checkTask(task); err != nil {
+		return core.Workspace{}, err
+	}
+	dir, branch := w.Dir(task), w.Branch(task)
+	if !exists(filepath.Join(dir, ".git")) {
+		return core.Workspace{}, core.Errorf(core.ErrNotFound, "task %s has no worktree", task)
+	}
+	if _, err := w.resolve(ctx, "refs/heads/"+branch); err != nil {
+		return core.Workspace{}, err
+	}
+	base, err := w.git(ctx, w.gitDir, "merge-base", "refs/heads/"+w.o.Integration, "refs/heads/"+branch)
+	if err != nil {
+		return core.Workspace{}, err
+	}
+	return core.Workspace{Task: task, Dir: dir, Branch: branch, Integration: w.o.Integration, Base: strings.TrimSpace(base), GitDir: w.gitDir}, nil
+}

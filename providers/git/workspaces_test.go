@@ -220,6 +220,31 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+// TestDiffOfMergedTask shows what the merge brought once the task's
+// branch is gone.
+func TestDiffOfMergedTask(t *testing.T) {
+	t.Parallel()
+	r := newRepo(t)
+	w := r.open(git.Options{})
+	ws := r.prepare(w, "t-a")
+	r.commit(ws.Dir, "a", map[string]string{"a.txt": "hello\n"})
+	if res := r.gate(w, "t-a"); !res.Merged() {
+		t.Fatalf("gate = %+v", res)
+	}
+	other := r.prepare(w, "t-b")
+	r.commit(other.Dir, "b", map[string]string{"b.txt": "other\n"})
+	if res := r.gate(w, "t-b"); !res.Merged() {
+		t.Fatalf("gate = %+v", res)
+	}
+	if err := w.Remove(t.Context(), "t-a"); err != nil {
+		t.Fatal(err)
+	}
+	diff, err := w.Diff(t.Context(), "t-a")
+	if err != nil || !strings.Contains(diff, "+hello") || strings.Contains(diff, "b.txt") {
+		t.Errorf("diff of a merged, removed task = %q, %v", diff, err)
+	}
+}
+
 func TestBadTaskIDs(t *testing.T) {
 	t.Parallel()
 	r := newRepo(t)
@@ -240,5 +265,33 @@ func TestSlug(t *testing.T) {
 		if got := git.Slug(in); got != want {
 			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestLookup finds a task's worktree as Prepare made it, after other work
+// merged (its base stays where the branch left the integration branch),
+// and nothing once it is removed.
+func TestLookup(t *testing.T) {
+	t.Parallel()
+	r := newRepo(t)
+	w := r.open(git.Options{})
+	if _, err := w.Lookup(t.Context(), "t-a"); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("lookup before prepare: %v, want not found", err)
+	}
+	ws := r.prepare(w, "t-a")
+	other := r.prepare(w, "t-b")
+	r.commit(other.Dir, "other work", map[string]string{"b.txt": "b\n"})
+	if res := r.gate(w, "t-b"); !res.Merged() {
+		t.Fatalf("gate: %+v", res)
+	}
+	got, err := w.Lookup(t.Context(), "t-a")
+	if err != nil || got != ws {
+		t.Errorf("lookup = %+v, %v; want %+v", got, err, ws)
+	}
+	if err := w.Remove(t.Context(), "t-a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Lookup(t.Context(), "t-a"); core.CodeOf(err) != core.ErrNotFound {
+		t.Errorf("lookup after remove: %v, want not found", err)
 	}
 }

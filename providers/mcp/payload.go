@@ -27,7 +27,7 @@ func newTaskPayload(tc core.TaskContext, far core.Ancestry, p core.Project, now 
 	out := &taskPayload{ID: t.ID, Name: t.Name, Description: t.Description, Priority: t.Priority.String(),
 		Phase: t.Phase.String(), Labels: nonNil(t.Labels), EstimatedMinutes: t.EstimateMinutes,
 		ProjectID: p.ID, ProjectName: p.Name, AcceptanceCriteria: nonNil(t.Acceptance),
-		CompletionCriteria: nonNil(t.Acceptance), Dependencies: depList(tc.Dependencies),
+		CompletionCriteria: nonNil(t.Acceptance), Dependencies: depList(t, tc.Dependencies),
 		DependencyArtifacts: deps.Artifacts, Decisions: deps.Decisions, ProjectContract: contract,
 		TransitiveContext: transitivePart(far), LeaseEpoch: t.Lease.Epoch, LeaseExpiresAt: t.Lease.ExpiresAt,
 		LeaseSeconds: int(t.Lease.ExpiresAt.Sub(now).Seconds()), Instructions: instructionsFor(tc, now)}
@@ -138,17 +138,24 @@ func decisionObj(d core.Decision) decisionInfo {
 		Impact: orText(d.Impact, "May affect dependent tasks"), ScopeAnnotation: "reference_only"}
 }
 
-func depList(ts []core.Task) []depEntry {
+// depList lists a task's dependencies; a soft one says so, since the task
+// may start before it is done (and, under marcus run, before its work is
+// merged into the task's branch).
+func depList(of core.Task, ts []core.Task) []depEntry {
+	soft := map[core.TaskID]bool{}
+	for _, d := range of.Dependencies {
+		soft[d.Task] = d.Soft
+	}
 	out := make([]depEntry, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, depEntry{ID: t.ID, Name: t.Name, Status: t.Status, CompletedBy: t.Holder})
+		out = append(out, depEntry{ID: t.ID, Name: t.Name, Status: t.Status, CompletedBy: t.Holder, Soft: soft[t.ID]})
 	}
 	return out
 }
 
 func recoveryInfo(h core.Handoff) *recoveryEntry {
 	return &recoveryEntry{RecoveredFromAgent: h.PreviousHolder, PreviousProgress: h.Progress,
-		LastMessage: h.Message, RecoveredAt: h.RecoveredAt, RecoveryReason: h.Reason, Instructions: handoffText(h)}
+		LastMessage: h.Message, RecoveredAt: h.RecoveredAt, RecoveryReason: h.Reason, Instructions: handoffText(h), LastOutput: h.Output}
 }
 
 func handoffText(h core.Handoff) string {

@@ -124,6 +124,29 @@ type progressResult struct {
 	LeaseEpoch     *int64          `json:"lease_epoch,omitempty"`
 }
 
+// gateRefusalResult answers a completion the completion gate refused
+// (marcus run): what failed, where, and what to do about it.
+type gateRefusalResult struct {
+	Success           bool            `json:"success"`
+	Status            core.GateStatus `json:"status"`
+	Error             string          `json:"error"`
+	ErrorCode         string          `json:"error_code"`
+	Reason            string          `json:"reason"`
+	Instructions      string          `json:"instructions"`
+	TaskID            core.TaskID     `json:"task_id"`
+	TaskStatus        core.TaskStatus `json:"task_status"`
+	Branch            string          `json:"branch"`
+	IntegrationBranch string          `json:"integration_branch"`
+	Commits           int             `json:"commits"`
+	GateFailures      int             `json:"gate_failures"`
+	GateFailuresLeft  int             `json:"gate_failures_left"`
+	ConflictFiles     []string        `json:"conflict_files,omitempty"`
+	UncommittedFiles  []string        `json:"uncommitted_files,omitempty"`
+	ExitCode          *int            `json:"exit_code,omitempty"`
+	TimedOut          *bool           `json:"timed_out,omitempty"`
+	OutputTail        *string         `json:"output_tail,omitempty"`
+}
+
 // blockerResult answers report_blocker.
 type blockerResult struct {
 	Success     bool            `json:"success"`

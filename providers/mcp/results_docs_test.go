@@ -18,7 +18,7 @@ var resultTypes = map[string][]any{
 	"register_agent":             {registerResult{}},
 	"request_next_task":          {nextTaskResult{}},
 	"get_task_context":           {contextResult{}},
-	"report_task_progress":       {progressResult{}},
+	"report_task_progress":       {progressResult{}, gateRefusalResult{}},
 	"report_blocker":             {blockerResult{}},
 	"log_decision":               {decisionResult{}},
 	"log_artifact":               {artifactResult{}},

@@ -49,6 +49,17 @@ type taskPayload struct {
 	LeaseEpoch            int64          `json:"lease_epoch"`
 	LeaseExpiresAt        time.Time      `json:"lease_expires_at"`
 	LeaseSeconds          int            `json:"lease_seconds"`
+	// Workspace is the task's git worktree when marcus run works the
+	// project: where the agent works and commits.
+	Workspace *workspaceInfo `json:"workspace,omitempty"`
+}
+
+// workspaceInfo is a task's worktree under marcus run.
+type workspaceInfo struct {
+	Dir               string `json:"dir"`
+	Branch            string `json:"branch"`
+	IntegrationBranch string `json:"integration_branch"`
+	Base              string `json:"base"`
 }
 
 // contextPart is a set of artifacts and decisions from one source: the
@@ -64,6 +75,10 @@ type depEntry struct {
 	Name        string          `json:"name"`
 	Status      core.TaskStatus `json:"status"`
 	CompletedBy core.AgentID    `json:"completed_by"`
+	// Soft: the task only comes after this one when it can; it may start
+	// before this one is done. Absent for a hard dependency (Marcus's
+	// shape).
+	Soft bool `json:"soft,omitempty"`
 }
 
 // artifactInfo is an artifact as context: where it is, who made it, how
@@ -103,6 +118,7 @@ type recoveryEntry struct {
 	RecoveredAt        time.Time    `json:"recovered_at"`
 	RecoveryReason     string       `json:"recovery_reason"`
 	Instructions       string       `json:"instructions"`
+	LastOutput         []string     `json:"last_output,omitempty"`
 }
 
 // contextResult answers get_task_context.

@@ -185,6 +185,9 @@ func (h *handlers) wrap(t tool) sdk.ToolHandler {
 		if planningTools[t.name] {
 			timeout = h.o.PlanTimeout
 		}
+		if t.name == "report_task_progress" {
+			timeout += h.c.GateTimeout() // a completion may wait for the gate
+		}
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		start := time.Now()

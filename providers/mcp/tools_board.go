@@ -70,10 +70,21 @@ func (h *handlers) logArtifact(ctx context.Context, a args) (any, error) {
 // the project's workspace root if it has one, else the project's folder
 // under the artifacts directory; "" (board only) when neither is set. The
 // folder is made if it is missing.
+//
+// Under marcus run the task's worktree is the root, and a task without one
+// keeps its artifact on the board only: the workspace root is then the
+// person's own checkout, which marcus never writes.
 func (h *handlers) defaultRoot(ctx context.Context, task core.TaskID) (string, error) {
 	p, err := h.c.ProjectOfTask(ctx, task)
 	if err != nil {
 		return "", err
+	}
+	if h.c.AttachedProject(p.ID) {
+		w, ok, err := h.c.TaskWorkspace(ctx, task)
+		if err != nil || !ok {
+			return "", err
+		}
+		return w.Dir, nil
 	}
 	root := p.WorkspaceRoot()
 	if root == "" && h.o.ArtifactDir != "" {

@@ -26,6 +26,9 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	}
 	res := nextTaskResultOf(as, far, h.c.Now())
 	res.ExperimentComplete = as.ExperimentDone
+	if res.Task != nil {
+		res.Task.Workspace = workspaceOf(as.Workspace)
+	}
 	return res, nil
 }
 
@@ -82,7 +85,7 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 		dependents = append(dependents, dependentInfo{TaskID: d.ID, TaskName: d.Name, Status: d.Status})
 	}
 	c := taskContext{TaskID: tc.Task.ID, TaskName: tc.Task.Name, Status: tc.Task.Status,
-		Dependencies: depList(tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
+		Dependencies: depList(tc.Task, tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
 		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(far)}
 	if tc.Task.Handoff != nil {
 		c.RecoveryInfo = recoveryInfo(*tc.Task.Handoff)
@@ -97,6 +100,9 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 	}
 	asked := h.c.Now()
 	t, err := h.c.ReportProgress(ctx, r)
+	if answer, ok := gateAnswer(err); ok {
+		return answer, nil
+	}
 	if err != nil {
 		return refusal(err, r.Status), nil
 	}
@@ -104,6 +110,8 @@ func (h *handlers) reportProgress(ctx context.Context, a args) (any, error) {
 	switch {
 	case t.Status == core.StatusDone && t.CompletedAt.Before(asked):
 		out.Message = "Task was already completed; nothing changed. Request your next task."
+	case t.Status == core.StatusDone && h.c.AttachedProject(t.Project):
+		out.Message = "Your work passed the completion gate and is merged; the task is done. Stop working on it."
 	case t.Status == core.StatusDone:
 		out.Message = "Task completed. Request your next task now."
 	case t.Status == core.StatusBlocked:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -183,13 +182,9 @@ func (l *Launcher) spec(dir string, a core.AgentLaunch, vars, files map[string]s
 			return Spec{}, core.Errorf(core.ErrInvalid, "an argument of the %s agent is %d KiB, more than a process argument can hold (%d KiB): shorten the task's description, or use a profile that reads {prompt_file}", p.Name, len(arg)>>10, maxArg>>10)
 		}
 	}
-	path, err := exec.LookPath(argv[0])
+	path, err := p.lookPath(argv[0])
 	if err != nil {
-		hint := "install it"
-		if p.Install != "" {
-			hint = "install it (" + p.Install + ")"
-		}
-		return Spec{}, core.Errorf(core.ErrInvalid, "the %s agent's program %q is not on PATH: %s, or set the profile's command to its full path", p.Name, argv[0], hint)
+		return Spec{}, err
 	}
 	env := append(environ(p.Unset), Contract(a, vars)...)
 	for _, e := range p.Env {

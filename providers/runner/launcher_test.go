@@ -259,3 +259,22 @@ func TestLaunchRefusesHugePrompt(t *testing.T) {
 		t.Errorf("a profile that reads the prompt file: %v", err)
 	}
 }
+
+// Installed finds a profile's program before a run starts anything, and
+// says how to install a missing one.
+func TestProfileInstalled(t *testing.T) {
+	missing := runner.Profile{Name: "x", Command: []string{"marcus-no-such-agent-cli"}, Install: "npm install -g x-cli"}
+	err := missing.Installed()
+	if core.CodeOf(err) != core.ErrInvalid || !strings.Contains(err.Error(), "npm install -g x-cli") {
+		t.Errorf("missing program: %v", err)
+	}
+	for _, p := range []runner.Profile{
+		{Name: "sh", Command: []string{"sh", "-c", "true"}},
+		{Name: "shell", Shell: "marcus-no-such-agent-cli"},    // found only at launch, by sh
+		{Name: "late", Command: []string{"{worktree}/agent"}}, // known only at launch
+	} {
+		if err := p.Installed(); err != nil {
+			t.Errorf("%s: %v", p.Name, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"encoding/json"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -75,6 +76,30 @@ func (p Profile) Check() error {
 		}
 	}
 	return nil
+}
+
+// Installed checks that the profile's program can be found, so a run
+// whose agents could not start says so before it starts anything. A shell
+// profile, or a program named by a placeholder, is found only at launch.
+func (p Profile) Installed() error {
+	if len(p.Command) == 0 || placeholder.MatchString(p.Command[0]) {
+		return nil
+	}
+	_, err := p.lookPath(p.Command[0])
+	return err
+}
+
+// lookPath finds the profile's program, or says how to install it.
+func (p Profile) lookPath(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		hint := "install it"
+		if p.Install != "" {
+			hint = "install it (" + p.Install + ")"
+		}
+		return "", core.Errorf(core.ErrInvalid, "the %s agent's program %q is not on PATH: %s, or set the profile's command to its full path", p.Name, name, hint)
+	}
+	return path, nil
 }
 
 func (p Profile) templates() []string {

@@ -67,7 +67,7 @@ func writeSteps(b *strings.Builder, l core.AgentLaunch) {
 func writeLoop(b *strings.Builder, l core.AgentLaunch) {
 	fmt.Fprintf(b, `HOW TO WORK (agent_id %s, project_id %s)
 1. Call register_agent once with agent_id %q, role "worker" and project_id %q.
-2. Loop: call request_next_task with your agent_id. When it gives a task, work it as its instructions say, report progress at 25, 50 and 75 %%, commit your work, and report status "completed"; marcus validates and merges it, and answers merge_conflict or validation_failed with what to fix when it cannot. When no task is given, wait retry_after_seconds and ask again; stop when should_exit is true.
+2. Loop: call request_next_task with your agent_id. When it gives a task, it comes with task.workspace: a git worktree of its own (workspace.dir) on its own branch (workspace.branch), made from the integration branch (workspace.integration_branch) with the work of the tasks it depends on. Work and commit only there (cd into it), never in the folder you started in. Work the task as its instructions say, report progress at 25, 50 and 75 %%, log_artifact with project_root set to workspace.dir (commit the file), commit everything, and report status "completed"; marcus validates and merges it, and answers merge_conflict or validation_failed with what to fix when it cannot (rebase onto the integration branch and resolve; fix and commit; then report completed again). When no task is given, wait retry_after_seconds and ask again; stop when should_exit is true.
 
 `, l.Agent, l.Project.ID, l.Agent, l.Project.ID)
 }

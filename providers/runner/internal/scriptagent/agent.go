@@ -18,12 +18,17 @@ type env struct {
 	url, agent, project, task, worktree, branch, integration, promptFile string
 }
 
+// readEnv reads the contract. Without MARCUS_TASK_ID the agent runs in
+// reuse mode: it asks for its tasks itself, each with its worktree.
 func readEnv() (env, error) {
 	e := env{url: os.Getenv("MARCUS_MCP_URL"), agent: os.Getenv("MARCUS_AGENT_ID"), project: os.Getenv("MARCUS_PROJECT_ID"),
 		task: os.Getenv("MARCUS_TASK_ID"), worktree: os.Getenv("MARCUS_WORKTREE"), branch: os.Getenv("MARCUS_BRANCH"),
 		integration: os.Getenv("MARCUS_INTEGRATION_BRANCH"), promptFile: os.Getenv("MARCUS_PROMPT_FILE")}
-	for name, v := range map[string]string{"MARCUS_MCP_URL": e.url, "MARCUS_AGENT_ID": e.agent, "MARCUS_TASK_ID": e.task,
-		"MARCUS_WORKTREE": e.worktree, "MARCUS_BRANCH": e.branch, "MARCUS_PROMPT_FILE": e.promptFile} {
+	need := map[string]string{"MARCUS_MCP_URL": e.url, "MARCUS_AGENT_ID": e.agent, "MARCUS_WORKTREE": e.worktree, "MARCUS_PROMPT_FILE": e.promptFile}
+	if e.task != "" {
+		need["MARCUS_BRANCH"] = e.branch
+	}
+	for name, v := range need {
 		if v == "" {
 			return e, fmt.Errorf("%s is not set: run me under marcus's runner", name)
 		}
@@ -32,8 +37,8 @@ func readEnv() (env, error) {
 		return e, err
 	}
 	prompt, err := os.ReadFile(e.promptFile)
-	if err != nil || !strings.Contains(string(prompt), e.task) {
-		return e, fmt.Errorf("the prompt file %s does not name task %s (%v)", e.promptFile, e.task, err)
+	if want := orText(e.task, e.agent); err != nil || !strings.Contains(string(prompt), want) {
+		return e, fmt.Errorf("the prompt file %s does not name %s (%v)", e.promptFile, want, err)
 	}
 	if wd, _ := os.Getwd(); filepath.Clean(wd) != filepath.Clean(e.worktree) {
 		return e, fmt.Errorf("started in %s, not in the worktree %s", wd, e.worktree)
@@ -64,6 +69,7 @@ func checkConfig(e env) error {
 type agent struct {
 	env
 	cs    *sdk.ClientSession
+	mode  string
 	epoch any
 	task  map[string]any
 	seen  []string // dependency files found at start
@@ -124,17 +130,85 @@ func (a *agent) start(ctx context.Context) error {
 	if task == nil || task["id"] != a.env.task {
 		return fmt.Errorf("request_next_task gave %v, not my task %s", res["task"], a.env.task)
 	}
+	return a.take(task, true)
+}
+
+// take starts work on a task request_next_task gave, in the worktree the
+// answer names; mine is the one the runner started me in, if it did.
+func (a *agent) take(task map[string]any, mine bool) error {
+	ws, _ := task["workspace"].(map[string]any)
+	if ws == nil {
+		return fmt.Errorf("request_next_task gave task %v without a workspace", task["id"])
+	}
+	if mine && filepath.Clean(fmt.Sprint(ws["dir"])) != filepath.Clean(a.worktree) {
+		return fmt.Errorf("request_next_task gave workspace %v, not my worktree %s", ws, a.worktree)
+	}
+	a.worktree, a.branch = fmt.Sprint(ws["dir"]), fmt.Sprint(ws["branch"])
+	a.integration = fmt.Sprint(ws["integration_branch"])
 	a.task, a.epoch = task, task["lease_epoch"]
-	say("working task %s %q (epoch %v)", a.env.task, task["name"], a.epoch)
+	say("working task %s %q (epoch %v) in %s", task["id"], task["name"], a.epoch, a.worktree)
 	return a.lookAtDependencies(task)
 }
 
-// lookAtDependencies checks each done dependency's file is in the
-// worktree: a task starts with its dependencies' merged work.
+// loop is reuse mode: ask for work until marcus says to exit.
+func (a *agent) loop(ctx context.Context, o options) error {
+	if _, err := a.must(ctx, "register_agent", map[string]any{"agent_id": a.agent, "name": a.agent,
+		"role": "scripted", "skills": []string{"git"}, "project_id": a.project}); err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		res, err := a.call(ctx, "request_next_task", map[string]any{"agent_id": a.agent})
+		if err != nil {
+			return err
+		}
+		task, _ := res["task"].(map[string]any)
+		switch {
+		case task != nil:
+			a.env.task = fmt.Sprint(task["id"])
+			if err := a.take(task, false); err != nil {
+				return err
+			}
+			if err := a.workTask(ctx, o); err != nil {
+				return err
+			}
+		case res["should_exit"] == true:
+			say("nothing left: %v", res["message"])
+			return nil
+		default:
+			wait, _ := res["retry_after_seconds"].(float64)
+			say("no task; asking again in %vs", wait)
+			sleep(ctx, time.Duration(wait*float64(time.Second)))
+		}
+	}
+	return ctx.Err()
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func orText(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// lookAtDependencies checks each hard dependency's file is in the
+// worktree: a task starts with its dependencies' merged work. A soft
+// dependency may not be done, or merged, when the task starts.
 func (a *agent) lookAtDependencies(task map[string]any) error {
 	deps, _ := task["dependencies"].([]any)
 	for _, d := range deps {
 		dep, _ := d.(map[string]any)
+		if soft, _ := dep["soft"].(bool); soft {
+			continue
+		}
 		id := fmt.Sprint(dep["id"])
 		if _, err := os.Stat(filepath.Join(a.worktree, "tasks", id+".txt")); err != nil {
 			return fmt.Errorf("dependency %s is %v but its file is not in my worktree", id, dep["status"])
@@ -177,6 +251,9 @@ func (a *agent) work(ctx context.Context, o options) error {
 	return git(a.worktree, "commit", "--quiet", "-m", "task "+a.env.task+": scripted work")
 }
 
+// errBlocked ends an agent whose task the gate blocked for a person.
+var errBlocked = errors.New("the gate blocked my task for a person: stopping")
+
 // maxAttempts bounds the completion reports one agent sends.
 const maxAttempts = 6
 
@@ -193,6 +270,9 @@ func (a *agent) complete(ctx context.Context) error {
 			return nil
 		}
 		say("gate answered %v: %v", res["status"], res["error"])
+		if res["task_status"] == "blocked" {
+			return errBlocked
+		}
 		if err := a.answer(res); err != nil {
 			return err
 		}
@@ -209,6 +289,9 @@ func (a *agent) answer(res map[string]any) error {
 	case "merge_conflict":
 		return a.resolve()
 	case "validation_failed":
+		if a.mode == "failalways" {
+			return a.fakeFix()
+		}
 		return a.fix()
 	case "no_commits", "uncommitted_changes":
 		if err := git(a.worktree, "add", "-A"); err != nil {

@@ -20,7 +20,7 @@ func (a *agent) edit(mode string) error {
 	switch mode {
 	case "conflict":
 		return appendLine(filepath.Join(a.worktree, "SHARED.md"), "- "+a.env.task+" by "+a.agent)
-	case "failonce":
+	case "failonce", "failalways":
 		return write(filepath.Join(a.worktree, "BROKEN"), "validation refuses this file\n")
 	}
 	return nil
@@ -56,6 +56,19 @@ func (a *agent) fix() error {
 		return err
 	}
 	return git(a.worktree, "commit", "--quiet", "-m", "task "+a.env.task+": fix validation")
+}
+
+// fakeFix commits a change that fixes nothing, as an agent that keeps
+// missing the cause would.
+func (a *agent) fakeFix() error {
+	say("trying a fix that does not address the failure")
+	if err := appendLine(filepath.Join(a.worktree, "ATTEMPTS"), "attempt"); err != nil {
+		return err
+	}
+	if err := git(a.worktree, "add", "ATTEMPTS"); err != nil {
+		return err
+	}
+	return git(a.worktree, "commit", "--quiet", "-m", "task "+a.env.task+": another attempt")
 }
 
 // resolve rebases onto the integration branch and settles each conflict by

@@ -12,9 +12,15 @@
 //	conflict   also append a line to SHARED.md, which every task appends to
 //	failonce   also commit a BROKEN file, which validation (test ! -e BROKEN)
 //	           refuses; the fix removes it
+//	failalways as failonce, but each "fix" misses the cause, until the gate
+//	           blocks the task (the agent then exits with status 2)
 //	crash      exit 3 after the first progress report, without completing
 //	hang       stop talking after the first progress report and sleep;
 //	           with -ignore-term it also ignores SIGTERM
+//
+// Without MARCUS_TASK_ID (the runner's reuse mode) it loops: it asks for
+// tasks with request_next_task, works each in the worktree the answer
+// names, and exits when told the project needs no more work.
 //
 // It prints one line per step, so its log tells what it did, and exits 0
 // only when its work is merged.
@@ -22,6 +28,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -39,14 +46,17 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.mode, "mode", "normal", "normal, conflict, failonce, crash or hang")
+	flag.StringVar(&o.mode, "mode", "normal", "normal, conflict, failonce, failalways, crash or hang")
 	flag.DurationVar(&o.work, "work", 200*time.Millisecond, "how long the scripted work takes")
 	flag.BoolVar(&o.ignoreTerm, "ignore-term", false, "in hang mode, ignore SIGTERM too")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	if err := run(ctx, o); err != nil {
+	if err := run(ctx, o); errors.Is(err, errBlocked) {
+		say("%v", err)
+		os.Exit(2)
+	} else if err != nil {
 		fmt.Println("scriptagent: error:", err)
 		os.Exit(1)
 	}
@@ -61,10 +71,19 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	a.mode = o.mode
 	defer a.close()
+	if env.task == "" {
+		return a.loop(ctx, o)
+	}
 	if err := a.start(ctx); err != nil {
 		return err
 	}
+	return a.workTask(ctx, o)
+}
+
+// workTask does one task as the mode says.
+func (a *agent) workTask(ctx context.Context, o options) error {
 	if err := a.progress(ctx, 25, "started: read the task and its dependencies"); err != nil {
 		return err
 	}
