@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +87,17 @@ func serveE2E(t testing.TB, s core.Store, plan core.Plan, leases core.LeasePolic
 	return &e2e{store: s, coord: c, proj: p, url: srv.URL + mcp.Path}
 }
 
+// untilDeadline bounds a run by the test binary's own deadline (go test
+// -timeout), less up to a minute to report what happened. A fixed bound
+// of a few minutes measured the machine: under -race on a loaded machine a
+// sound run took longer, and failed only for that.
+func untilDeadline(t *testing.T) (context.Context, context.CancelFunc) {
+	if d, ok := t.Deadline(); ok {
+		return context.WithDeadline(context.Background(), d.Add(-min(time.Minute, time.Until(d)/4)))
+	}
+	return context.WithCancel(context.Background())
+}
+
 // check verifies the board's history: every task done exactly once, no
 // task held by two agents, no claim before its dependencies were done.
 func (e *e2e) check(t *testing.T) ([]core.Event, core.Board) {
@@ -121,7 +133,7 @@ func (e *e2e) check(t *testing.T) ([]core.Event, core.Board) {
 
 func TestE2EThirtyTwoAgentsOverHTTP(t *testing.T) {
 	e := startE2E(t, layered("e2e-http", 300, 30), core.DefaultLeasePolicy, time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := untilDeadline(t)
 	defer cancel()
 	stats, err := swarm.Run(ctx, swarm.Options{URL: e.url, Agents: 32, Project: string(e.proj.ID),
 		MaxRetryWait: 20 * time.Millisecond})
@@ -139,41 +151,71 @@ func TestE2EThirtyTwoAgentsOverHTTP(t *testing.T) {
 	e.check(t)
 }
 
+// Dying agents lose their tasks, which go on to others with a handoff,
+// and the project still finishes with every task done once. Who died is
+// the swarm's own record, not a guess from timing: on a busy machine a
+// living agent may pause past a short lease too, and its task is then
+// recovered and handed on like a dead agent's, which is marcus working as
+// it should.
 func TestE2EDyingAgentsAreRecovered(t *testing.T) {
-	leases := core.DefaultLeasePolicy.Scaled(0.01) // 1.8 s to the first report, 2.4 s after it: short, yet longer than a busy machine's pause
+	// A dying agent dies right after its 25 % report, so the leases after
+	// a first report are short (3 s, 0.6 s of grace) and its task comes
+	// back fast. The lease before a first report keeps Marcus's 3 minutes:
+	// a living agent paused between its claim and its first report would
+	// otherwise lose its task silently, and three silent losses trip the
+	// circuit breaker, which blocks a task nobody failed.
+	leases := core.DefaultLeasePolicy.Scaled(0.01)
+	leases.Claimed = core.DefaultLeasePolicy.Claimed
 	e := startE2E(t, layered("e2e-dying", 120, 20), leases, 50*time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := untilDeadline(t)
 	defer cancel()
+	type death struct {
+		task  core.TaskID
+		agent core.AgentID
+	}
+	var mu sync.Mutex
+	var died []death // each dead agent, with the task it held
 	stats, err := swarm.Run(ctx, swarm.Options{URL: e.url, Agents: 16, DieRate: 0.25, Seed: 3,
-		Project: string(e.proj.ID), MaxRetryWait: 20 * time.Millisecond})
+		Project: string(e.proj.ID), MaxRetryWait: 20 * time.Millisecond, OnEvent: func(ev swarm.Event) {
+			if ev.Kind == "died" {
+				mu.Lock()
+				died = append(died, death{core.TaskID(ev.Task), core.AgentID(ev.Agent)})
+				mu.Unlock()
+			}
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Died == 0 {
-		t.Fatal("no agent died; pick another seed")
+	if stats.Died == 0 || len(died) != stats.Died {
+		t.Fatalf("%d agents died, %d deaths recorded; want some, all recorded (pick another seed)", stats.Died, len(died))
 	}
 	evs, _ := e.check(t)
-	recovered := map[core.TaskID]core.AgentID{}
-	reclaimedWithHandoff := 0
+	for _, d := range died {
+		checkHandedOn(t, evs, d.task, d.agent)
+	}
+}
+
+// checkHandedOn asserts that the task a dead agent held was taken back
+// from it and then claimed by another agent, with the handoff.
+func checkHandedOn(t *testing.T, evs []core.Event, task core.TaskID, dead core.AgentID) {
+	t.Helper()
+	recovered := false
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == core.EventLeaseRecovered:
-			recovered[ev.Task] = ev.Agent
-		case ev.Kind == core.EventTaskClaimed && recovered[ev.Task] != "":
-			if ev.Agent == recovered[ev.Task] {
-				t.Errorf("task %s went back to the agent that died on it", ev.Task)
+		case ev.Task != task:
+		case ev.Kind == core.EventLeaseRecovered && ev.Agent == dead:
+			recovered = true
+		case ev.Kind == core.EventTaskClaimed && recovered:
+			if ev.Agent == dead {
+				t.Errorf("task %s went back to %s, which died on it", task, dead)
 			}
-			if p, _ := ev.Payload.(core.TaskClaimed); p.Recovered {
-				reclaimedWithHandoff++
+			if p, _ := ev.Payload.(core.TaskClaimed); !p.Recovered {
+				t.Errorf("task %s was claimed by %s after %s died on it, without the handoff", task, ev.Agent, dead)
 			}
+			return
 		}
 	}
-	if len(recovered) != stats.Died {
-		t.Errorf("%d agents died but %d tasks were recovered", stats.Died, len(recovered))
-	}
-	if reclaimedWithHandoff < len(recovered) {
-		t.Errorf("%d recovered tasks, only %d handed on with their handoff", len(recovered), reclaimedWithHandoff)
-	}
+	t.Errorf("task %s, on which %s died, was recovered %v and never claimed again after", task, dead, recovered)
 }
 
 func TestE2EOverStdio(t *testing.T) {
@@ -192,7 +234,7 @@ func TestE2EOverStdio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := untilDeadline(t)
 	defer cancel()
 	dial := func(int) (sdk.Transport, error) {
 		cmd := exec.CommandContext(ctx, os.Args[0], "mcp", "--db", db)
@@ -216,7 +258,7 @@ func TestE2EOverStdio(t *testing.T) {
 func TestE2ECreateProjectOverStdio(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "create.db")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := untilDeadline(t)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "mcp", "--db", db)
 	cmd.Env = append(os.Environ(), "MARCUS_TEST_AS_MAIN=1", "XDG_CONFIG_HOME="+dir, "MARCUS_LOG_FILE="+filepath.Join(dir, "mcp.log"))

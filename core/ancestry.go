@@ -1,7 +1,8 @@
 package core
 
 import (
-	"context"
+	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,10 @@ const (
 	MaxAncestorDecisions = 32
 )
 
+// ancestorDepth is how many dependency steps up ancestors are looked for:
+// enough for a chain of MaxAncestors beyond the direct dependencies.
+const ancestorDepth = MaxAncestors + 1
+
 // ArchitecturalArtifact reports whether an artifact type is one handed on
 // as context (specs, designs, docs), as Marcus does; source code and
 // temporary files are not.
@@ -32,97 +37,94 @@ func ArchitecturalArtifact(kind string) bool {
 	return false
 }
 
-// Ancestry loads a task's transitive ancestors (beyond its direct
-// dependencies, nearest first, at most MaxAncestors) with their
-// architectural artifacts and their decisions, in one read snapshot.
-func (c *Coordinator) Ancestry(ctx context.Context, id TaskID) (Ancestry, error) {
-	var out Ancestry
-	err := c.store.View(ctx, func(tx ReadTx) error {
-		t, err := loadTask(tx, id)
-		if err != nil {
-			return err
-		}
-		out, err = ancestry(tx, t)
-		return err
-	})
-	return out, err
-}
-
-func ancestry(tx ReadTx, t Task) (Ancestry, error) {
-	var out Ancestry
-	skip := map[TaskID]bool{t.ID: true}
-	found, err := foundationTasks(tx, t.Project)
+// ancestors lists a task's ancestors beyond its direct dependencies,
+// nearest first, at most MaxAncestors, leaving out the tasks in skip (the
+// direct dependencies and the foundation). One store query: the claim
+// reads it in its own transaction.
+func ancestors(tx ReadTx, t Task, skip map[TaskID]bool) ([]Task, error) {
+	// The skipped tasks may come first (a direct dependency is one step
+	// away), so the store is asked for enough to fill the bound without them.
+	up, err := tx.Ancestors(t.ID, ancestorDepth, MaxAncestors+len(skip))
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	for _, f := range found {
-		skip[f.ID] = true
-	}
-	var frontier []Task
-	for _, d := range t.Dependencies {
-		skip[d.Task] = true
-	}
-	for _, d := range t.Dependencies {
-		if frontier, err = visit(tx, d.Task, frontier); err != nil {
-			return out, err
+	out := up[:0]
+	for _, a := range up {
+		if !skip[a.ID] && a.ID != t.ID && len(out) < MaxAncestors {
+			out = append(out, a)
 		}
 	}
-	// Breadth first from the direct dependencies: their dependencies are
-	// the first ancestors worth handing on.
-	for i := 0; i < len(frontier) && len(out.Tasks) < MaxAncestors; i++ {
-		for _, up := range frontier[i].Dependencies {
-			if skip[up.Task] || len(out.Tasks) >= MaxAncestors {
-				continue
-			}
-			skip[up.Task] = true
-			n := len(frontier)
-			if frontier, err = visit(tx, up.Task, frontier); err != nil {
-				return out, err
-			}
-			if len(frontier) > n {
-				out.Tasks = append(out.Tasks, frontier[n])
-			}
-		}
-	}
-	return out, ancestorWork(tx, &out)
+	return out, nil
 }
 
-// visit loads a task onto the frontier; a task that no longer exists is
-// passed over.
-func visit(tx ReadTx, id TaskID, frontier []Task) ([]Task, error) {
-	t, err := tx.Task(id)
-	switch {
-	case err == nil:
-		return append(frontier, t), nil
-	case CodeOf(err) == ErrNotFound:
-		return frontier, nil
+// splitAncestorWork separates what the ancestors logged from the rest,
+// keeping the ancestors' architectural artifacts (oldest first) and their
+// newest decisions, within the bounds. arts and ds are oldest first.
+func splitAncestorWork(far *Ancestry, arts []Artifact, ds []Decision) ([]Artifact, []Decision) {
+	of := make(map[TaskID]bool, len(far.Tasks))
+	for _, t := range far.Tasks {
+		of[t.ID] = true
 	}
-	return frontier, err
-}
-
-// ancestorWork adds the ancestors' architectural artifacts (oldest first)
-// and their newest decisions, within the bounds.
-func ancestorWork(tx ReadTx, out *Ancestry) error {
-	ids := make([]TaskID, len(out.Tasks))
-	for i, t := range out.Tasks {
-		ids[i] = t.ID
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	arts, err := tx.Artifacts(ids)
-	if err != nil {
-		return err
-	}
+	var restA []Artifact
 	for _, a := range arts {
-		if ArchitecturalArtifact(a.Type) && len(out.Artifacts) < MaxAncestorArtifacts {
-			out.Artifacts = append(out.Artifacts, a)
+		switch {
+		case !of[a.Task]:
+			restA = append(restA, a)
+		case ArchitecturalArtifact(a.Type) && len(far.Artifacts) < MaxAncestorArtifacts:
+			far.Artifacts = append(far.Artifacts, a)
 		}
 	}
-	ds, err := tx.Decisions(ids)
-	if len(ds) > MaxAncestorDecisions {
-		ds = ds[len(ds)-MaxAncestorDecisions:]
+	var restD []Decision
+	for _, d := range ds {
+		if of[d.Task] {
+			far.Decisions = append(far.Decisions, d)
+		} else {
+			restD = append(restD, d)
+		}
 	}
-	out.Decisions = ds
-	return err
+	if n := len(far.Decisions); n > MaxAncestorDecisions {
+		far.Decisions = far.Decisions[n-MaxAncestorDecisions:]
+	}
+	return restA, restD
+}
+
+// WalkAncestors is the walk behind ReadTx.Ancestors, for the stores: up
+// the dependencies from id one level at a time, each level one call of
+// parents (the tasks the given ones depend on, hard or soft), stopping as
+// soon as limit tasks are found or depth levels are walked. Its cost thus
+// follows the bound, not the width of the graph: one recursive query that
+// walked every level of a wide graph made claims three times slower. load
+// reads the tasks found, in plan order.
+func WalkAncestors(id TaskID, depth, limit int, parents func([]TaskID) ([]TaskID, error),
+	load func([]TaskID) ([]Task, error)) ([]Task, error) {
+	if depth < 1 || limit < 1 {
+		return nil, nil
+	}
+	steps := map[TaskID]int{id: 0}
+	var found []TaskID
+	for step, level := 1, []TaskID{id}; step <= depth && len(level) > 0 && len(found) < limit; step++ {
+		up, err := parents(level)
+		if err != nil {
+			return nil, err
+		}
+		var next []TaskID
+		for _, p := range up {
+			if _, ok := steps[p]; !ok {
+				steps[p] = step
+				next = append(next, p)
+			}
+		}
+		found, level = append(found, next...), next
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	ts, err := load(found)
+	if err != nil {
+		return nil, err
+	}
+	// Every level below the last walked is complete, so the nearest limit
+	// tasks are among those found.
+	slices.SortStableFunc(ts, func(a, b Task) int { return cmp.Compare(steps[a.ID], steps[b.ID]) })
+	return ts[:min(limit, len(ts))], nil
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 )
 
 // FoundationLabel marks tasks whose decisions and artifacts every task of the
@@ -10,13 +11,15 @@ const FoundationLabel = "foundation"
 
 // TaskContext is a task with what its holder needs to know: the artifacts
 // and decisions of the tasks it depends on and of the project's foundation,
-// and the tasks that wait for it.
+// what its ancestors beyond its dependencies left (Ancestry), and the tasks
+// that wait for it.
 type TaskContext struct {
 	Task         Task
 	Dependencies []Task
 	Dependents   []Task
 	Artifacts    []Artifact
 	Decisions    []Decision
+	Ancestry     Ancestry
 }
 
 // TaskContext loads a task's context in one read snapshot.
@@ -55,14 +58,33 @@ func buildContext(tx ReadTx, t Task) (TaskContext, error) {
 			sources, seen[f.ID] = append(sources, f.ID), true
 		}
 	}
-	if tc.Artifacts, err = tx.Artifacts(sources); err != nil {
+	if tc.Ancestry.Tasks, err = ancestors(tx, t, seen); err != nil {
 		return tc, err
 	}
-	if tc.Decisions, err = tx.Decisions(sources); err != nil {
+	if err = readWork(tx, &tc, sources); err != nil {
 		return tc, err
 	}
 	tc.Dependents, err = dependents(tx, t)
 	return tc, err
+}
+
+// readWork reads the artifacts and decisions of the context's sources and
+// of its ancestors: one read of each serves both.
+func readWork(tx ReadTx, tc *TaskContext, sources []TaskID) error {
+	all := slices.Clone(sources)
+	for _, a := range tc.Ancestry.Tasks {
+		all = append(all, a.ID)
+	}
+	arts, err := tx.Artifacts(all)
+	if err != nil {
+		return err
+	}
+	ds, err := tx.Decisions(all)
+	if err != nil {
+		return err
+	}
+	tc.Artifacts, tc.Decisions = splitAncestorWork(&tc.Ancestry, arts, ds)
+	return nil
 }
 
 // dependents lists the tasks that depend on t, hard or soft.

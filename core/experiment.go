@@ -239,31 +239,8 @@ var runningTTL = 500 * time.Millisecond
 // in progress, and done + blocked = total.
 func (c *Coordinator) experimentPoll(ctx context.Context, out *Assignment) error {
 	p := out.Project.ID
-	if p == "" {
-		return nil
-	}
-	now := time.Now()
-	if v, ok := c.running.Load(p); ok {
-		if e := v.(runningEntry); now.Before(e.until) && !e.running {
-			return nil
-		}
-	}
-	// Most projects run no experiment: find out on a read snapshot, off
-	// the write queue that claims and reports wait in.
-	var none bool
-	if err := c.store.View(ctx, func(tx ReadTx) error {
-		_, err := tx.RunningExperiment(p)
-		none = CodeOf(err) == ErrNotFound
-		if none {
-			return nil
-		}
+	if may, err := c.mayRun(ctx, p); err != nil || !may {
 		return err
-	}); err != nil {
-		return err
-	}
-	if none {
-		c.running.Store(p, runningEntry{until: now.Add(runningTTL)})
-		return nil
 	}
 	running := false
 	err := c.store.Update(ctx, func(tx Tx) error {
@@ -283,20 +260,43 @@ func (c *Coordinator) experimentPoll(ctx context.Context, out *Assignment) error
 			return nil
 		}
 		counts, err := tx.TaskCounts(p)
-		if err != nil {
+		if err != nil || !runFinished(counts) {
 			return err
-		}
-		total := 0
-		for _, n := range counts {
-			total += n
-		}
-		if counts[StatusInProgress] > 0 || counts[StatusDone]+counts[StatusBlocked] != total {
-			return nil
 		}
 		out.ExperimentDone = e.Name
 		running = false
 		return c.endExperiment(tx, &e, "complete")
 	})
-	c.running.Store(p, runningEntry{running: running, until: now.Add(runningTTL)})
+	c.running.Store(p, runningEntry{running: running, until: time.Now().Add(runningTTL)})
 	return err
+}
+
+// mayRun tells whether a project may have a running experiment: false when
+// a read snapshot (or one cached for runningTTL) found none. Most projects
+// run none, and their requests stay off the write queue that claims and
+// reports wait in.
+func (c *Coordinator) mayRun(ctx context.Context, p ProjectID) (bool, error) {
+	if p == "" {
+		return false, nil
+	}
+	now := time.Now()
+	if v, ok := c.running.Load(p); ok {
+		if e := v.(runningEntry); now.Before(e.until) && !e.running {
+			return false, nil
+		}
+	}
+	var none bool
+	if err := c.store.View(ctx, func(tx ReadTx) error {
+		_, err := tx.RunningExperiment(p)
+		if none = CodeOf(err) == ErrNotFound; none {
+			return nil
+		}
+		return err
+	}); err != nil {
+		return false, err
+	}
+	if none {
+		c.running.Store(p, runningEntry{until: now.Add(runningTTL)})
+	}
+	return !none, nil
 }

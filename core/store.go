@@ -53,6 +53,15 @@ type ReadTx interface {
 	TasksByID(ids []TaskID) ([]Task, error)
 	// Dependents lists the tasks that depend on id, hard or soft.
 	Dependents(id TaskID) ([]Task, error)
+	// Ancestors lists the tasks id waits for, directly or through other
+	// tasks, over hard and soft dependencies alike: each task once, at its
+	// fewest dependency steps from id (1: a direct dependency), none more
+	// than depth steps away; nearest first, then in plan order; at most
+	// limit of them; their own Dependencies may be left unset. A task that
+	// does not exist has none. A claim reads it, inside its write, so its
+	// cost must follow the bound, not the size of the graph: stores walk
+	// with WalkAncestors.
+	Ancestors(id TaskID, depth, limit int) ([]Task, error)
 	// TasksByStatus lists a project's tasks in one status, in plan order;
 	// their dependencies may be left unset (the retry advice reads it on
 	// every idle request).

@@ -19,14 +19,21 @@ func TestExperimentTools(t *testing.T) {
 	}
 	c.fail("start_experiment", map[string]any{"experiment_name": "second", "project_id": p.ID}, core.ErrConflict, "already running")
 	c.ok("register_agent", map[string]any{"agent_id": "w1", "project_id": p.ID})
-	for range 2 {
+	for i := range 2 {
 		next := c.ok("request_next_task", map[string]any{"agent_id": "w1"})
 		task := sub(t, next, "task")
+		for range 3 * i { // the second task's context is read three times
+			c.ok("get_task_context", map[string]any{"task_id": task["id"]})
+		}
 		c.ok("report_task_progress", map[string]any{"agent_id": "w1", "task_id": task["id"], "status": "completed", "progress": 100})
 	}
 	st := c.ok("get_experiment_status", map[string]any{"experiment_name": "baseline"})
 	if st["is_running"] != true || num(st, "completed") != 2 || num(st, "total_tasks") != 2 || num(st, "polls") != 2 {
 		t.Errorf("status %v", st)
+	}
+	if num(st, "task_assignments") != 2 || num(st, "context_requests") != 3 || num(st, "registered_agents") != 1 {
+		t.Errorf("tallies: %v assignments, %v context requests, %v agents; want 2, 3 (the get_task_context calls), 1",
+			st["task_assignments"], st["context_requests"], st["registered_agents"])
 	}
 	// The next request finds the run finished: the experiment ends and the
 	// agent is told to stop.

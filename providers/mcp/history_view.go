@@ -15,7 +15,18 @@ type historyResult struct {
 	ProjectID core.ProjectID `json:"project_id"`
 	QueryType string         `json:"query_type"`
 	Data      any            `json:"data"`
-	Count     *int           `json:"count,omitempty"`
+	// Count and Pagination come with a list: how many items this page
+	// holds, and which page it is.
+	Count      *int               `json:"count,omitempty"`
+	Pagination *historyPagination `json:"pagination,omitempty"`
+}
+
+// historyPagination is Marcus's limit and offset, with the number of
+// items that matched before paging (marcus's addition).
+type historyPagination struct {
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+	Total  int `json:"total"`
 }
 
 // historyFilesResult answers list_project_history_files.

@@ -21,7 +21,7 @@ const (
 
 // taskPayload is the task object of request_next_task: Marcus's fields plus
 // marcus's structured dependencies, lease and handoff.
-func newTaskPayload(tc core.TaskContext, far core.Ancestry, p core.Project, now time.Time) *taskPayload {
+func newTaskPayload(tc core.TaskContext, p core.Project, now time.Time) *taskPayload {
 	t := tc.Task
 	deps, contract := splitContext(tc, false)
 	out := &taskPayload{ID: t.ID, Name: t.Name, Description: t.Description, Priority: t.Priority.String(),
@@ -29,7 +29,7 @@ func newTaskPayload(tc core.TaskContext, far core.Ancestry, p core.Project, now 
 		ProjectID: p.ID, ProjectName: p.Name, AcceptanceCriteria: nonNil(t.Acceptance),
 		CompletionCriteria: nonNil(t.Acceptance), Dependencies: depList(t, tc.Dependencies),
 		DependencyArtifacts: deps.Artifacts, Decisions: deps.Decisions, ProjectContract: contract,
-		TransitiveContext: transitivePart(far), LeaseEpoch: t.Lease.Epoch, LeaseExpiresAt: t.Lease.ExpiresAt,
+		TransitiveContext: transitivePart(tc.Ancestry), LeaseEpoch: t.Lease.Epoch, LeaseExpiresAt: t.Lease.ExpiresAt,
 		LeaseSeconds: int(t.Lease.ExpiresAt.Sub(now).Seconds()), Instructions: instructionsFor(tc, now)}
 	if len(tc.Dependents) > 0 {
 		out.DependencyAwareness = awareness(tc.Dependents)

@@ -59,7 +59,7 @@ var wantOptional = map[string][]string{
 	"list_projects":           {"filter_tags", "provider"},
 	"get_desired_agent_count": {"project_id", "max_agents"},
 	"authenticate":            {"metadata"},
-	"query_project_history":   {"status", "agent_id", "task_id", "artifact_type", "affecting_task_id", "event_type", "keyword", "start_time", "end_time"},
+	"query_project_history":   {"status", "agent_id", "task_id", "artifact_type", "affecting_task_id", "event_type", "keyword", "start_time", "end_time", "limit", "offset"},
 }
 
 func TestToolsListHTTP(t *testing.T) {

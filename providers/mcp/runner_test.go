@@ -107,7 +107,7 @@ func TestMarcusRunnerReplay(t *testing.T) {
 	if spawned < total {
 		t.Errorf("the controller spawned %d one-task workers for %d tasks", spawned, total)
 	}
-	runMonitor(t, url, total)
+	runMonitor(t, url, total, spawned)
 }
 
 func readInfo(t *testing.T, path string) map[string]any {
@@ -126,13 +126,18 @@ func readInfo(t *testing.T, path string) map[string]any {
 }
 
 // runController is the runner's control loop: poll get_experiment_status
-// until running, then each cycle get_desired_agent_count and spawn
-// max(0, min(desired - live, unclaimed)) one-task workers. It returns how
-// many it spawned.
+// until it is no longer running, and each cycle get_desired_agent_count
+// and spawn max(0, min(desired - live, unclaimed)) one-task workers. It
+// returns how many it spawned.
 func runController(t *testing.T, url, infoPath, impl string) int {
 	ctl := dialURL(t, url)
 	if opt := ctl.ok("get_optimal_agent_count", args{"include_details": false}); opt["optimal_agents"] == nil {
 		t.Errorf("get_optimal_agent_count has no optimal_agents: %v", opt)
+	}
+	// With config.yaml's max_agents the runner sends it as the cap.
+	capped := ctl.ok("get_desired_agent_count", args{"max_agents": 1})
+	if num(capped, "desired_agent_count") != 1 || num(capped, "max_agents") != 1 {
+		t.Errorf("get_desired_agent_count capped at 1 = %v, want 1 agent and the cap echoed", brief(capped))
 	}
 	spawned := 0
 	for cycle := 0; cycle < 40; cycle++ {
@@ -140,8 +145,14 @@ func runController(t *testing.T, url, infoPath, impl string) int {
 		wantTypes(t, "get_experiment_status", status, map[string]string{"experiment_started": "bool", "is_running": "bool",
 			"completed_tasks": "number", "total_tasks": "number", "in_progress_tasks": "number", "blocked_tasks": "number",
 			"registered_agents": "number"})
+		// The runner's lifecycle (spawn_controller.experiment_lifecycle_state):
+		// not running any more means finished. The lease monitor's loop may
+		// end the run between the last worker's completion and this poll.
 		if status["is_running"] != true {
-			t.Fatalf("cycle %d: the experiment is not running before the work is done: %v", cycle, brief(status))
+			if status["experiment_started"] != true || num(status, "completed_tasks") != num(status, "total_tasks") {
+				t.Fatalf("cycle %d: the experiment stopped before the work was done: %v", cycle, brief(status))
+			}
+			return spawned
 		}
 		signal := ctl.ok("get_desired_agent_count", args{})
 		wantTypes(t, "get_desired_agent_count", signal, map[string]string{"desired_agent_count": "number",
@@ -194,10 +205,14 @@ func oneTaskWorker(t *testing.T, url, infoPath, impl string, n int) {
 
 // runMonitor polls get_experiment_status until is_running is false (no
 // agent polls any more: the lease monitor's loop ends the run), then
-// calls end_experiment and reads final_metrics, twice.
-func runMonitor(t *testing.T, url string, total int) {
+// calls end_experiment and reads final_metrics, twice. Each of the
+// spawned workers registered once; each task was claimed, had its context
+// read once and got two artifacts.
+func runMonitor(t *testing.T, url string, total, spawned int) {
 	mon := dialURL(t, url)
-	deadline := time.Now().Add(15 * time.Second)
+	// The loop checks every 100 ms; the deadline is only there so a run
+	// that never ends fails instead of hanging, loaded machine or not.
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		status := mon.ok("get_experiment_status", nil)
 		if status["experiment_started"] == true && status["is_running"] == false {
@@ -207,7 +222,7 @@ func runMonitor(t *testing.T, url string, total int) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("is_running still true 15 s after the last task: %v", brief(status))
+			t.Fatalf("is_running still true 2 minutes after the last task: %v", brief(status))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -219,6 +234,12 @@ func runMonitor(t *testing.T, url string, total int) {
 	wantTypes(t, "end_experiment", end, map[string]string{"run_name": "string", "summary": "string", "metrics": "object"})
 	if int(num(fm, "total_task_completions")) != total || end["run_name"] != "replay_20260101" {
 		t.Errorf("end_experiment = %v, want %d completions of run replay_20260101", brief(end), total)
+	}
+	tallies := []string{"total_registered_agents", "total_task_assignments", "total_context_requests", "total_artifacts", "total_blockers"}
+	for i, want := range []int{spawned, total, total, 2 * total, 0} {
+		if got := num(fm, tallies[i]); got != float64(want) {
+			t.Errorf("final_metrics.%s = %v, want %d", tallies[i], got, want)
+		}
 	}
 	if again := mon.ok("end_experiment", nil); !reflect.DeepEqual(again["final_metrics"], end["final_metrics"]) {
 		t.Errorf("end_experiment again: %v, want the same final metrics %v", again["final_metrics"], fm)

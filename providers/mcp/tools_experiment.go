@@ -121,10 +121,10 @@ func (h *handlers) experimentState(ctx context.Context, st core.ExperimentState)
 	}
 	done, busy, todo, blocked := st.Counts[core.StatusDone], st.Counts[core.StatusInProgress], st.Counts[core.StatusTodo], st.Counts[core.StatusBlocked]
 	return experimentStatusResult{Success: true, ExperimentStarted: true, IsRunning: st.Running, RunName: st.Name,
-		ExperimentName: groupOf(st.Experiment), BoardID: st.Project, RegisteredAgents: st.Agents, TotalTasks: st.Total,
+		ExperimentName: groupOf(st.Experiment), BoardID: st.Project, RegisteredAgents: n.Registrations, TotalTasks: st.Total,
 		CompletedTasks: done, InProgressTasks: busy, BacklogTasks: todo, BlockedTasks: blocked,
 		TaskAssignments: n.Assignments, TaskCompletions: n.Completions, BlockersReported: n.Blockers,
-		ArtifactsCreated: n.Artifacts, DecisionsLogged: n.Decisions, ContextRequests: n.Assignments,
+		ArtifactsCreated: n.Artifacts, DecisionsLogged: n.Decisions, ContextRequests: n.ContextRequests,
 		ExperimentID: st.ID, ProjectID: st.Project, Completed: done, InProgress: busy, Backlog: todo, Blocked: blocked,
 		ElapsedSeconds: st.Elapsed.Seconds(), Agents: st.Agents, Polls: st.Polls, IdlePolls: st.IdlePolls,
 		StartedAt: st.StartedAt, EndedAt: st.EndedAt, EndedBy: st.EndedBy, Params: nonNilMap(st.Params),

@@ -22,7 +22,9 @@ func (h *handlers) historyTools() []tool {
 				opt("event_type", "timeline: events of this kind, e.g. task_completed"),
 				opt("keyword", "conversations: messages containing this text"),
 				opt("start_time", "tasks, timeline: from this ISO time"),
-				opt("end_time", "tasks, timeline: up to this ISO time")},
+				opt("end_time", "tasks, timeline: up to this ISO time"),
+				{"limit", "integer", "lists: at most this many items (1 to 10000, the default)", false, nil},
+				{"offset", "integer", "lists: skip this many items first (default 0)", false, nil}},
 			h.queryProjectHistory},
 		{"list_project_history_files", "Every project with recorded history: whether it has decisions and artifacts, how many, and when it last changed.",
 			nil, h.listProjectHistory},
@@ -51,19 +53,64 @@ func (h *handlers) queryProjectHistory(ctx context.Context, a args) (any, error)
 	if f.to, err = timeArg(a, "end_time"); err != nil {
 		return nil, err
 	}
+	pg, err := pageArgs(a)
+	if err != nil {
+		return nil, err
+	}
 	hist, err := h.c.ProjectHistory(ctx, core.ProjectID(v[0]))
 	if err != nil {
 		return nil, err
 	}
-	data, err := answerHistory(newHistoryView(hist), v[1], f)
+	data, err := answerHistory(newHistoryView(hist), v[1], f, pg)
 	if err != nil {
 		return nil, err
 	}
 	out := historyResult{Success: true, ProjectID: hist.Project.ID, QueryType: v[1], Data: data}
-	if n, ok := countOf(data); ok {
-		out.Count = &n
+	if l, ok := data.(historyList); ok {
+		out.Data, out.Count = l.items, &l.count
+		out.Pagination = &historyPagination{Limit: pg.limit, Offset: pg.offset, Total: l.total}
 	}
 	return out, nil
+}
+
+// maxHistoryPage is the most items one answer lists, and the default, as
+// in Marcus.
+const maxHistoryPage = 10000
+
+// historyPage is Marcus's pagination of a list answer.
+type historyPage struct{ limit, offset int }
+
+// pageArgs reads limit (1 or more; past maxHistoryPage it is cut to it, as
+// Marcus does) and offset (0 or more).
+func pageArgs(a args) (historyPage, error) {
+	limit, err := a.integer("limit", maxHistoryPage)
+	if err != nil {
+		return historyPage{}, err
+	}
+	if limit < 1 {
+		return historyPage{}, core.Errorf(core.ErrInvalid, "limit must be a positive whole number (at most %d), got %d", maxHistoryPage, limit)
+	}
+	offset, err := a.integer("offset", 0)
+	if err != nil {
+		return historyPage{}, err
+	}
+	if offset < 0 {
+		return historyPage{}, core.Errorf(core.ErrInvalid, "offset must be 0 or more, got %d", offset)
+	}
+	return historyPage{limit: min(limit, maxHistoryPage), offset: offset}, nil
+}
+
+// historyList is one page of a list answer: its items, how many, and how
+// many matched before paging.
+type historyList struct {
+	items        any
+	count, total int
+}
+
+func pageOf[T any](all []T, p historyPage) historyList {
+	start := min(p.offset, len(all))
+	end := min(start+p.limit, len(all))
+	return historyList{items: all[start:end], count: end - start, total: len(all)}
 }
 
 func timeArg(a args, name string) (time.Time, error) {
@@ -79,44 +126,29 @@ func timeArg(a args, name string) (time.Time, error) {
 	return time.Time{}, core.Errorf(core.ErrInvalid, "%s %q is not a time: send ISO 8601, e.g. 2026-01-31T14:00:00Z", name, s)
 }
 
-func answerHistory(v historyView, query string, f historyFilter) (any, error) {
+func answerHistory(v historyView, query string, f historyFilter, pg historyPage) (any, error) {
 	switch query {
 	case "summary":
 		return v.summary(), nil
 	case "tasks":
-		return v.tasks(f), nil
+		return pageOf(v.tasks(f), pg), nil
 	case "blocked_tasks":
-		return v.blockedTasks(), nil
+		return pageOf(v.blockedTasks(), pg), nil
 	case "task_dependencies":
-		return v.dependencyChain(f.task)
+		chain, err := v.dependencyChain(f.task)
+		return pageOf(chain, pg), err
 	case "decisions":
-		return v.decisions(f), nil
+		return pageOf(v.decisions(f), pg), nil
 	case "artifacts":
-		return v.artifacts(f), nil
+		return pageOf(v.artifacts(f), pg), nil
 	case "agent_history", "agent_metrics":
 		return v.agent(f.agent, query)
 	case "timeline":
-		return v.timeline(f), nil
+		return pageOf(v.timeline(f), pg), nil
 	case "conversations":
-		return v.conversations(f), nil
+		return pageOf(v.conversations(f), pg), nil
 	}
 	return nil, core.Errorf(core.ErrInvalid, "query_type %q is unknown: send one of %s", query, strings.Join(historyQueries, ", "))
-}
-
-func countOf(data any) (int, bool) {
-	switch d := data.(type) {
-	case []historyTask:
-		return len(d), true
-	case []decisionInfo:
-		return len(d), true
-	case []historyArtifact:
-		return len(d), true
-	case []historyEvent:
-		return len(d), true
-	case []historyMessage:
-		return len(d), true
-	}
-	return 0, false
 }
 
 func (h *handlers) listProjectHistory(ctx context.Context, _ args) (any, error) {

@@ -18,13 +18,7 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var far core.Ancestry
-	if as.Task != nil {
-		if far, err = h.c.Ancestry(ctx, as.Task.Task.ID); err != nil {
-			return nil, err
-		}
-	}
-	res := nextTaskResultOf(as, far, h.c.Now())
+	res := nextTaskResultOf(as, h.c.Now())
 	res.ExperimentComplete = as.ExperimentDone
 	if res.Task != nil {
 		res.Task.Workspace = workspaceOf(as.Workspace)
@@ -32,11 +26,11 @@ func (h *handlers) requestNextTask(ctx context.Context, a args) (any, error) {
 	return res, nil
 }
 
-func nextTaskResultOf(as core.Assignment, far core.Ancestry, now time.Time) nextTaskResult {
+func nextTaskResultOf(as core.Assignment, now time.Time) nextTaskResult {
 	switch {
 	case as.Task != nil:
 		resumed := as.Resumed
-		return nextTaskResult{Success: true, Task: newTaskPayload(*as.Task, far, as.Project, now), Resumed: &resumed}
+		return nextTaskResult{Success: true, Task: newTaskPayload(*as.Task, as.Project, now), Resumed: &resumed}
 	case as.Settled:
 		secs, no, blocked := int(as.Retry.After.Seconds()), false, as.Blocked
 		return nextTaskResult{Status: "PROJECT_SETTLED", ShouldExit: true, ProjectComplete: &no,
@@ -68,9 +62,10 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	far, err := h.c.Ancestry(ctx, tc.Task.ID)
-	if err != nil {
-		return nil, err
+	// A running experiment counts the call (Marcus's context_requests);
+	// failing to count it does not withhold the context.
+	if err := h.c.NoteContextRequest(ctx, tc.Task); err != nil {
+		h.o.Logger.Warn("context request not counted", "task", tc.Task.ID, "error", err)
 	}
 	deps, contract := splitContext(tc, true)
 	for _, art := range tc.Artifacts {
@@ -86,7 +81,7 @@ func (h *handlers) getTaskContext(ctx context.Context, a args) (any, error) {
 	}
 	c := taskContext{TaskID: tc.Task.ID, TaskName: tc.Task.Name, Status: tc.Task.Status,
 		Dependencies: depList(tc.Task, tc.Dependencies), Artifacts: deps.Artifacts, ArchitecturalDecisions: deps.Decisions,
-		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(far)}
+		DependentTasks: dependents, ProjectContract: contract, TransitiveContext: transitivePart(tc.Ancestry)}
 	if tc.Task.Handoff != nil {
 		c.RecoveryInfo = recoveryInfo(*tc.Task.Handoff)
 	}

@@ -122,6 +122,15 @@ func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
 		(SELECT task_id FROM task_deps WHERE depends_on = $1) ORDER BY seq`, string(id))
 }
 
+func (t *txn) Ancestors(id core.TaskID, depth, limit int) ([]core.Task, error) {
+	return core.WalkAncestors(id, depth, limit, func(ids []core.TaskID) ([]core.TaskID, error) {
+		return collect(t, "list ancestors", func(r pgx.Rows) (core.TaskID, error) {
+			var id string
+			return core.TaskID(id), r.Scan(&id)
+		}, `SELECT DISTINCT depends_on FROM task_deps WHERE task_id = ANY($1)`, strs(ids))
+	}, t.TasksByID)
+}
+
 func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 	return t.tasks("list ready tasks", `SELECT `+taskCols+withDeps+` FROM tasks
 		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0

@@ -148,3 +148,69 @@ func TestWriterNotStarvedByBusyHandle(t *testing.T) {
 	t.Logf("60 writes waited at most %v (busy timeout %v), while the busy handle committed %d transactions",
 		worst, timeout, hammered.Load())
 }
+
+// TestWriterWaitsWhileAnotherProcessCommits: a write that meets another
+// process's write lock waits as long as that process keeps committing, even
+// well past its busy timeout; the busy timeout is for a process that holds
+// the lock and commits nothing (TestLockedByAnotherProcess). Here the other
+// handle never lets go for long: four goroutines keep its writer busy with
+// transactions of about 10 ms each, one right after another, for several
+// busy timeouts. A write that failed with "locked by another process"
+// while the database was plainly making progress reached agents as an
+// error under load.
+func TestWriterWaitsWhileAnotherProcessCommits(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "marcus.db")
+	busy := openTemp(t, path)
+	timeout := 300 * time.Millisecond
+	if raceEnabled {
+		timeout = time.Second
+	}
+	patient, err := Open(ctx, path, Options{BusyTimeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer patient.Close()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var commits atomic.Int64
+	hammerUntil := time.Now().Add(5 * timeout)
+	for range 4 {
+		wg.Go(func() {
+			for time.Now().Before(hammerUntil) {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := busy.Update(ctx, func(tx core.Tx) error {
+					time.Sleep(10 * time.Millisecond) // holds the write lock
+					_, err := tx.AppendEvent(core.Event{Kind: "hammer"})
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				commits.Add(1)
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(stop)
+	time.Sleep(50 * time.Millisecond) // let the hammer get going
+
+	t0 := time.Now()
+	before := commits.Load()
+	err = patient.Update(ctx, func(tx core.Tx) error {
+		_, err := tx.AppendEvent(core.Event{Kind: "patient"})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("a write while another process kept committing failed (busy timeout %v, after %v, %d commits meanwhile): %v",
+			timeout, time.Since(t0), commits.Load()-before, err)
+	}
+	t.Logf("the write waited %v (busy timeout %v) while the other handle committed %d transactions",
+		time.Since(t0), timeout, commits.Load()-before)
+}

@@ -26,7 +26,9 @@ var _ core.ProviderNamer = (*Store)(nil)
 // Options tune a Store. The zero value is the default.
 type Options struct {
 	// BusyTimeout is how long a write waits for another process's write
-	// lock before failing with core.ErrUnavailable. Default 5 s.
+	// lock while that process commits nothing, before failing with
+	// core.ErrUnavailable. While other processes commit, a write waits on
+	// (up to a minute, or four busy timeouts if longer). Default 5 s.
 	BusyTimeout time.Duration
 	// Synchronous is SQLite's synchronous setting: "NORMAL" (default; in
 	// WAL mode no acknowledged commit is lost when a process crashes) or
@@ -236,25 +238,41 @@ func (s *Store) View(ctx context.Context, fn func(core.ReadTx) error) error {
 }
 
 // beginWrite starts an immediate transaction on the write connection,
-// waiting for another process's write lock for up to the busy timeout. It
-// waits here, trying again every millisecond or less, rather than in
-// SQLite's busy handler, which sleeps longer and longer between tries, up
-// to 100 ms: against a process whose writers follow one another closely it
-// almost never tried in the short gap between two of them, so a write
-// waited seconds behind transactions of a millisecond, and failed with
-// "locked by another process" once the busy timeout ran out.
+// waiting for another process's write lock. It waits here, trying again
+// every millisecond or less, rather than in SQLite's busy handler, which
+// sleeps longer and longer between tries, up to 100 ms: against a process
+// whose writers follow one another closely it almost never tried in the
+// short gap between two of them, so a write waited seconds behind
+// transactions of a millisecond.
+//
+// Polling still loses most races for the lock against a process that
+// writes without pause, so the busy timeout does not bound the whole wait:
+// it bounds a wait in which no other connection commits anything (a
+// process stuck holding the lock). While others commit, the database is
+// working and the write waits on, up to maxBusyWait; the callers' contexts
+// bound it too (a tool call's, a monitor pass's). Failing a write there
+// with "locked by another process" told agents of an error under load
+// when nothing was wrong.
 //
 // ctx only bounds the waiting: the transaction itself must not be tied to
 // it, since database/sql rolls a transaction back when its context ends.
 func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
-	deadline := time.Now().Add(s.busy)
+	start := time.Now()
+	deadline, seen := start.Add(s.busy), s.dataVersion(ctx)
 	for delay := 50 * time.Microsecond; ; delay = min(2*delay, time.Millisecond) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		tx, err := s.w.db.BeginTx(context.WithoutCancel(ctx), nil)
-		if err == nil || sqliteCode(err)&0xff != sqliteBusy || !time.Now().Before(deadline) {
+		if err == nil || sqliteCode(err)&0xff != sqliteBusy {
 			return tx, err
+		}
+		if now := time.Now(); !now.Before(deadline) {
+			v := s.dataVersion(ctx)
+			if v == seen || now.Sub(start) >= s.maxBusyWait() {
+				return nil, err
+			}
+			deadline, seen = now.Add(s.busy), v // others committed: the lock is not stuck
 		}
 		// Jitter keeps two processes from polling in step.
 		pause := time.NewTimer(delay/2 + rand.N(delay))
@@ -265,6 +283,21 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 		case <-pause.C:
 		}
 	}
+}
+
+// maxBusyWait bounds how long a write waits for the lock while other
+// processes keep committing: a minute, or four busy timeouts if longer.
+func (s *Store) maxBusyWait() time.Duration { return max(time.Minute, 4*s.busy) }
+
+// dataVersion is SQLite's data_version of the write connection: it changes
+// whenever another connection, of any process, commits. -1 when it cannot
+// be read (it then counts as a change once, which errs towards waiting).
+func (s *Store) dataVersion(ctx context.Context) int64 {
+	var v int64
+	if err := s.w.db.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		return -1
+	}
+	return v
 }
 
 // translate turns a driver error into a core error once, here.

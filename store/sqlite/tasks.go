@@ -124,6 +124,19 @@ func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
 		(SELECT task_id FROM task_deps WHERE depends_on = ?) ORDER BY seq`, id)
 }
 
+// Ancestors walks the dependency graph up from id in one recursive
+// query. UNION keeps one row per task and distance, so a diamond costs a
+// row per path length, never a row per path; the outer query keeps each
+// task at its nearest distance.
+func (t *txn) Ancestors(id core.TaskID, depth, limit int) ([]core.Task, error) {
+	return core.WalkAncestors(id, depth, limit, func(ids []core.TaskID) ([]core.TaskID, error) {
+		return collect(t, "list ancestors", func(r *sql.Rows) (core.TaskID, error) {
+			var id core.TaskID
+			return id, r.Scan(&id)
+		}, `SELECT DISTINCT depends_on FROM task_deps WHERE task_id IN (SELECT value FROM json_each(?))`, idList(ids))
+	}, t.TasksByID)
+}
+
 func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 	return t.tasks("list ready tasks", `SELECT `+taskCols+` FROM tasks
 		WHERE project_id = ? AND status = 'todo' AND pending_deps = 0

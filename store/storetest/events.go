@@ -17,6 +17,7 @@ func testEvents(t *testing.T, h Harness) {
 	t.Run("ChangedClosesAfterCommit", func(t *testing.T) { eventsChanged(t, h) })
 	t.Run("WaitForChangeSeesSecondHandle", func(t *testing.T) { eventsWaitSecond(t, h) })
 	t.Run("PayloadsRoundTrip", func(t *testing.T) { eventsPayloadsRoundTrip(t, h) })
+	t.Run("ProjectHistory", func(t *testing.T) { projectHistory(t, h) })
 }
 
 // step is one operation and the events it must append, exactly.

@@ -130,3 +130,140 @@ func experimentsSamples(t *testing.T, h Harness) {
 		t.Fatal("the collector did not stop")
 	}
 }
+
+func testExperimentTallies(t *testing.T, h Harness) {
+	t.Run("Tallies", func(t *testing.T) { experimentsTallies(t, h) })
+	t.Run("EndIsIdempotent", func(t *testing.T) { experimentsEndTwice(t, h) })
+	t.Run("EndsInTheMonitorLoop", func(t *testing.T) { experimentsEndInLoop(t, h) })
+}
+
+// experimentsTallies: Marcus's tallies count the experiment's window only:
+// distinct agents registered, distinct tasks claimed and completed, and
+// every blocker, artifact, decision and context request. A context request
+// is recorded only while an experiment runs on the task's project.
+func experimentsTallies(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a"), pt("b"), pt("c", "a")))
+	e.register(b, "early")
+	a := e.claim(b, "early", "a")
+	last := e.lastEventID()
+	if err := e.c.NoteContextRequest(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	e.expectEvents(last) // no experiment: nothing recorded
+	e.clock.Advance(time.Second)
+	x, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "tally", Project: b.project.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []core.AgentID{"w1", "w1", "w2"} {
+		e.register(b, w)
+	}
+	e.complete("early", a.ID)
+	held := e.claim(b, "w1", "b")
+	for range 2 {
+		if err := e.c.NoteContextRequest(t.Context(), held); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evs := e.eventsOf(core.EventContextRequested); len(evs) != 2 || evs[0].Task != held.ID || evs[0].Agent != "w1" {
+		t.Errorf("context requests %+v, want two on b by its holder w1", evs)
+	}
+	if _, err := e.c.ReportBlocker(t.Context(), core.BlockerReport{Agent: "w1", Task: held.ID, Description: "flaky", Severity: "low"}); err != nil {
+		t.Fatal(err)
+	}
+	e.logArtifact(held.ID, "b.md")
+	e.logDecision(held.ID, "I chose X because Y.")
+	e.clock.Advance(time.Hour)
+	e.recoverOnly(held.ID, "w1 went silent")
+	e.complete("w2", e.claim(b, "w2", "b").ID)
+	want := core.ExperimentCounts{Registrations: 2, Assignments: 1, Completions: 2, Blockers: 1, Artifacts: 1, Decisions: 1, ContextRequests: 2}
+	if got, err := e.c.ExperimentCounts(t.Context(), x); err != nil || got != want {
+		t.Errorf("counts %+v, %v; want %+v (b claimed twice counts once; early and its claim came before the start)", got, err, want)
+	}
+	if x, err = e.c.EndExperiment(t.Context(), x.Name); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	e.register(b, "late")
+	if err := e.c.NoteContextRequest(t.Context(), e.task(b.id("c"))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.c.ExperimentCounts(t.Context(), x); err != nil || got != want {
+		t.Errorf("counts after the end %+v, %v; want %+v unchanged", got, err, want)
+	}
+}
+
+// experimentsEndTwice: ending an experiment that already ended, by itself
+// or by request, returns it as it ended, with the same figures, and logs
+// no second end.
+func experimentsEndTwice(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a"), pt("b")))
+	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "twice", Project: b.project.ID}); err != nil {
+		t.Fatal(err)
+	}
+	e.register(b, "w1")
+	e.complete("w1", e.claim(b, "w1", "a").ID)
+	if ended, err := e.c.EndFinishedExperiments(t.Context()); err != nil || len(ended) != 0 {
+		t.Fatalf("with b to do: ended %+v, %v; want none", ended, err)
+	}
+	e.block("w1", e.claim(b, "w1", "b").ID, "needs a person")
+	ended, err := e.c.EndFinishedExperiments(t.Context())
+	if err != nil || len(ended) != 1 || ended[0].Name != "twice" || ended[0].EndedBy != "complete" {
+		t.Fatalf("done + blocked = total: ended %+v, %v; want twice, by complete", ended, err)
+	}
+	first, _ := e.c.ExperimentCounts(t.Context(), ended[0])
+	if again, err := e.c.EndFinishedExperiments(t.Context()); err != nil || len(again) != 0 {
+		t.Errorf("a second pass ended %+v, %v; want none", again, err)
+	}
+	e.clock.Advance(time.Minute)
+	for range 2 {
+		x, err := e.c.EndExperiment(t.Context(), "twice")
+		if err != nil || !sameTime(x.EndedAt, ended[0].EndedAt) || x.EndedBy != "complete" {
+			t.Errorf("end_experiment after the end: %+v, %v; want it as it ended at %v", x, err, ended[0].EndedAt)
+		}
+		if n, _ := e.c.ExperimentCounts(t.Context(), x); n != first {
+			t.Errorf("counts %+v, want %+v again", n, first)
+		}
+	}
+	if evs := e.eventsOf(core.EventExperimentEnded); len(evs) != 1 {
+		t.Errorf("%d experiment_ended events, want 1", len(evs))
+	}
+}
+
+// experimentsEndInLoop: the lease monitor's loop ends a finished run by
+// itself, though no agent asks for work again (Marcus's one-task workers
+// exit after their task).
+func experimentsEndInLoop(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", pt("a")))
+	if _, err := e.c.StartExperiment(t.Context(), core.ExperimentRequest{Name: "loop", Project: b.project.ID}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { e.c.RunLeaseMonitor(ctx, time.Hour, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	e.register(b, "w1")
+	e.complete("w1", e.claim(b, "w1", "a").ID)
+	// The loop looks every core.ExperimentCheckInterval; the bound here
+	// only keeps a broken loop from hanging the suite.
+	deadline := time.Now().Add(30 * core.ExperimentCheckInterval)
+	for {
+		st, err := e.c.ExperimentStatus(t.Context(), "loop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Running {
+			if st.EndedBy != "complete" {
+				t.Errorf("ended by %q, want complete", st.EndedBy)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run is still running %v after its last task", 30*core.ExperimentCheckInterval)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

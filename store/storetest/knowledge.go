@@ -15,6 +15,8 @@ func testKnowledge(t *testing.T, h Harness) {
 	t.Run("DecisionParts", func(t *testing.T) { knowledgeDecisionParts(t, h) })
 	t.Run("ArtifactRefusals", func(t *testing.T) { knowledgeArtifactRefusals(t, h) })
 	t.Run("DecisionRefusals", func(t *testing.T) { knowledgeDecisionRefusals(t, h) })
+	t.Run("AncestorsQuery", func(t *testing.T) { ancestorsQuery(t, h) })
+	t.Run("Ancestry", func(t *testing.T) { knowledgeAncestry(t, h) })
 }
 
 func (e *env) logArtifact(task core.TaskID, filename string) core.Artifact {

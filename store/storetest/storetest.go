@@ -51,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 		{"Progress", testProgress},
 		{"Leases", testLeases},
 		{"Blockers", testBlockers},
+		{"Resume", testResume},
 		{"Knowledge", testKnowledge},
 		{"Events", testEvents},
 		{"Concurrency", testConcurrency},
@@ -58,6 +59,7 @@ func Run(t *testing.T, h Harness) {
 		{"Actions", testActions},
 		{"Mirrors", testMirrors},
 		{"Experiments", testExperiments},
+		{"ExperimentTallies", testExperimentTallies},
 		{"NamedLeases", testNamedLeases},
 	}
 	for _, g := range groups {
