@@ -16,6 +16,10 @@ import (
 // server's floor measured in the same run.
 //
 //	go test -run XXX -bench MCPAgents -benchtime 3x .
+//
+// On PostgreSQL (a fresh schema of the server MARCUS_TEST_POSTGRES names):
+//
+//	MARCUS_BENCH_STORE=postgres go test -run XXX -bench MCPAgents -benchtime 3x .
 func BenchmarkMCPAgents(b *testing.B) {
 	tuneGC() // as marcus serve does
 	for _, n := range []int{8, 64, 256} {
@@ -23,7 +27,8 @@ func BenchmarkMCPAgents(b *testing.B) {
 			var all []Summary
 			for i := range b.N {
 				b.StopTimer()
-				e := startE2E(b, layered(fmt.Sprintf("bench-%d-%d", n, i), 2000, 100), core.DefaultLeasePolicy, time.Second)
+				s := benchStore(b)
+				e := serveE2E(b, s, layered(fmt.Sprintf("bench-%d-%d", n, i), 2000, 100), core.DefaultLeasePolicy, time.Second)
 				b.StartTimer()
 				stats, err := swarm.Run(context.Background(), swarm.Options{URL: e.url, Agents: n, Project: string(e.proj.ID),
 					Ping: true, Prefix: fmt.Sprintf("b%d", i)})
@@ -34,6 +39,10 @@ func BenchmarkMCPAgents(b *testing.B) {
 					b.Fatalf("completed %d of 2000", stats.Completed)
 				}
 				all = append(all, summarize(stats))
+				if r, ok := s.(interface{ Retries() int64 }); ok {
+					// Writes PostgreSQL rolled back on a conflict and ran again.
+					b.ReportMetric(float64(r.Retries())/2000, "retries/task")
+				}
 			}
 			s := median(all)
 			b.ReportMetric(s.TasksPerSec, "tasks/s")

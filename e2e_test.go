@@ -54,7 +54,7 @@ func layered(name string, n, width int) core.Plan {
 }
 
 type e2e struct {
-	store *sqlite.Store
+	store core.Store
 	coord *core.Coordinator
 	proj  core.Project
 	url   string
@@ -64,11 +64,18 @@ type e2e struct {
 // real HTTP on 127.0.0.1, with the lease monitor running.
 func startE2E(t testing.TB, plan core.Plan, leases core.LeasePolicy, monitor time.Duration) *e2e {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"), sqlite.Options{})
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "e2e.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveE2E(t, s, plan, leases, monitor)
+}
+
+// serveE2E is startE2E on a store already open; it closes the store at
+// the end.
+func serveE2E(t testing.TB, s core.Store, plan core.Plan, leases core.LeasePolicy, monitor time.Duration) *e2e {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
 	c := core.NewCoordinator(s, core.WithLeasePolicy(leases))
 	p, _, err := c.ImportPlan(ctx, plan)
 	if err != nil {

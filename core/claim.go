@@ -52,14 +52,12 @@ func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assig
 }
 
 func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
-	if _, waiting := c.idle.Load(agent); waiting {
-		if out, idle, err := c.peek(ctx, agent); err != nil || idle {
-			return out, err
-		}
+	out, claimable, err := c.look(ctx, agent)
+	if err != nil || !claimable {
+		return out, err
 	}
-	var out Assignment
 	var idle bool
-	err := c.store.Update(ctx, func(tx Tx) error {
+	err = c.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if out, idle, err = c.claim(tx, agent); err != nil || out.Task == nil {
 			return err
@@ -71,49 +69,50 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 		return err
 	})
 	if err != nil || !idle {
-		c.idle.Delete(agent)
 		return out, err
 	}
-	c.idle.Store(agent, struct{}{})
-	// Why there is nothing and when to ask again is worked out on a read
-	// snapshot, off the write queue that claims and reports wait in: idle
-	// agents ask often.
-	err = c.store.View(ctx, func(tx ReadTx) error {
-		a, err := loadAgent(tx, agent)
-		if err != nil {
-			return err
-		}
-		out, err = c.noTask(tx, a, out.Project, c.clock())
-		return err
-	})
+	// Other claims took what the snapshot showed. Why there is nothing now,
+	// and when to ask again, is worked out on a fresh snapshot.
+	out, claimable, err = c.look(ctx, agent)
+	if err == nil && claimable {
+		out = Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: out.Project}
+	}
 	return out, err
 }
 
-// peek answers an agent that found nothing last time from a read snapshot
-// while there is still nothing to claim: agents waiting for work ask often,
-// and this keeps them off the write queue that claims and reports wait in.
-// Whether a task is there to claim is decided by the claim's transaction.
-func (c *Coordinator) peek(ctx context.Context, id AgentID) (out Assignment, idle bool, err error) {
+// look answers a request from a read snapshot when it can: with the task
+// the agent holds, or with why there is nothing to claim and when to ask
+// again. claimable says that a task is ready: only then does the request
+// enter the write queue that claims and reports wait in, where the claim's
+// transaction decides. Idle agents ask often, and many at once; their
+// answers never wait for a writer.
+func (c *Coordinator) look(ctx context.Context, id AgentID) (out Assignment, claimable bool, err error) {
 	err = c.store.View(ctx, func(tx ReadTx) error {
 		a, err := loadAgent(tx, id)
 		if err != nil {
-			return err
-		}
-		if _, held, err := currentTask(tx, a); err != nil || held {
-			return err
-		}
-		if ready, err := tx.ReadyTasks(a.Project, 1); err != nil || len(ready) > 0 {
 			return err
 		}
 		p, err := tx.Project(a.Project)
 		if err != nil {
 			return err
 		}
-		out, err = c.noTask(tx, a, p, c.clock())
-		idle = err == nil
+		if held, ok, err := currentTask(tx, a); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			tc, err := buildContext(tx, held)
+			out = Assignment{Task: &tc, Resumed: true, Project: p}
+			return err
+		}
+		ready, err := tx.ReadyTasks(p.ID, 1)
+		if err != nil || len(ready) > 0 {
+			out, claimable = Assignment{Project: p}, err == nil
+			return err
+		}
+		out, err = c.noTask(tx, p, c.clock())
 		return err
 	})
-	return out, idle, err
+	return out, claimable, err
 }
 
 // claim hands the agent its held task or the best ready one; idle reports
@@ -185,32 +184,14 @@ func (c *Coordinator) grant(t Task, agent AgentID, now time.Time) Task {
 	return t
 }
 
-func (c *Coordinator) noTask(tx ReadTx, a Agent, p Project, now time.Time) (Assignment, error) {
-	counts, err := tx.TaskCounts(a.Project)
+// noTask tells an agent, when tx shows nothing ready, why and when to ask
+// again. Every idle request reads it; see frontierOf for what it costs.
+func (c *Coordinator) noTask(tx ReadTx, p Project, now time.Time) (Assignment, error) {
+	f, err := c.frontierOf(tx, p.ID)
 	if err != nil {
 		return Assignment{}, err
 	}
-	if total(counts) > 0 && counts[StatusDone] == total(counts) {
-		return Assignment{Complete: true, Project: p}, nil
-	}
-	// This snapshot may be newer than the claim that found nothing: work
-	// that became ready since is worth asking for at once.
-	if ready, err := tx.ReadyTasks(a.Project, 1); err != nil || len(ready) > 0 {
-		return Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: p}, err
-	}
-	busy, err := tx.TasksByStatus(a.Project, StatusInProgress)
-	if err != nil {
-		return Assignment{}, err
-	}
-	recent, err := tx.RecentlyCompleted(a.Project, paceSample)
-	if err != nil {
-		return Assignment{}, err
-	}
-	advice := AdviseRetry(busy, now, Pace(recent))
-	// Settled: nothing runs, nothing is ready, and blocked tasks hold the
-	// rest back; only a person can move the project on.
-	settled := len(busy) == 0 && counts[StatusBlocked] > 0
-	return Assignment{Retry: &advice, Project: p, Settled: settled, Blocked: counts[StatusBlocked]}, nil
+	return f.answer(p, now), nil
 }
 
 func total(counts map[TaskStatus]int) int {

@@ -14,9 +14,9 @@ type Coordinator struct {
 	store  Store
 	now    func() time.Time
 	leases LeasePolicy
-	// idle holds the agents whose last request found no task: a hint for
-	// RequestNextTask, never a fact about the board.
-	idle sync.Map
+	// frontiers caches, per project, what idle agents are told (see
+	// frontierOf), keyed by the board's generation: never a fact on its own.
+	frontiers sync.Map
 	// running caches whether a project has a running experiment.
 	running sync.Map
 	// attached holds the workspaces of the projects a runner works (see

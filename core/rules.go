@@ -236,7 +236,7 @@ const (
 // the project's pace (see Pace).
 func ExpectedCompletion(t Task, now time.Time, pace float64) time.Time {
 	start := t.Lease.ClaimedAt
-	if t.Progress > 0 && t.Progress < 100 && t.Lease.LastProgressAt.After(start) {
+	if byProgress(t) {
 		elapsed := t.Lease.LastProgressAt.Sub(start)
 		return t.Lease.LastProgressAt.Add(elapsed * time.Duration(100-t.Progress) / time.Duration(t.Progress))
 	}
@@ -244,6 +244,22 @@ func ExpectedCompletion(t Task, now time.Time, pace float64) time.Time {
 		pace = 1
 	}
 	return start.Add(time.Duration(float64(t.Estimate()) * float64(time.Minute) * pace))
+}
+
+// NeedsPace says whether the expected completion of some of ts depends on
+// the project's pace: a task that has reported progress is judged by its
+// own rate instead.
+func NeedsPace(ts []Task) bool {
+	for _, t := range ts {
+		if !byProgress(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func byProgress(t Task) bool {
+	return t.Progress > 0 && t.Progress < 100 && t.Lease.LastProgressAt.After(t.Lease.ClaimedAt)
 }
 
 // Pace is how long tasks have really taken against their estimates: the

@@ -356,6 +356,29 @@ func TestExpectedCompletion(t *testing.T) {
 	}
 }
 
+// NeedsPace is true exactly when some task's expected completion changes
+// with the pace: the idle answer skips reading the pace otherwise.
+func TestNeedsPace(t *testing.T) {
+	reported := leasedTask()
+	reported.Progress, reported.Lease.LastProgressAt = 25, testT0.Add(testSec(300))
+	silent := leasedTask()
+	for _, tc := range []struct {
+		name string
+		ts   []Task
+		want bool
+	}{{"none", nil, false}, {"all reported", []Task{reported, reported}, false}, {"one silent", []Task{reported, silent}, true}} {
+		if got := NeedsPace(tc.ts); got != tc.want {
+			t.Errorf("%s: NeedsPace = %v, want %v", tc.name, got, tc.want)
+		}
+		for _, x := range tc.ts {
+			slow, fast := ExpectedCompletion(x, testT0, 1), ExpectedCompletion(x, testT0, 0.01)
+			if !tc.want && !slow.Equal(fast) {
+				t.Errorf("%s: the pace changed an expected completion NeedsPace said it would not", tc.name)
+			}
+		}
+	}
+}
+
 func TestPace(t *testing.T) {
 	done := func(estimate int, took time.Duration) Task {
 		return Task{Status: StatusDone, EstimateMinutes: estimate, Lease: Lease{ClaimedAt: testT0}, CompletedAt: testT0.Add(took)}

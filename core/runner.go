@@ -52,7 +52,6 @@ func (c *Coordinator) ClaimTask(ctx context.Context, agent AgentID, task TaskID)
 	if err != nil || out.Task == nil {
 		return out, err
 	}
-	c.idle.Delete(agent)
 	return c.withWorkspace(ctx, agent, out)
 }
 

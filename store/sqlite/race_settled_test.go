@@ -7,34 +7,49 @@ import (
 	"marcus/core"
 )
 
-// hookStore runs before() ahead of the next View: it lets a test slip a
-// write in between a claim that found nothing and the read that explains
-// why, as another agent would.
+// hookStore runs a hook ahead of a View or an Update: the n-th hook of
+// views before the n-th View (nil for none), and likewise for updates. It
+// lets a test slip another agent's write in between the steps of one
+// request, as another server would. Hooks write through the inner Store.
 type hookStore struct {
 	*Store
-	before func()
+	views, updates []func()
 }
 
 func (h *hookStore) View(ctx context.Context, fn func(core.ReadTx) error) error {
-	if b := h.before; b != nil {
-		h.before = nil
-		b()
-	}
+	runNext(&h.views)
 	return h.Store.View(ctx, fn)
 }
 
-// TestIdleAnswerSeesWorkThatJustBecameReady: agent w2 finds nothing to
-// claim; before its answer is worked out, w1 completes the task that
-// unblocks the rest. w2 must be told to ask again at once, never to exit.
-func TestIdleAnswerSeesWorkThatJustBecameReady(t *testing.T) {
+func (h *hookStore) Update(ctx context.Context, fn func(core.Tx) error) error {
+	runNext(&h.updates)
+	return h.Store.Update(ctx, fn)
+}
+
+func runNext(hooks *[]func()) {
+	if len(*hooks) == 0 {
+		return
+	}
+	b := (*hooks)[0]
+	*hooks = (*hooks)[1:]
+	if b != nil {
+		b()
+	}
+}
+
+// lostClaim sets up a request that loses its claim: w1 holds X; R is ready
+// when w2 looks, and w3 (through another coordinator) claims it before w2's
+// claim transaction runs. Y waits for X.
+func lostClaim(t *testing.T) (hs *hookStore, c, other *core.Coordinator, tasks []core.Task) {
+	t.Helper()
 	ctx := context.Background()
-	hs := &hookStore{Store: openTemp(t, "")}
-	c := core.NewCoordinator(hs)
-	p, tasks, err := c.ImportPlan(ctx, core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "X"}, {Name: "Y", After: []string{"X"}}}})
+	hs = &hookStore{Store: openTemp(t, "")}
+	c, other = core.NewCoordinator(hs), core.NewCoordinator(hs.Store)
+	p, tasks, err := c.ImportPlan(ctx, core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "X"}, {Name: "R"}, {Name: "Y", After: []string{"X"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []core.AgentID{"w1", "w2"} {
+	for _, a := range []core.AgentID{"w1", "w2", "w3"} {
 		if _, err := c.RegisterAgent(ctx, core.RegisterRequest{ID: a, Project: p.ID}); err != nil {
 			t.Fatal(err)
 		}
@@ -42,19 +57,46 @@ func TestIdleAnswerSeesWorkThatJustBecameReady(t *testing.T) {
 	if as, err := c.RequestNextTask(ctx, "w1"); err != nil || as.Task == nil || as.Task.Task.ID != tasks[0].ID {
 		t.Fatalf("w1 claims X: %+v, %v", as, err)
 	}
-	hs.before = func() {
-		if _, err := c.ReportProgress(ctx, core.ProgressReport{Agent: "w1", Task: tasks[0].ID, Status: core.StatusDone}); err != nil {
+	hs.updates = []func(){func() {
+		if as, err := other.RequestNextTask(ctx, "w3"); err != nil || as.Task == nil || as.Task.Task.ID != tasks[1].ID {
+			t.Errorf("w3 claims R: %+v, %v", as, err)
+		}
+	}}
+	return hs, c, other, tasks
+}
+
+// TestLostClaimIsToldToWait: w2 saw R ready, w3 took it first. w2 gets
+// no task and is told to wait for the work in progress, never to exit.
+func TestLostClaimIsToldToWait(t *testing.T) {
+	_, c, _, _ := lostClaim(t)
+	as, err := c.RequestNextTask(context.Background(), "w2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if as.Task != nil || as.Settled || as.Complete || as.Retry == nil {
+		t.Fatalf("w2 was told %+v (retry %+v); want to wait, X and R being in progress", as, as.Retry)
+	}
+}
+
+// TestIdleAnswerSeesWorkThatJustBecameReady: w2 lost its claim to w3, and
+// before its answer is worked out w1 completes X, which makes Y ready. w2
+// must be told to ask again at once, and then gets Y.
+func TestIdleAnswerSeesWorkThatJustBecameReady(t *testing.T) {
+	ctx := context.Background()
+	hs, c, other, tasks := lostClaim(t)
+	hs.views = []func(){nil, func() {
+		if _, err := other.ReportProgress(ctx, core.ProgressReport{Agent: "w1", Task: tasks[0].ID, Status: core.StatusDone}); err != nil {
 			t.Error(err)
 		}
-	}
+	}}
 	as, err := c.RequestNextTask(ctx, "w2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if as.Settled || as.Complete || as.Retry == nil || as.Retry.After != core.MinRetryAfter {
+	if as.Task != nil || as.Settled || as.Complete || as.Retry == nil || as.Retry.After != core.MinRetryAfter {
 		t.Fatalf("w2 was told %+v (retry %+v); want to ask again at once, Y being ready", as, as.Retry)
 	}
-	if as, err := c.RequestNextTask(ctx, "w2"); err != nil || as.Task == nil || as.Task.Task.ID != tasks[1].ID {
+	if as, err := c.RequestNextTask(ctx, "w2"); err != nil || as.Task == nil || as.Task.Task.ID != tasks[2].ID {
 		t.Fatalf("w2 asking again: %+v, %v; want Y", as, err)
 	}
 }
