@@ -129,16 +129,8 @@ func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Board = b
-	for i, t := range b.Tasks {
-		s.ByID[t.ID] = i
-	}
-	if s.Status, err = core.Status(b); err != nil {
+	if err := s.setBoard(b); err != nil {
 		return nil, err
-	}
-	if layers, err := core.Layers(b.Tasks); err == nil {
-		s.Layers = layers
-		s.Schedule, _ = core.ComputeSchedule(b.Tasks)
 	}
 	if l.metrics == nil || l.metrics.Project() != b.Project.ID {
 		l.metrics = metrics.NewLive(b.Project.ID)
@@ -170,6 +162,24 @@ func (l *loader) load(ctx context.Context, req loadRequest) (*Snapshot, error) {
 		s.Runner = loadRunner(l.runner, s.LoadedAt)
 	}
 	return s, nil
+}
+
+// setBoard sets the board and what is computed from it alone: the index by
+// id, the status, the layers and the schedule.
+func (s *Snapshot) setBoard(b core.Board) error {
+	s.Board = b
+	for i, t := range b.Tasks {
+		s.ByID[t.ID] = i
+	}
+	var err error
+	if s.Status, err = core.Status(b); err != nil {
+		return err
+	}
+	if layers, err := core.Layers(b.Tasks); err == nil {
+		s.Layers = layers
+		s.Schedule, _ = core.ComputeSchedule(b.Tasks)
+	}
+	return nil
 }
 
 // feedMetrics gives the metrics every event they have not seen, a page at
