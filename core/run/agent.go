@@ -172,7 +172,7 @@ func (c *Controller) watch(r *agentRun) {
 	exit, _ := r.proc.Exit()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	view := c.settle(ctx, r, exit)
+	view, later := c.settle(ctx, r, exit)
 	c.mu.Lock()
 	delete(c.live, r.id)
 	delete(c.holding, r.id)
@@ -182,13 +182,17 @@ func (c *Controller) watch(r *agentRun) {
 	}
 	c.mu.Unlock()
 	c.nudge()
+	later() // after the slot is free: a done task's worktree is no one's
 }
 
 // settle records how an agent ended and what becomes of its task: a done
-// task loses its worktree; a task the agent still held is settled as done
-// when its branch was merged after all, else handed back at once, its
-// worktree removed first so the next claim starts clean.
-func (c *Controller) settle(ctx context.Context, r *agentRun, exit core.ProcessExit) AgentView {
+// task loses its worktree (in later, which the watcher runs once the
+// agent's slot is free, so the next agent does not wait for it); a task
+// the agent still held is settled as done when its branch was merged
+// after all, else handed back at once, its worktree removed first so the
+// next claim starts clean.
+func (c *Controller) settle(ctx context.Context, r *agentRun, exit core.ProcessExit) (view AgentView, later func()) {
+	later = func() {}
 	c.mu.Lock()
 	why, byPerson := r.stopping, r.byPerson
 	c.mu.Unlock()
@@ -200,11 +204,11 @@ func (c *Controller) settle(ctx context.Context, r *agentRun, exit core.ProcessE
 	switch {
 	case task.ID == "":
 	case status == core.StatusDone:
-		c.survive(ctx, c.o.Workspaces.Remove(ctx, task.ID))
+		later = func() { c.survive(ctx, c.o.Workspaces.Remove(ctx, task.ID)) }
 	case status == core.StatusInProgress:
 		c.handBack(ctx, r, task, exit, why, byPerson, tail)
 	}
-	return c.viewOf(r, task, exit, tail)
+	return c.viewOf(r, task, exit, tail), later
 }
 
 // taskOf finds the task the agent had and where it stands for the agent:
