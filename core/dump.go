@@ -142,3 +142,27 @@ func NotEmpty(where string, holds TableCounts, advice string) error {
 	return Errorf(ErrConflict, "cannot copy into %s: it is not empty (it holds %s), and a copy goes into an empty database only, so that nothing there is mixed with or lost to the copy; %s",
 		where, strings.Join(parts, ", "), advice)
 }
+
+// DumpExperiments gives the experiments, then each one's samples, read
+// through tx: every store dumps them the same way.
+func DumpExperiments(tx ReadTx, put func(DumpBatch) error) error {
+	es, err := tx.Experiments("")
+	if err != nil || len(es) == 0 {
+		return err
+	}
+	if err := put(DumpBatch{Experiments: es}); err != nil {
+		return err
+	}
+	for _, e := range es {
+		ss, err := tx.Samples(e.ID)
+		if err != nil {
+			return err
+		}
+		if len(ss) > 0 {
+			if err := put(DumpBatch{Samples: ss}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -185,25 +185,7 @@ func (t *txn) dumpEvents(put func(core.DumpBatch) error) error {
 }
 
 func (t *txn) dumpExperiments(put func(core.DumpBatch) error) error {
-	es, err := t.Experiments("")
-	if err != nil || len(es) == 0 {
-		return err
-	}
-	if err := put(core.DumpBatch{Experiments: es}); err != nil {
-		return err
-	}
-	for _, e := range es {
-		ss, err := t.Samples(e.ID)
-		if err != nil {
-			return err
-		}
-		if len(ss) > 0 {
-			if err := put(core.DumpBatch{Samples: ss}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return core.DumpExperiments(t, put)
 }
 
 func (t *txn) dumpMirrors(put func(core.DumpBatch) error) error {
