@@ -4,7 +4,6 @@ package main
 
 import (
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,20 +78,6 @@ func planBound(p core.Plan, agents int, work time.Duration) time.Duration {
 	}
 	spread := time.Duration(float64(work) * float64(len(p.Tasks)) / float64(agents))
 	return max(spread, time.Duration(longest)*work)
-}
-
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
-		return n
-	}
-	return def
-}
-
-func envDuration(name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
-		return d
-	}
-	return def
 }
 
 func loadAverage() string {

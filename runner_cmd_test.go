@@ -59,26 +59,13 @@ func newCmdEnv(t *testing.T, plan core.Plan) *cmdEnv {
 	for _, task := range tasks {
 		e.ids[task.Name] = task.ID
 	}
-	e.git(dir, "init", "--quiet", "-b", "main", e.repo)
-	if err := os.WriteFile(filepath.Join(e.repo, "README.md"), []byte("# project\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e.git(e.repo, "add", "-A")
-	e.git(e.repo, "-c", "user.name=person", "-c", "user.email=person@example.com", "commit", "--quiet", "-m", "first")
+	initRepo(t, e.repo)
 	return e
 }
 
 func (e *cmdEnv) git(dir string, args ...string) string {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		e.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return runGit(e.t, dir, args...)
 }
 
 // marcus is this test binary as marcus run, in its own process group so

@@ -87,29 +87,38 @@ func (e *runEnv) attach() {
 	e.t.Cleanup(detach)
 }
 
-func (e *runEnv) initRepo() {
-	e.t.Helper()
-	if err := os.MkdirAll(e.repo, 0o755); err != nil {
-		e.t.Fatal(err)
+func (e *runEnv) initRepo() { initRepo(e.t, e.repo) }
+
+// initRepo makes repo a git repository with one commit on main.
+func initRepo(t testing.TB, repo string) {
+	t.Helper()
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	e.gitOut(e.repo, "init", "--quiet", "-b", "main")
-	if err := os.WriteFile(filepath.Join(e.repo, "README.md"), []byte("# project\n"), 0o644); err != nil {
-		e.t.Fatal(err)
+	runGit(t, repo, "init", "--quiet", "-b", "main")
+	if err := os.WriteFile(filepath.Join(repo, "README.md"), []byte("# project\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	e.gitOut(e.repo, "add", "-A")
-	e.gitOut(e.repo, "-c", "user.name=person", "-c", "user.email=person@example.com", "commit", "--quiet", "-m", "first")
+	runGit(t, repo, "add", "-A")
+	runGit(t, repo, "-c", "user.name=person", "-c", "user.email=person@example.com", "commit", "--quiet", "-m", "first")
 }
 
 // gitOut runs git and returns its trimmed output.
 func (e *runEnv) gitOut(dir string, args ...string) string {
 	e.t.Helper()
+	return runGit(e.t, dir, args...)
+}
+
+// runGit runs git in dir and returns its trimmed output; a failure fails t.
+func runGit(t testing.TB, dir string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		e.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return strings.TrimSpace(string(out))
 }
