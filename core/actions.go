@@ -134,6 +134,9 @@ func (c *Coordinator) AddTask(ctx context.Context, project ProjectID, pt PlanTas
 		if err := tx.InsertTasks(tasks); err != nil {
 			return err
 		}
+		if err := RecountUnblocks(tx, p.ID); err != nil {
+			return err
+		}
 		out = tasks[0]
 		_, err = tx.AppendEvent(Event{At: now, Project: p.ID, Kind: EventTaskAdded, Task: out.ID,
 			Payload: TaskAdded{By: orDefault(by, "a person"), Name: out.Name}})

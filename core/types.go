@@ -80,7 +80,7 @@ type Task struct {
 	// progress; the circuit breaker blocks the task when it reaches its limit.
 	SilentRecoveries int       `json:"silent_recoveries"`
 	BlockedReason    string    `json:"blocked_reason,omitempty"`
-	Unblocks         int       `json:"unblocks"`
+	Unblocks         int       `json:"unblocks"` // tasks that wait on it through hard dependencies, directly or not
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
 	CompletedAt      time.Time `json:"completed_at,omitzero"`

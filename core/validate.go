@@ -159,19 +159,74 @@ func depNames(pt PlanTask) []depName {
 	return out
 }
 
-// countUnblocks sets how many tasks wait on each task (hard dependencies).
+// countUnblocks sets how many tasks wait on each task through hard
+// dependencies, directly or through other tasks: the share of the plan a
+// task holds back. Claims hand out the task that holds back most first
+// (BetterCandidate), so the longest chains start early; counting direct
+// dependents only starts a wide task before the head of a long chain, and
+// the plan then takes a round longer than its agents need (docs/runner.md
+// gives the figures).
 func countUnblocks(tasks []Task) {
+	for i, n := range transitiveDependents(tasks) {
+		tasks[i].Unblocks = n
+	}
+}
+
+// transitiveDependents counts, for each task, the distinct tasks of tasks
+// that wait on it through hard dependencies, directly or not. Dependencies
+// on tasks outside the list are ignored. The graph must be acyclic.
+func transitiveDependents(tasks []Task) []int {
 	idx := make(map[TaskID]int, len(tasks))
 	for i, t := range tasks {
 		idx[t.ID] = i
 	}
-	for _, t := range tasks {
+	dependents := make([][]int, len(tasks))
+	for i, t := range tasks {
 		for _, d := range t.Dependencies {
-			if j, ok := idx[d.Task]; ok && !d.Soft {
-				tasks[j].Unblocks++
+			if j, ok := idx[d.Task]; ok && !d.Soft && j != i {
+				dependents[j] = append(dependents[j], i)
 			}
 		}
 	}
+	counts := make([]int, len(tasks))
+	seen := make([]int, len(tasks)) // the walk that last reached a task, plus one
+	stack := make([]int, 0, len(tasks))
+	for i := range tasks {
+		stack = append(stack[:0], dependents[i]...)
+		for len(stack) > 0 {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[j] == i+1 {
+				continue
+			}
+			seen[j] = i + 1
+			counts[i]++
+			stack = append(stack, dependents[j]...)
+		}
+	}
+	return counts
+}
+
+// RecountUnblocks brings every unfinished task's Unblocks of project p up
+// to date in tx, after tasks or dependencies were added to its board (a
+// store counts only the direct dependent it was given). It writes only
+// the tasks whose count changed.
+func RecountUnblocks(tx Tx, p ProjectID) error {
+	board, err := tx.Tasks(p)
+	if err != nil {
+		return err
+	}
+	for i, n := range transitiveDependents(board) {
+		t := board[i]
+		if t.Unblocks == n || t.Status == StatusDone {
+			continue
+		}
+		t.Unblocks = n
+		if err := tx.UpdateTask(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func cleanList(in []string) []string {

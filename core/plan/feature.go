@@ -187,6 +187,9 @@ func (run *creation) addTasks(ctx context.Context, p core.Project, pl core.Plan,
 				return err
 			}
 		}
+		if err := core.RecountUnblocks(tx, p.ID); err != nil {
+			return err
+		}
 		if err := tx.InsertLLMCalls(calls); err != nil {
 			return err
 		}

@@ -109,4 +109,11 @@ func actionsPerson(t *testing.T, h Harness) {
 			t.Errorf("%d %s events, want 1", len(e.eventsOf(k)), k)
 		}
 	}
+	// d waits on c (renamed), which waits on b: b now holds back two tasks.
+	if _, err := e.c.AddTask(t.Context(), b.project.ID, core.PlanTask{Name: "d", After: []string{"c, renamed"}}, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.task(b.id("b")).Unblocks; got != 2 {
+		t.Errorf("b unblocks %d tasks after c and d were added behind it, want 2", got)
+	}
 }

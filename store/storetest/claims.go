@@ -69,6 +69,10 @@ func claimsOrder(t *testing.T, h Harness) {
 	}{
 		{"priority beats unblocks", []core.PlanTask{pt("Base"), pt("Next", "Base"), {Name: "Hot", Priority: "high"}}, nil, "Hot"},
 		{"urgent beats high", []core.PlanTask{{Name: "High", Priority: "high"}, {Name: "Urgent", Priority: "urgent"}}, nil, "Urgent"},
+		// Unblocks counts every task that waits, directly or through
+		// others: the head of a chain of three beats a task two wait on.
+		{"a long chain beats a wide task", []core.PlanTask{pt("Wide"), pt("Left", "Wide"), pt("Right", "Wide"),
+			pt("Head"), pt("Mid", "Head"), pt("Tail", "Mid"), pt("End", "Tail")}, nil, "Head"},
 		{"unblocks beats skills", []core.PlanTask{{Name: "Go work", Labels: []string{"go"}}, pt("Base"), pt("Next", "Base")}, []string{"go"}, "Base"},
 		{"skills beat phase", []core.PlanTask{{Name: "Plan", Phase: "design"}, {Name: "Handler", Phase: "docs", Labels: []string{"go"}}}, []string{"go"}, "Handler"},
 		{"skills match name words", []core.PlanTask{{Name: "Plan", Phase: "design"}, {Name: "Write the Go handler", Phase: "docs"}}, []string{"GO"}, "Write the Go handler"},
