@@ -57,7 +57,7 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 		return out, err
 	}
 	var idle bool
-	err = c.store.Update(ctx, func(tx Tx) error {
+	err = c.store.Update(Urgent(ctx), func(tx Tx) error {
 		var err error
 		if out, idle, err = c.claim(tx, agent); err != nil || out.Task == nil {
 			return err

@@ -29,6 +29,10 @@ type Store interface {
 	// earlier run changed). When fn returns an error nothing it did is
 	// kept. Events appended in fn reach watchers only after the commit, and
 	// are readable through this handle by the time Update returns.
+	//
+	// A write whose ctx is marked Urgent (a claim: an idle agent waits on
+	// it) may be run ahead of writes already waiting; nothing else about
+	// it changes.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Changed returns a channel that is closed at the next commit made
 	// through this handle; a store that hears of other processes' commits
@@ -181,4 +185,22 @@ type Tx interface {
 	DeleteMirrorItems(project ProjectID, kind string, task TaskID) error
 	// PutNamedLease inserts or replaces a named lease.
 	PutNamedLease(l NamedLease) error
+}
+
+type urgentKey struct{}
+
+// Urgent marks ctx for a write an idle agent waits on: a claim. Agents with
+// work report progress often, and under load their reports queue for the
+// writer (or, on PostgreSQL, for a connection); a store runs an urgent
+// write ahead of that queue, so that putting an agent to work never waits
+// behind the reports of agents that have some. It never changes what the
+// write does or when it is visible.
+func Urgent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, urgentKey{}, true)
+}
+
+// IsUrgent tells whether ctx was marked by Urgent.
+func IsUrgent(ctx context.Context) bool {
+	v, _ := ctx.Value(urgentKey{}).(bool)
+	return v
 }

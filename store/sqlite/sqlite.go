@@ -47,8 +47,9 @@ type Store struct {
 	w, r *pool
 	// writes feed the one writer goroutine of this process, so writers
 	// queue in Go rather than polling the file lock; writers of other
-	// processes still meet that lock (see beginWrite).
-	writes     chan *writeReq
+	// processes still meet that lock (see beginWrite). Urgent writes
+	// (core.Urgent: claims) have their own queue, served first.
+	writes, urgent chan *writeReq
 	stop       chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
@@ -94,7 +95,7 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{path: path, busy: busyTimeout(o), changed: make(chan struct{}),
-		writes: make(chan *writeReq), stop: make(chan struct{}), writerDone: make(chan struct{})}
+		writes: make(chan *writeReq), urgent: make(chan *writeReq), stop: make(chan struct{}), writerDone: make(chan struct{})}
 	var err error
 	// The write connection does not wait in SQLite's busy handler: see
 	// beginWrite.

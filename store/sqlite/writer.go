@@ -27,6 +27,10 @@ type writeReq struct {
 // commit. Under load the cost of a commit is shared by the batch, and a
 // caller waits for one batch instead of a queue of single commits.
 //
+// Urgent writes (core.Urgent) are taken first, both to start a batch and
+// to fill it: a claim waits for the batch being written, not for every
+// report queued before it.
+//
 // A write's fn must not call Update itself: it would wait for the writer
 // that is running it.
 func (s *Store) writer() {
@@ -41,23 +45,34 @@ func (s *Store) writer() {
 	for {
 		var first *writeReq
 		select {
-		case first = <-s.writes:
-		case <-s.stop:
-			stopped = true
-			return
-		}
-		batch := []*writeReq{first}
-	fill:
-		for len(batch) < maxBatch {
+		case first = <-s.urgent:
+		default:
 			select {
-			case r := <-s.writes:
-				batch = append(batch, r)
-			default:
-				break fill
+			case first = <-s.urgent:
+			case first = <-s.writes:
+			case <-s.stop:
+				stopped = true
+				return
 			}
 		}
-		s.runBatch(batch)
+		s.runBatch(s.fill([]*writeReq{first}))
 	}
+}
+
+// fill adds the writes waiting to batch, urgent ones first, up to maxBatch.
+func (s *Store) fill(batch []*writeReq) []*writeReq {
+	for _, q := range []chan *writeReq{s.urgent, s.writes} {
+		for len(batch) < maxBatch {
+			select {
+			case r := <-q:
+				batch = append(batch, r)
+				continue
+			default:
+			}
+			break
+		}
+	}
+	return batch
 }
 
 // runBatch runs a batch in one transaction and answers every request.
@@ -193,8 +208,12 @@ func protect(fn func() error) (err error) {
 // writes (see writer); fn's changes commit, or none do.
 func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	q := s.writes
+	if core.IsUrgent(ctx) {
+		q = s.urgent
+	}
 	select {
-	case s.writes <- r:
+	case q <- r:
 	case <-ctx.Done():
 		return core.Wrap(core.ErrUnavailable, ctx.Err(), "gave up waiting to write")
 	case <-s.stop:
