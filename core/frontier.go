@@ -48,7 +48,7 @@ func readFrontier(tx ReadTx, p ProjectID, gen int64) (*frontier, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &frontier{gen: gen, busy: busy, pace: 1}
+	f := &frontier{gen: gen, busy: busy, pace: 1} // pace is read only for tasks that have not reported
 	if len(busy) == 0 {
 		f.counts, err = tx.TaskCounts(p)
 		return f, err

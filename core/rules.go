@@ -263,8 +263,9 @@ func byProgress(t Task) bool {
 }
 
 // Pace is how long tasks have really taken against their estimates: the
-// median of actual/estimated over recently completed tasks, 1 when none
-// tells. Agents that finish a 30-minute task in 3 seconds get retry advice
+// median of actual/estimated over recently completed tasks, 0 when none
+// tells (see AdviseRetry for what that means there; ExpectedCompletion
+// reads it as 1). Agents that finish a 30-minute task in 3 seconds get retry advice
 // in seconds, not half hours.
 func Pace(done []Task) float64 {
 	var ratios []float64
@@ -276,7 +277,7 @@ func Pace(done []Task) float64 {
 		ratios = append(ratios, float64(actual)/float64(time.Duration(t.Estimate())*time.Minute))
 	}
 	if len(ratios) == 0 {
-		return 1
+		return 0
 	}
 	slices.Sort(ratios)
 	return ratios[len(ratios)/2]
@@ -287,9 +288,19 @@ func Pace(done []Task) float64 {
 // overruns its expectation is looked at again after a quarter of the time
 // it was expected to take, not every second; a lease already past its end
 // comes back at the next recovery pass, so that is soon.
+//
+// When nothing tells how long work takes here yet (t has not reported and
+// no task of the project is done: pace 0), t is expected to run at least
+// as long again as it has so far: the wait doubles as the work goes on.
+// An agent told so looks again a second after a claim, in time for work
+// that turns out to be quick, and seldom during work that is long; an
+// estimate alone (half an hour, say) would send it away for as long as
+// the lease, however quick the work.
 func expectedFree(t Task, now time.Time, pace float64) time.Time {
-	at := ExpectedCompletion(t, now, pace)
-	if !at.After(now) {
+	var at time.Time
+	if pace <= 0 && !byProgress(t) {
+		at = now.Add(max(now.Sub(t.Lease.ClaimedAt), MinRetryAfter))
+	} else if at = ExpectedCompletion(t, now, pace); !at.After(now) {
 		at = now.Add(at.Sub(t.Lease.ClaimedAt) / 4)
 	}
 	if t.Lease.ExpiresAt.IsZero() {
@@ -302,7 +313,8 @@ func expectedFree(t Task, now time.Time, pace float64) time.Time {
 }
 
 // AdviseRetry derives when an agent should ask again from the soonest
-// expected completion of the work in progress, and from the soonest lease
+// expected completion of the work in progress (at the project's pace, 0
+// when no task is done yet: see expectedFree), and from the soonest lease
 // that could come back. With nothing in progress there is nothing to wait
 // for except a person, so it advises the longest delay.
 func AdviseRetry(inProgress []Task, now time.Time, pace float64) RetryAdvice {

@@ -388,7 +388,7 @@ func TestPace(t *testing.T) {
 		done []Task
 		want float64
 	}{
-		{"nothing done", nil, 1},
+		{"nothing done: nothing tells", nil, 0},
 		{"as estimated", []Task{done(10, 10*time.Minute)}, 1},
 		{"median of three", []Task{done(10, time.Minute), done(10, 5*time.Minute), done(60, 60*time.Minute)}, 0.5},
 		{"no estimate counts as the default", []Task{done(0, 3*time.Minute)}, 0.1},
@@ -424,6 +424,29 @@ func TestAdviseRetry(t *testing.T) {
 		{"overdue: a quarter of its time", []Task{job("Late", 1, 0)}, time.Hour, testSec(15), "(Late)"},
 		{"overdue, lease already over: floor", []Task{job("Gone", 1, testSec(30))}, time.Hour, MinRetryAfter, "(Gone)"},
 		{"rounded to seconds", []Task{job("Odd", 1, 0)}, 1400 * time.Millisecond, testSec(59), "(Odd)"},
+	}
+	// Before any task of the project is done (pace 0), work that has not
+	// reported is expected to run as long again as it has.
+	reported := job("Reported", 600, 0)
+	reported.Progress, reported.Lease.LastProgressAt = 50, testT0.Add(testSec(20))
+	unknown := []struct {
+		name   string
+		work   []Task
+		now    time.Duration
+		want   time.Duration
+		reason string
+	}{
+		{"no evidence, just claimed: the floor", []Task{job("Fresh", 600, 0)}, 0, MinRetryAfter, "(Fresh)"},
+		{"no evidence: as long again", []Task{job("Running", 600, 0)}, testSec(40), testSec(40), "(Running)"},
+		{"no evidence, lease back first", []Task{job("Leased", 600, testSec(50))}, testSec(40), testSec(20), "(Leased)"},
+		{"no evidence, long: capped", []Task{job("Long", 600, 0)}, time.Hour, MaxRetryAfter, "(Long)"},
+		{"a report is evidence", []Task{reported}, testSec(20), testSec(20), "(Reported)"},
+	}
+	for _, tc := range unknown {
+		r := AdviseRetry(tc.work, testT0.Add(tc.now), 0)
+		if r.After != tc.want || !strings.Contains(r.Reason, tc.reason) {
+			t.Errorf("pace unknown, %s: advice %v %q, want %v mentioning %q", tc.name, r.After, r.Reason, tc.want, tc.reason)
+		}
 	}
 	for _, tc := range tests {
 		r := AdviseRetry(tc.work, testT0.Add(tc.now), 1)

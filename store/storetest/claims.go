@@ -130,18 +130,19 @@ func claimsStayInProject(t *testing.T, h Harness) {
 }
 
 // claimsRetryFollowsWork: the retry delay is the time until the soonest
-// expected completion, first from the estimate, then from the progress rate;
-// work that overruns is looked at again after a quarter of its expected
-// time, not polled every second.
+// expected completion: before anything tells how long work takes here (no
+// report, no task done), as long again as the work has run; then from the
+// progress rate. Work that overruns is looked at again after a quarter of
+// its expected time, not polled every second.
 func claimsRetryFollowsWork(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	b := e.importPlan(plan("P", core.PlanTask{Name: "A", EstimateMinutes: 1}, pt("B", "A")))
 	e.register(b, "w1")
 	e.register(b, "w2")
 	e.claim(b, "w1", "A")
-	wantRetry(t, e.noTask("w2"), 60*time.Second, "(A)")
+	wantRetry(t, e.noTask("w2"), core.MinRetryAfter, "(A)")
 	e.clock.Advance(20 * time.Second)
-	wantRetry(t, e.noTask("w2"), 40*time.Second, "(A)")
+	wantRetry(t, e.noTask("w2"), 20*time.Second, "(A)")
 	// Half done after 20 s: the other half should take 20 s more.
 	e.report("w1", b.id("A"), core.StatusInProgress, 50, "")
 	wantRetry(t, e.noTask("w2"), 20*time.Second, "(A)")
@@ -157,8 +158,16 @@ func claimsRetryFollowsLease(t *testing.T, h Harness) {
 	e.register(b, "w1")
 	e.register(b, "w2")
 	e.claim(b, "w1", "A")
+	// No task is done and A has not reported: nothing tells how long work
+	// takes here, so A is expected to run as long again as it has, and
+	// w2 looks again soon after the claim, however long A's estimate.
+	wantRetry(t, e.noTask("w2"), core.MinRetryAfter, "(A)")
+	e.clock.Advance(30 * time.Second)
+	wantRetry(t, e.noTask("w2"), 30*time.Second, "(A)")
+	// Later the lease comes back before A has run as long again.
 	back := Policy.Claimed.Duration + Policy.Claimed.Grace
-	wantRetry(t, e.noTask("w2"), back, "(A)")
+	e.clock.Advance(back - 20*time.Second - 30*time.Second)
+	wantRetry(t, e.noTask("w2"), 20*time.Second, "(A)")
 }
 
 func claimsRetryBounds(t *testing.T, h Harness) {
@@ -167,6 +176,8 @@ func claimsRetryBounds(t *testing.T, h Harness) {
 	e.register(b, "w1")
 	e.register(b, "w2")
 	e.claim(b, "w1", "A")
+	wantRetry(t, e.noTask("w2"), core.MinRetryAfter, "(A)")
+	e.clock.Advance(time.Hour)
 	wantRetry(t, e.noTask("w2"), core.MaxRetryAfter, "(A)")
 	e.clock.Advance(24 * time.Hour)
 	wantRetry(t, e.noTask("w2"), core.MinRetryAfter, "(A)")
