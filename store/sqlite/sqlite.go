@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"marcus/core"
@@ -34,7 +35,8 @@ type Options struct {
 	// WAL mode no acknowledged commit is lost when a process crashes) or
 	// "FULL" (none lost when the machine loses power either, at a cost).
 	Synchronous string
-	// MaxConns bounds open connections (readers run in parallel). Default 8.
+	// MaxConns bounds the connections that read (readers run in parallel;
+	// under hundreds of agents eight made reads queue). Default 32.
 	MaxConns int
 }
 
@@ -50,9 +52,12 @@ type Store struct {
 	// processes still meet that lock (see beginWrite). Urgent writes
 	// (core.Urgent: claims) have their own queue, served first.
 	writes, urgent chan *writeReq
-	stop       chan struct{}
-	writerDone chan struct{}
-	closeOnce  sync.Once
+	// urgentWaiting counts urgent writes sent or about to be: the writer
+	// cuts a batch short for them (see runAll).
+	urgentWaiting atomic.Int32
+	stop          chan struct{}
+	writerDone    chan struct{}
+	closeOnce     sync.Once
 	// busy is the busy timeout: how long to wait for another process.
 	busy time.Duration
 
@@ -104,7 +109,7 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	conns := o.MaxConns
 	if conns <= 0 {
-		conns = 8
+		conns = 32
 	}
 	if s.r, err = newPool(dsn(path, o, s.busy), conns); err != nil {
 		s.w.close()

@@ -15,9 +15,10 @@ const maxBatch = 32
 
 // writeReq is one Update waiting for the writer.
 type writeReq struct {
-	ctx  context.Context
-	fn   func(core.Tx) error
-	done chan error
+	ctx    context.Context
+	fn     func(core.Tx) error
+	done   chan error
+	urgent bool
 }
 
 // writer is the one goroutine that writes. It takes every write waiting
@@ -27,62 +28,107 @@ type writeReq struct {
 // commit. Under load the cost of a commit is shared by the batch, and a
 // caller waits for one batch instead of a queue of single commits.
 //
-// Urgent writes (core.Urgent) are taken first, both to start a batch and
-// to fill it: a claim waits for the batch being written, not for every
-// report queued before it.
+// Urgent writes (core.Urgent: claims) are taken first, both to start a
+// batch and to fill it, and one that arrives while a batch runs cuts it
+// short: what has run commits, the rest waits for the next batch, behind
+// the urgent writes. A claim waits for one write and a commit, not for
+// every report queued before it.
 //
 // A write's fn must not call Update itself: it would wait for the writer
 // that is running it.
 func (s *Store) writer() {
 	stopped := false
+	var carry []*writeReq // writes a cut batch did not run, oldest first
 	defer func() {
 		if stopped {
 			close(s.writerDone)
 			return
 		}
-		go s.writer() // a write ended this goroutine (runtime.Goexit): carry on
+		// A write ended this goroutine (runtime.Goexit): carry on, with
+		// the writes still waiting for an answer.
+		go func() {
+			for _, r := range carry {
+				s.requeue(r)
+			}
+			s.writer()
+		}()
 	}()
 	for {
-		var first *writeReq
-		select {
-		case first = <-s.urgent:
-		default:
+		if len(carry) == 0 {
+			var first *writeReq
 			select {
 			case first = <-s.urgent:
-			case first = <-s.writes:
-			case <-s.stop:
-				stopped = true
-				return
+				s.urgentWaiting.Add(-1)
+			default:
+				select {
+				case first = <-s.urgent:
+					s.urgentWaiting.Add(-1)
+				case first = <-s.writes:
+				case <-s.stop:
+					stopped = true
+					return
+				}
 			}
+			carry = []*writeReq{first}
 		}
-		s.runBatch(s.fill([]*writeReq{first}))
+		batch := s.fill(carry)
+		carry = nil
+		carry = append(carry, s.runBatch(batch)...)
 	}
 }
 
-// fill adds the writes waiting to batch, urgent ones first, up to maxBatch.
-func (s *Store) fill(batch []*writeReq) []*writeReq {
-	for _, q := range []chan *writeReq{s.urgent, s.writes} {
+// requeue hands a write back to the writer's queue, from a goroutine of
+// its own: the caller is still waiting for its answer.
+func (s *Store) requeue(r *writeReq) {
+	q := s.writes
+	if r.urgent {
+		s.urgentWaiting.Add(1)
+		q = s.urgent
+	}
+	select {
+	case q <- r:
+	case <-s.stop:
+		r.done <- errClosed(s.path)
+	}
+}
+
+// fill makes a batch of up to maxBatch writes: the urgent ones waiting,
+// then carry (writes a cut batch left, in order), then the others waiting.
+func (s *Store) fill(carry []*writeReq) []*writeReq {
+	batch := make([]*writeReq, 0, maxBatch+len(carry))
+	take := func(q chan *writeReq) {
 		for len(batch) < maxBatch {
 			select {
 			case r := <-q:
+				if r.urgent {
+					s.urgentWaiting.Add(-1) // taken: it no longer cuts a batch
+				}
 				batch = append(batch, r)
 				continue
 			default:
 			}
-			break
+			return
 		}
 	}
+	take(s.urgent)
+	// Carried writes are already out of the queue, so batch may exceed
+	// maxBatch by them.
+	batch = append(batch, carry...)
+	take(s.writes)
 	return batch
 }
 
-// runBatch runs a batch in one transaction and answers every request.
-func (s *Store) runBatch(batch []*writeReq) {
+// runBatch runs a batch in one transaction and answers every request it
+// ran; it returns the writes it did not run (the batch was cut short for
+// an urgent write), which are not answered yet.
+func (s *Store) runBatch(batch []*writeReq) (rest []*writeReq) {
 	results := make([]error, len(batch))
 	finished := false
+	ran := len(batch)
 	defer func() {
 		// A write that ended its goroutine (runtime.Goexit) left the batch
 		// half done: nothing of it was committed.
-		for i, r := range batch {
+		for i, r := range batch[:ran] {
 			if !finished {
 				results[i] = core.Errorf(core.ErrInternal, "a write in the same transaction aborted; nothing was written: try again")
 			}
@@ -99,13 +145,15 @@ func (s *Store) runBatch(batch []*writeReq) {
 			results[i] = err
 		}
 		finished = true
-		return
+		return nil
 	}
 	defer tx.Rollback()
-	ran := s.runAll(tx, batch, results)
+	ok := 0
+	ran, ok = s.runAll(tx, batch, results)
+	rest = batch[ran:]
 	finished = true
-	if ran == 0 {
-		return
+	if ok == 0 {
+		return rest
 	}
 	if err := tx.Commit(); err != nil {
 		err = s.translate(err, "commit")
@@ -114,9 +162,10 @@ func (s *Store) runBatch(batch []*writeReq) {
 				results[i] = err
 			}
 		}
-		return
+		return rest
 	}
 	s.signal()
+	return rest
 }
 
 // whileAnyWaits is a context that ends when every request of the batch has
@@ -141,14 +190,18 @@ func whileAnyWaits(batch []*writeReq) (context.Context, func()) {
 	}
 }
 
-// runAll runs each request in its own savepoint and returns how many
-// succeeded. A lone request needs no savepoint: its failure rolls back the
-// whole transaction. When a savepoint cannot be undone or released (SQLite
+// runAll runs each request in its own savepoint and returns how many it
+// ran and how many of those succeeded. It stops before a write that is not
+// urgent when an urgent one waits, leaving the rest for the next batch. A
+// lone request needs no savepoint: its failure rolls back the whole
+// transaction. When a savepoint cannot be undone or released (SQLite
 // rolled the whole transaction back, on a full disk say), nothing of the
 // batch can be trusted: every request fails and none is committed.
-func (s *Store) runAll(tx *sql.Tx, batch []*writeReq, results []error) int {
-	ok := 0
+func (s *Store) runAll(tx *sql.Tx, batch []*writeReq, results []error) (ran, ok int) {
 	for i, r := range batch {
+		if i > 0 && !r.urgent && s.urgentWaiting.Load() > 0 {
+			return i, ok
+		}
 		if err := r.ctx.Err(); err != nil {
 			results[i] = core.Wrap(core.ErrUnavailable, err, "gave up waiting to write")
 			continue
@@ -165,14 +218,14 @@ func (s *Store) runAll(tx *sql.Tx, batch []*writeReq, results []error) int {
 				for j := range results {
 					results[j] = fatal
 				}
-				return 0
+				return len(batch), 0
 			}
 		}
 		if results[i] == nil {
 			ok++
 		}
 	}
-	return ok
+	return len(batch), ok
 }
 
 // inSavepoint runs fn in a savepoint: its error, and a fatal error when
@@ -207,16 +260,23 @@ func protect(fn func() error) (err error) {
 // Update runs fn in a write transaction, possibly shared with other
 // writes (see writer); fn's changes commit, or none do.
 func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), urgent: core.IsUrgent(ctx)}
 	q := s.writes
-	if core.IsUrgent(ctx) {
+	if r.urgent {
+		s.urgentWaiting.Add(1)
 		q = s.urgent
 	}
 	select {
 	case q <- r:
 	case <-ctx.Done():
+		if r.urgent {
+			s.urgentWaiting.Add(-1)
+		}
 		return core.Wrap(core.ErrUnavailable, ctx.Err(), "gave up waiting to write")
 	case <-s.stop:
+		if r.urgent {
+			s.urgentWaiting.Add(-1)
+		}
 		return errClosed(s.path)
 	}
 	// Once queued, the answer is awaited even if ctx ends: the write may

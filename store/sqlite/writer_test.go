@@ -182,3 +182,90 @@ func TestWriterSurvivesGoexit(t *testing.T) {
 		t.Fatal("the store stopped writing after a write aborted")
 	}
 }
+
+// TestUrgentWritesGoFirst queues reports behind a slow write, then a claim
+// (core.Urgent) while one of the reports runs: the claim runs right after
+// it, before the reports still waiting in that batch, and every write
+// commits.
+func TestUrgentWritesGoFirst(t *testing.T) {
+	s := openTemp(t, "")
+	ctx := context.Background()
+	var mu sync.Mutex
+	var order []string
+	write := func(name string, hold <-chan struct{}, started chan<- struct{}) error {
+		return s.Update(ctx, func(tx core.Tx) error {
+			if started != nil {
+				close(started)
+				<-hold
+			}
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			_, err := tx.AppendEvent(core.Event{Kind: core.EventKind(name)})
+			return err
+		})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	slow, slowStarted := make(chan struct{}), make(chan struct{})
+	wg.Go(func() { errs <- write("slow", slow, slowStarted) })
+	<-slowStarted
+	const reports = 6
+	first, firstStarted := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var holder string
+	for i := range reports {
+		wg.Go(func() {
+			// One report holds its batch open.
+			var hold <-chan struct{}
+			var started chan<- struct{}
+			name := fmt.Sprintf("report%d", i)
+			once.Do(func() { hold, started, holder = first, firstStarted, name })
+			errs <- write(name, hold, started)
+		})
+	}
+	for runtime.NumGoroutine() < reports+2 {
+		runtime.Gosched()
+	}
+	time.Sleep(50 * time.Millisecond) // let the reports queue behind the slow write
+	close(slow)
+	<-firstStarted
+	wg.Go(func() {
+		errs <- s.Update(core.Urgent(ctx), func(tx core.Tx) error {
+			mu.Lock()
+			order = append(order, "claim")
+			mu.Unlock()
+			_, err := tx.AppendEvent(core.Event{Kind: "claim"})
+			return err
+		})
+	})
+	for s.urgentWaiting.Load() == 0 {
+		runtime.Gosched()
+	}
+	close(first)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := slices.Index(order, holder)
+	if len(order) != reports+2 || order[0] != "slow" || at < 0 || at+1 >= len(order) || order[at+1] != "claim" {
+		t.Fatalf("writes ran in the order %v, want the claim right after %s, which held the batch it came in during", order, holder)
+	}
+	var n int
+	if err := s.View(ctx, func(tx core.ReadTx) error {
+		var err error
+		n, err = tx.CountEvents("", 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != reports+2 {
+		t.Errorf("%d events committed, want %d: a cut batch must commit what ran and run the rest", n, reports+2)
+	}
+	if w := s.urgentWaiting.Load(); w != 0 {
+		t.Errorf("%d urgent writes still counted as waiting after all ran", w)
+	}
+}
