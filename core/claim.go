@@ -40,7 +40,10 @@ const candidateWindow = 64
 // each reached. An agent holds one task at a time; asking again while it
 // holds one returns that task. In a project whose workspaces are attached,
 // the task comes with its worktree (made now for a fresh claim).
+//
+// Every step of it is urgent (see Urgent): an agent without work waits.
 func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
+	ctx = Urgent(ctx)
 	out, err := c.requestNextTask(ctx, agent)
 	if err == nil && out.Task != nil {
 		out, err = c.withWorkspace(ctx, agent, out)
@@ -52,12 +55,15 @@ func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assig
 }
 
 func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
+	if !c.lookFirst {
+		return c.claimOrAdvise(ctx, agent)
+	}
 	out, claimable, err := c.look(ctx, agent)
 	if err != nil || !claimable {
 		return out, err
 	}
 	var idle bool
-	err = c.store.Update(Urgent(ctx), func(tx Tx) error {
+	err = c.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if out, idle, err = c.claim(tx, agent); err != nil || out.Task == nil {
 			return err
@@ -77,6 +83,33 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 	if err == nil && claimable {
 		out = Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: out.Project}
 	}
+	return out, err
+}
+
+// claimOrAdvise is requestNextTask in one write transaction, for a store
+// whose writers run at once (see ConcurrentWriter): the claim, or why
+// there is nothing to claim and when to ask again.
+func (c *Coordinator) claimOrAdvise(ctx context.Context, agent AgentID) (out Assignment, err error) {
+	err = c.store.Update(ctx, func(tx Tx) error {
+		var idle bool
+		var err error
+		if out, idle, err = c.claim(tx, agent); err != nil { // fn may run again: out is set afresh
+			return err
+		}
+		if !idle {
+			tc, err := buildContext(tx, out.Task.Task)
+			out.Task = &tc
+			return err
+		}
+		// Tasks locked by claims in flight are not claimable here; the
+		// agent asks again at once for what they leave.
+		if ready, err := tx.ReadyTasks(out.Project.ID, 1); err != nil || len(ready) > 0 {
+			out = Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: out.Project}
+			return err
+		}
+		out, err = c.noTask(tx, out.Project, c.clock())
+		return err
+	})
 	return out, err
 }
 

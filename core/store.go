@@ -31,8 +31,9 @@ type Store interface {
 	// are readable through this handle by the time Update returns.
 	//
 	// A write whose ctx is marked Urgent (a claim: an idle agent waits on
-	// it) may be run ahead of writes already waiting; nothing else about
-	// it changes.
+	// it) may be run ahead of writes already waiting, and a View so marked
+	// may use connections kept for such calls; nothing else about them
+	// changes.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Changed returns a channel that is closed at the next commit made
 	// through this handle; a store that hears of other processes' commits
@@ -187,9 +188,22 @@ type Tx interface {
 	PutNamedLease(l NamedLease) error
 }
 
+// ConcurrentWriter is implemented by a store whose write transactions run
+// at once rather than one after another (PostgreSQL). A request for work
+// then claims, or learns why there is nothing to claim, in one write
+// transaction: it waits for no other writer, only for a connection, which
+// urgent calls get first. On a store whose writes queue (SQLite's one
+// writer, and any store that does not say otherwise), the request reads a
+// snapshot first and joins the writers only when a task is ready, so that
+// an idle agent's answer never waits for them.
+type ConcurrentWriter interface {
+	ConcurrentWrites() bool
+}
+
 type urgentKey struct{}
 
-// Urgent marks ctx for a write an idle agent waits on: a claim. Agents with
+// Urgent marks ctx for a call an idle agent waits on: a claim, and the
+// read before it that answers when there is nothing to claim. Agents with
 // work report progress often, and under load their reports queue for the
 // writer (or, on PostgreSQL, for a connection); a store runs an urgent
 // write ahead of that queue, so that putting an agent to work never waits
