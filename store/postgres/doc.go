@@ -151,5 +151,8 @@
 //
 // Each Store uses its pool (Options.MaxConns, else the URL's
 // pool_max_conns, else 16) plus two connections of its own: the
-// sequencer's and the listener's.
+// sequencer's and the listener's. Transactions queue for the pool's
+// connections in a gate that serves urgent ones first (core.Urgent: a
+// request for work) and keeps a quarter of the connections for them; a
+// request for work is one transaction (ConcurrentWrites).
 package postgres

@@ -51,6 +51,9 @@ type Options struct {
 // number of marcus servers.
 type Store struct {
 	pool *pgxpool.Pool
+	// gate queues transactions for the pool's connections, urgent ones
+	// first.
+	gate *gate
 	cfg  *pgxpool.Config
 	// where names the database in messages, without the password.
 	where   string
@@ -96,6 +99,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if s.attempts <= 0 {
 		s.attempts = 50
 	}
+	s.gate = newGate(int(cfg.MaxConns))
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, s.translate(err, "connect")
 	}
@@ -356,3 +360,7 @@ func pause(ctx context.Context, attempt int) error {
 		return nil
 	}
 }
+
+// ConcurrentWrites says that write transactions run at once (see
+// core.ConcurrentWriter): a request for work claims in one transaction.
+func (s *Store) ConcurrentWrites() bool { return true }

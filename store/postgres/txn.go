@@ -44,8 +44,12 @@ func (s *Store) startTxn(ctx context.Context, write bool) (*txn, error) {
 	if s.closed.Load() {
 		return nil, core.Errorf(core.ErrUnavailable, "the store for %s is closed", s.where)
 	}
+	if err := s.gate.acquire(ctx, core.IsUrgent(ctx)); err != nil {
+		return nil, err
+	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
+		s.gate.release()
 		return nil, err
 	}
 	t := &txn{ctx: ctx, conn: conn, s: s, write: write, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}
@@ -64,6 +68,7 @@ func (t *txn) end() {
 		cancel()
 	}
 	t.conn.Release()
+	t.s.gate.release()
 }
 
 // fail records err as the transaction's first failure and translates it.
