@@ -58,16 +58,17 @@ func (s *Store) writer() {
 			var first *writeReq
 			select {
 			case first = <-s.urgent:
-				s.urgentWaiting.Add(-1)
 			default:
 				select {
 				case first = <-s.urgent:
-					s.urgentWaiting.Add(-1)
 				case first = <-s.writes:
 				case <-s.stop:
 					stopped = true
 					return
 				}
+			}
+			if first.urgent {
+				s.urgentWaiting.Add(-1) // taken: it no longer cuts a batch
 			}
 			carry = []*writeReq{first}
 		}
@@ -80,16 +81,33 @@ func (s *Store) writer() {
 // requeue hands a write back to the writer's queue, from a goroutine of
 // its own: the caller is still waiting for its answer.
 func (s *Store) requeue(r *writeReq) {
+	if err := s.enqueue(context.Background(), r); err != nil {
+		r.done <- err
+	}
+}
+
+// enqueue sends r to the writer, to the urgent queue when it is urgent
+// (counted as waiting until the writer takes it). When ctx ends or the
+// store closes first, r is not sent, and the error says which.
+func (s *Store) enqueue(ctx context.Context, r *writeReq) error {
 	q := s.writes
 	if r.urgent {
 		s.urgentWaiting.Add(1)
 		q = s.urgent
 	}
+	var err error
 	select {
 	case q <- r:
+		return nil
+	case <-ctx.Done():
+		err = core.Wrap(core.ErrUnavailable, ctx.Err(), "gave up waiting to write")
 	case <-s.stop:
-		r.done <- errClosed(s.path)
+		err = errClosed(s.path)
 	}
+	if r.urgent {
+		s.urgentWaiting.Add(-1)
+	}
+	return err
 }
 
 // fill makes a batch of up to maxBatch writes: the urgent ones waiting,
@@ -261,23 +279,8 @@ func protect(fn func() error) (err error) {
 // writes (see writer); fn's changes commit, or none do.
 func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), urgent: core.IsUrgent(ctx)}
-	q := s.writes
-	if r.urgent {
-		s.urgentWaiting.Add(1)
-		q = s.urgent
-	}
-	select {
-	case q <- r:
-	case <-ctx.Done():
-		if r.urgent {
-			s.urgentWaiting.Add(-1)
-		}
-		return core.Wrap(core.ErrUnavailable, ctx.Err(), "gave up waiting to write")
-	case <-s.stop:
-		if r.urgent {
-			s.urgentWaiting.Add(-1)
-		}
-		return errClosed(s.path)
+	if err := s.enqueue(ctx, r); err != nil {
+		return err
 	}
 	// Once queued, the answer is awaited even if ctx ends: the write may
 	// already be committed, and the caller must not be told otherwise.
