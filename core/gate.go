@@ -297,20 +297,12 @@ func (c *Coordinator) completeMerged(tx Tx, t Task, agent AgentID, p TaskComplet
 
 // creditAgent counts a done task for the agent and frees it.
 func creditAgent(tx Tx, id AgentID, task TaskID, now time.Time) error {
-	if id == "" {
-		return nil
-	}
-	a, err := tx.Agent(id)
-	if CodeOf(err) == ErrNotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if a.CurrentTask == task {
-		a.CurrentTask = ""
-	}
-	a.TasksDone++
-	a.LastSeenAt = now
-	return tx.PutAgent(a)
+	return changeAgent(tx, id, func(a *Agent) bool {
+		if a.CurrentTask == task {
+			a.CurrentTask = ""
+		}
+		a.TasksDone++
+		a.LastSeenAt = now
+		return true
+	})
 }

@@ -327,6 +327,18 @@ func updateThenRelease(tx Tx, t Task, held bool, holder AgentID) error {
 
 // releaseAgent clears an agent's current task if it is task.
 func releaseAgent(tx Tx, id AgentID, task TaskID) error {
+	return changeAgent(tx, id, func(a *Agent) bool {
+		if a.CurrentTask != task {
+			return false
+		}
+		a.CurrentTask = ""
+		return true
+	})
+}
+
+// changeAgent applies change to agent id and writes it when change says
+// so; an agent that is not named, or no longer exists, is left alone.
+func changeAgent(tx Tx, id AgentID, change func(*Agent) bool) error {
 	if id == "" {
 		return nil
 	}
@@ -337,9 +349,8 @@ func releaseAgent(tx Tx, id AgentID, task TaskID) error {
 	if err != nil {
 		return err
 	}
-	if a.CurrentTask != task {
+	if !change(&a) {
 		return nil
 	}
-	a.CurrentTask = ""
 	return tx.PutAgent(a)
 }
