@@ -81,7 +81,7 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 	// and when to ask again, is worked out on a fresh snapshot.
 	out, claimable, err = c.look(ctx, agent)
 	if err == nil && claimable {
-		out = Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: out.Project}
+		out = askNow(out.Project)
 	}
 	return out, err
 }
@@ -104,13 +104,19 @@ func (c *Coordinator) claimOrAdvise(ctx context.Context, agent AgentID) (out Ass
 		// Tasks locked by claims in flight are not claimable here; the
 		// agent asks again at once for what they leave.
 		if ready, err := tx.ReadyTasks(out.Project.ID, 1); err != nil || len(ready) > 0 {
-			out = Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: out.Project}
+			out = askNow(out.Project)
 			return err
 		}
 		out, err = c.noTask(tx, out.Project, c.clock())
 		return err
 	})
 	return out, err
+}
+
+// askNow answers an agent whose claim lost the tasks it saw to claims in
+// flight: there is more ready work, so it asks again at once.
+func askNow(p Project) Assignment {
+	return Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: p}
 }
 
 // look answers a request from a read snapshot when it can: with the task
