@@ -207,3 +207,18 @@ func mustEncode(t *testing.T, p Payload) []byte {
 	}
 	return b
 }
+
+func TestAgentExitedEnding(t *testing.T) {
+	for _, tc := range []struct {
+		p    AgentExited
+		want string
+	}{
+		{AgentExited{ExitCode: 3}, "exited with code 3"},
+		{AgentExited{ExitCode: -1, Signal: "SIGKILL"}, "was killed by SIGKILL"},
+		{AgentExited{Signal: "SIGTERM", Stopped: true}, "was stopped"},
+	} {
+		if got := tc.p.Ending(); got != tc.want {
+			t.Errorf("%+v: Ending() = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Events of the runner (marcus run) and the completion gate.
 const (
@@ -48,6 +51,18 @@ type AgentExited struct {
 // Crashed reports whether the agent ended by itself while it still held
 // its task: what the circuit breaker counts.
 func (p AgentExited) Crashed() bool { return !p.Stopped && p.TaskStatus == StatusInProgress }
+
+// Ending says how the process ended, for people: "exited with code N",
+// "was stopped" or "was killed by SIGNAL".
+func (p AgentExited) Ending() string {
+	switch {
+	case p.Stopped:
+		return "was stopped"
+	case p.Signal != "":
+		return "was killed by " + p.Signal
+	}
+	return fmt.Sprintf("exited with code %d", p.ExitCode)
+}
 
 // GateStarted is EventGateStarted's payload: the holder's epoch and the
 // lease the gate runs under.

@@ -234,14 +234,7 @@ func runnerSentence(c *feedCache, e *core.Event) (string, bool) {
 
 // exitText says how an agent process ended.
 func exitText(p core.AgentExited) string {
-	s := fmt.Sprintf("exited with code %d", p.ExitCode)
-	switch {
-	case p.Stopped:
-		s = "was stopped"
-	case p.Signal != "":
-		s = "was killed by " + p.Signal
-	}
-	s += fmt.Sprintf(" after %s", durationText(time.Duration(p.Seconds*float64(time.Second))))
+	s := p.Ending() + " after " + durationText(time.Duration(p.Seconds*float64(time.Second)))
 	if p.Crashed() {
 		s += " without finishing its task"
 	}

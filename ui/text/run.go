@@ -53,14 +53,7 @@ func runWhat(e core.Event, task string) (string, bool) {
 
 // exitWords says how an agent process ended.
 func exitWords(p core.AgentExited) string {
-	s := fmt.Sprintf("exited with code %d", p.ExitCode)
-	switch {
-	case p.Stopped:
-		s = "was stopped"
-	case p.Signal != "":
-		s = "was killed by " + p.Signal
-	}
-	s += " after " + (time.Duration(p.Seconds * float64(time.Second))).Round(time.Second).String()
+	s := p.Ending() + " after " + (time.Duration(p.Seconds * float64(time.Second))).Round(time.Second).String()
 	if p.Crashed() {
 		s += " without finishing its task"
 	}
