@@ -88,17 +88,7 @@ func (e *cmdEnv) events(kind core.EventKind) []core.Event {
 		e.t.Fatal(err)
 	}
 	defer s.Close()
-	evs, err := core.NewCoordinator(s).Events(context.Background(), e.proj.ID, 0, 100000)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []core.Event
-	for _, ev := range evs {
-		if ev.Kind == kind {
-			out = append(out, ev)
-		}
-	}
-	return out
+	return eventsOfKind(e.t, core.NewCoordinator(s), e.proj.ID, kind)
 }
 
 // board reads the project's tasks from the database.

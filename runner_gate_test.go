@@ -137,9 +137,15 @@ func (e *runEnv) serve() {
 // events lists the project's events of a kind.
 func (e *runEnv) events(kind core.EventKind) []core.Event {
 	e.t.Helper()
-	evs, err := e.coord.Events(context.Background(), e.proj.ID, 0, 100000)
+	return eventsOfKind(e.t, e.coord, e.proj.ID, kind)
+}
+
+// eventsOfKind lists a project's events of a kind.
+func eventsOfKind(t testing.TB, c *core.Coordinator, p core.ProjectID, kind core.EventKind) []core.Event {
+	t.Helper()
+	evs, err := c.Events(context.Background(), p, 0, 100000)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	var out []core.Event
 	for _, ev := range evs {

@@ -15,20 +15,7 @@ import (
 // broken build from hanging; the writer is released after the answers.
 func TestIdleRequestsAnswerWhileTheWriterIsBusy(t *testing.T) {
 	ctx := context.Background()
-	s := openTemp(t, "")
-	c := core.NewCoordinator(s)
-	p, tasks, err := c.ImportPlan(ctx, core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "X"}, {Name: "Y", After: []string{"X"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range []core.AgentID{"w1", "w2"} {
-		if _, err := c.RegisterAgent(ctx, core.RegisterRequest{ID: a, Project: p.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if as, err := c.RequestNextTask(ctx, "w1"); err != nil || as.Task == nil {
-		t.Fatalf("w1 claims X: %+v, %v", as, err)
-	}
+	s, c, tasks := xHeldByW1(t)
 	held, release, wrote := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
 		wrote <- s.Update(ctx, func(core.Tx) error { close(held); <-release; return nil })
@@ -56,20 +43,7 @@ func TestIdleRequestsAnswerWhileTheWriterIsBusy(t *testing.T) {
 // project is settled; when a person's unassign puts X back, w2 gets it.
 func TestIdleAnswerFollowsTheBoard(t *testing.T) {
 	ctx := context.Background()
-	s := openTemp(t, "")
-	c := core.NewCoordinator(s)
-	p, tasks, err := c.ImportPlan(ctx, core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "X"}, {Name: "Y", After: []string{"X"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range []core.AgentID{"w1", "w2"} {
-		if _, err := c.RegisterAgent(ctx, core.RegisterRequest{ID: a, Project: p.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if as, err := c.RequestNextTask(ctx, "w1"); err != nil || as.Task == nil {
-		t.Fatalf("w1 claims X: %+v, %v", as, err)
-	}
+	_, c, tasks := xHeldByW1(t)
 	for range 2 { // the second answer comes from the shared frontier
 		if as, err := c.RequestNextTask(ctx, "w2"); err != nil || as.Retry == nil || as.Settled || as.Complete {
 			t.Fatalf("w2 while w1 works: %+v, %v; want to wait", as, err)
@@ -87,4 +61,26 @@ func TestIdleAnswerFollowsTheBoard(t *testing.T) {
 	if as, err := c.RequestNextTask(ctx, "w2"); err != nil || as.Task == nil || as.Task.Task.ID != tasks[0].ID {
 		t.Fatalf("w2 after X was put back: %+v, %v; want X", as, err)
 	}
+}
+
+// xHeldByW1 is a board of X and Y (which waits on X), agents w1 and w2,
+// and X claimed by w1.
+func xHeldByW1(t *testing.T) (*Store, *core.Coordinator, []core.Task) {
+	t.Helper()
+	ctx := context.Background()
+	s := openTemp(t, "")
+	c := core.NewCoordinator(s)
+	p, tasks, err := c.ImportPlan(ctx, core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "X"}, {Name: "Y", After: []string{"X"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []core.AgentID{"w1", "w2"} {
+		if _, err := c.RegisterAgent(ctx, core.RegisterRequest{ID: a, Project: p.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if as, err := c.RequestNextTask(ctx, "w1"); err != nil || as.Task == nil {
+		t.Fatalf("w1 claims X: %+v, %v", as, err)
+	}
+	return s, c, tasks
 }
