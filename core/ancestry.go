@@ -37,24 +37,18 @@ func ArchitecturalArtifact(kind string) bool {
 	return false
 }
 
-// ancestors lists a task's ancestors beyond its direct dependencies,
-// nearest first, at most MaxAncestors, leaving out the tasks in skip (the
-// direct dependencies and the foundation). One store query: the claim
-// reads it in its own transaction.
-func ancestors(tx ReadTx, t Task, skip map[TaskID]bool) ([]Task, error) {
-	// The skipped tasks may come first (a direct dependency is one step
-	// away), so the store is asked for enough to fill the bound without them.
-	up, err := tx.Ancestors(t.ID, ancestorDepth, MaxAncestors+len(skip))
-	if err != nil {
-		return nil, err
-	}
+// farAncestors keeps, of the ancestors the store listed (nearest first),
+// those beyond the task's direct dependencies, at most MaxAncestors,
+// leaving out the tasks in skip (the direct dependencies and the
+// foundation).
+func farAncestors(up []Task, t Task, skip map[TaskID]bool) []Task {
 	out := up[:0]
 	for _, a := range up {
 		if !skip[a.ID] && a.ID != t.ID && len(out) < MaxAncestors {
 			out = append(out, a)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // splitAncestorWork separates what the ancestors logged from the rest,

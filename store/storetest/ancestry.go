@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -84,18 +87,7 @@ func knowledgeAncestry(t *testing.T, h Harness) {
 	e := newEnv(t, h)
 	b := e.importPlan(ancestorsPlan())
 	e.register(b, "w1")
-	for i := 2; i <= 12; i++ {
-		name := fmt.Sprintf("C%d", i)
-		for j := range 3 {
-			e.logArtifactOfType(b.id(name), fmt.Sprintf("%s-spec-%d.md", name, j), "specification")
-		}
-		e.logArtifactOfType(b.id(name), name+".go", "code")
-		for j := range 5 {
-			e.logDecision(b.id(name), fmt.Sprintf("%s decision %d", name, j))
-		}
-	}
-	e.logArtifactOfType(b.id("F"), "conventions.md", "documentation")
-	e.logArtifactOfType(b.id("C1"), "c1-api.md", "api")
+	logAncestryWork(e, b)
 	tc, err := e.c.TaskContext(t.Context(), b.id("T"))
 	if err != nil {
 		t.Fatal(err)
@@ -132,6 +124,124 @@ func knowledgeAncestry(t *testing.T, h Harness) {
 	}
 	knowledgeAncestryClaimed(t, e, b, tc.Ancestry)
 }
+
+// logAncestryWork logs, on ancestorsPlan's board, three specifications,
+// a source file and five decisions on each of C2 ... C12, and an
+// artifact each on F and C1.
+func logAncestryWork(e *env, b board) {
+	e.t.Helper()
+	for i := 2; i <= 12; i++ {
+		name := fmt.Sprintf("C%d", i)
+		for j := range 3 {
+			e.logArtifactOfType(b.id(name), fmt.Sprintf("%s-spec-%d.md", name, j), "specification")
+		}
+		e.logArtifactOfType(b.id(name), name+".go", "code")
+		for j := range 5 {
+			e.logDecision(b.id(name), fmt.Sprintf("%s decision %d", name, j))
+		}
+	}
+	e.logArtifactOfType(b.id("F"), "conventions.md", "documentation")
+	e.logArtifactOfType(b.id("C1"), "c1-api.md", "api")
+}
+
+// contextReaderAgrees: a store that reads a context in few round trips
+// (core.ContextReader) gives, for every task, the context its reads one
+// by one give; and its ContextTasks and Work return what those reads do.
+func contextReaderAgrees(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(ancestorsPlan())
+	e.register(b, "w1")
+	var fast bool
+	e.view(func(tx core.ReadTx) error { _, fast = tx.(core.ContextReader); return nil })
+	if !fast {
+		t.Skip("this store reads a context one read at a time: nothing to compare")
+	}
+	logAncestryWork(e, b)
+	slow := core.NewCoordinator(oneByOne{e.store})
+	for _, x := range e.tasks(b.project.ID) {
+		got, err := e.c.TaskContext(t.Context(), x.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := slow.TaskContext(t.Context(), x.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the context read at once differs from the one read one by one:\n got %+v\nwant %+v", x.Name, got, want)
+		}
+		e.view(func(tx core.ReadTx) error {
+			compareContextReads(t, tx, x)
+			return nil
+		})
+	}
+}
+
+// compareContextReads checks ContextTasks and Work against the reads they
+// stand for, for task x.
+func compareContextReads(t *testing.T, tx core.ReadTx, x core.Task) {
+	t.Helper()
+	r := tx.(core.ContextReader)
+	const depth, limit = 3, 2
+	deps, labelled, up, dependents, err := r.ContextTasks(x, core.FoundationLabel, depth, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []core.TaskID
+	for _, d := range x.Dependencies {
+		ids = append(ids, d.Task)
+	}
+	wantDeps, err1 := tx.TasksByID(ids)
+	wantLabelled, err2 := tx.TasksWithLabel(x.Project, core.FoundationLabel)
+	atLeast, err3 := tx.Ancestors(x.ID, depth, limit+len(wantLabelled))
+	all, err4 := tx.Ancestors(x.ID, depth, 1000)
+	wantDependents, err5 := tx.Dependents(x.ID)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+		t.Fatal(err)
+	}
+	same := func(what string, got, want []core.Task) {
+		if !slices.Equal(taskNames(got), taskNames(want)) {
+			t.Errorf("%s: ContextTasks' %s %q, the reads' %q", x.Name, what, taskNames(got), taskNames(want))
+		}
+	}
+	same("dependencies", deps, wantDeps)
+	same("labelled tasks", labelled, wantLabelled)
+	same("dependents", dependents, wantDependents)
+	// At least limit plus the labelled, nearest first: a prefix of the
+	// whole walk that holds the bounded one.
+	if len(up) < len(atLeast) || len(up) > len(all) {
+		t.Errorf("%s: ContextTasks' %d ancestors, want between %d and %d", x.Name, len(up), len(atLeast), len(all))
+	} else {
+		same("ancestors", up, all[:len(up)])
+	}
+	ids = append(ids, x.ID)
+	for _, a := range all {
+		ids = append(ids, a.ID)
+	}
+	arts, ds, err := r.Work(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantArts, err1 := tx.Artifacts(ids)
+	wantDs, err2 := tx.Decisions(ids)
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(arts, wantArts) || !reflect.DeepEqual(ds, wantDs) {
+		t.Errorf("%s: Work gave %d artifacts and %d decisions, the reads %d and %d", x.Name, len(arts), len(ds), len(wantArts), len(wantDs))
+	}
+}
+
+// oneByOne is a store whose reads hide core.ContextReader, so that core
+// reads a context one read at a time.
+type oneByOne struct{ core.Store }
+
+func (s oneByOne) View(ctx context.Context, fn func(core.ReadTx) error) error {
+	return s.Store.View(ctx, func(tx core.ReadTx) error { return fn(plainRead{tx}) })
+}
+
+// plainRead is a ReadTx with only ReadTx's methods.
+type plainRead struct{ core.ReadTx }
 
 // knowledgeAncestryClaimed: the claim of T hands out the ancestry that
 // TaskContext reads.

@@ -17,6 +17,7 @@ func testKnowledge(t *testing.T, h Harness) {
 	t.Run("DecisionRefusals", func(t *testing.T) { knowledgeDecisionRefusals(t, h) })
 	t.Run("AncestorsQuery", func(t *testing.T) { ancestorsQuery(t, h) })
 	t.Run("Ancestry", func(t *testing.T) { knowledgeAncestry(t, h) })
+	t.Run("ContextReaderAgrees", func(t *testing.T) { contextReaderAgrees(t, h) })
 }
 
 func (e *env) logArtifact(task core.TaskID, filename string) core.Artifact {
