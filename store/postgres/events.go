@@ -115,9 +115,19 @@ func (t *txn) TaskEvents(id core.TaskID, limit int) ([]core.Event, error) {
 
 // LastEventID is the last position handed out, which the sequencer commits
 // with the positions themselves.
+// lastEventSQL reads the last event's position; lastEventKey is where it
+// is read ahead.
+const (
+	lastEventSQL = `SELECT last FROM event_positions`
+	lastEventKey = "last event"
+)
+
 func (t *txn) LastEventID() (int64, error) {
+	if id, ok := aheadOf[int64](t, lastEventKey); ok {
+		return id, nil
+	}
 	var id int64
-	err := t.scalar("read the last event", `SELECT last FROM event_positions`, nil, &id)
+	err := t.scalar("read the last event", lastEventSQL, nil, &id)
 	return id, err
 }
 

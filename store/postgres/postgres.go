@@ -12,7 +12,6 @@ import (
 
 	"marcus/core"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -67,9 +66,11 @@ type Store struct {
 	// insertEarly is Options.insertEarly.
 	insertEarly bool
 
-	seq      *sequencer
-	stop     context.CancelFunc
-	bg       sync.WaitGroup
+	seq  *sequencer
+	stop context.CancelFunc
+	bg   sync.WaitGroup
+	// ending are the reads ending on their own (see txn.end).
+	ending   sync.WaitGroup
 	closeMu  sync.Mutex
 	closed   atomic.Bool
 	retries  atomic.Int64
@@ -207,7 +208,8 @@ func (s *Store) Close() error {
 	defer cancel()
 	err := s.seq.pass(ctx)
 	s.seq.close()
-	s.pool.Close()
+	s.pool.Close() // waits for every connection, those of reads ending too
+	s.ending.Wait()
 	return err
 }
 
@@ -292,20 +294,21 @@ func (s *Store) attempt(ctx context.Context, fn func(core.Tx) error) (bool, erro
 	return t.commit()
 }
 
-// commit inserts the transaction's events and commits, in one round trip
-// that also numbers the events when no other server's sequencing pass is
-// running (sequence_events without waiting, in a transaction of its own
-// after the COMMIT). It reports whether the events still wait for a
-// number: then the sequencer must run a pass. The commit is not cut short
-// by the caller giving up: its outcome would be unknown.
+// commit sends the writes deferred, inserts the transaction's events and
+// commits, in one round trip that also numbers the events when no other
+// server's sequencing pass is running (sequence_events without waiting,
+// in a transaction of its own after the COMMIT). It reports whether the
+// events still wait for a number: then the sequencer must run a pass. The
+// commit is not cut short by the caller giving up: its outcome would be
+// unknown.
 func (t *txn) commit() (bool, error) {
 	numbering := len(t.events) > 0 || t.inserted
-	if t.begin != "" && !numbering {
+	if t.begin != "" && !numbering && len(t.deferred) == 0 {
 		return false, nil // fn neither read nor wrote
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 30*time.Second)
 	defer cancel()
-	b := t.withBegin(&pgx.Batch{})
+	b := t.prefix()
 	if len(t.events) > 0 {
 		b.Queue(insertEvents, eventArgs(t.events)...)
 	}
@@ -313,7 +316,7 @@ func (t *txn) commit() (bool, error) {
 	if numbering {
 		b.Queue(sequenceSQL, t.s.sequenceArgs(false)...)
 	}
-	br := t.conn.SendBatch(ctx, b)
+	br := t.conn.SendBatch(ctx, &b.Batch)
 	defer br.Close()
 	var tag pgconn.CommandTag
 	for tag.String() != "COMMIT" {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"strings"
 	"time"
 
 	"marcus/core"
@@ -25,6 +26,9 @@ func (t *txn) Projects() ([]core.Project, error) {
 }
 
 func (t *txn) Project(id core.ProjectID) (core.Project, error) {
+	if p, ok := aheadOf[core.Project](t, "project "+string(id)); ok {
+		return p, nil
+	}
 	ps, err := collect(t, "read project", scanProject, `SELECT `+projectCols+` FROM projects WHERE id = $1`, string(id))
 	if err != nil {
 		return core.Project{}, err
@@ -68,13 +72,61 @@ func scanAgent(r pgx.Rows) (core.Agent, error) {
 	return a, err
 }
 
+// Agent reads an agent and, in the same round trip, reads ahead its
+// project and the task it last held, which whoever reads an agent (a
+// claim, a report) reads next; and, in an urgent transaction (a request
+// for work), the project's best ready task and the last event's position:
+// an idle agent's answer then takes one round trip.
 func (t *txn) Agent(id core.AgentID) (core.Agent, error) {
-	as, err := collect(t, "read agent", scanAgent, `SELECT `+agentCols+` FROM agents WHERE id = $1`, string(id))
+	const project = `(SELECT project_id FROM agents WHERE id = $1)`
+	urgent := core.IsUrgent(t.ctx)
+	b := t.prefix()
+	b.Queue(`SELECT `+agentCols+` FROM agents WHERE id = $1`, string(id))
+	b.Queue(`SELECT `+projectCols+` FROM projects WHERE id = `+project, string(id))
+	b.Queue(`SELECT `+taskCols+withDeps+` FROM tasks WHERE id = (SELECT current_task FROM agents WHERE id = $1)`, string(id))
+	if urgent {
+		b.Queue(strings.Replace(readySQL, "$1", project, 1), string(id), 1)
+		b.Queue(lastEventSQL)
+	}
+	br, err := t.send(b)
 	if err != nil {
 		return core.Agent{}, err
 	}
+	defer br.Close()
+	as, err := scanAll(br, scanAgent)
+	if err != nil {
+		return core.Agent{}, t.fail(err, "read agent")
+	}
+	ps, err := scanAll(br, scanProject)
+	if err != nil {
+		return core.Agent{}, t.fail(err, "read agent")
+	}
+	ts, err := scanAll(br, scanTaskWithDeps)
+	if err != nil {
+		return core.Agent{}, t.fail(err, "read agent")
+	}
+	var ready []core.Task
+	var last int64
+	if urgent {
+		if ready, err = scanAll(br, scanTaskWithDeps); err != nil {
+			return core.Agent{}, t.fail(err, "read agent")
+		}
+		if err := br.QueryRow().Scan(&last); err != nil {
+			return core.Agent{}, t.fail(err, "read agent")
+		}
+	}
 	if len(as) == 0 {
 		return core.Agent{}, notFound("agent", id)
+	}
+	for _, p := range ps {
+		t.readAhead("project "+string(p.ID), p)
+		if urgent {
+			t.readAhead(readyKey(p.ID, 1), ready)
+			t.readAhead(lastEventKey, last)
+		}
+	}
+	for _, x := range ts {
+		t.readAhead("task "+string(x.ID), x)
 	}
 	return as[0], nil
 }
@@ -91,13 +143,15 @@ func (t *txn) PutAgent(a core.Agent) error {
 	for i, r := range a.ReportTimes {
 		reports[i] = nanos(r)
 	}
-	_, err := t.exec("save agent", `INSERT INTO agents (`+agentCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+	// Deferred: a claim or a report saves its agent, then goes on to read
+	// or commit, which takes the write along.
+	t.deferWrite("save agent", `INSERT INTO agents (`+agentCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, skills = excluded.skills,
 		project_id = excluded.project_id, last_seen_at = excluded.last_seen_at, current_task = excluded.current_task,
 		report_times = excluded.report_times, tasks_done = excluded.tasks_done`,
 		string(a.ID), a.Name, a.Role, toJSON(nonNil(a.Skills)), string(a.Project), nanos(a.RegisteredAt), nanos(a.LastSeenAt),
 		string(a.CurrentTask), toJSON(reports), a.TasksDone)
-	return err
+	return nil
 }
 
 const artifactCols = `id, task_id, agent_id, filename, type, description, content, location, created_at`
@@ -115,8 +169,7 @@ func (t *txn) Artifacts(tasks []core.TaskID) ([]core.Artifact, error) {
 	if len(tasks) == 0 {
 		return nil, nil
 	}
-	return collect(t, "list artifacts", scanArtifact, `SELECT `+artifactCols+` FROM artifacts
-		WHERE task_id = ANY($1) ORDER BY id`, strs(tasks))
+	return collect(t, "list artifacts", scanArtifact, artifactsSQL, strs(tasks))
 }
 
 func (t *txn) InsertArtifact(a core.Artifact) (int64, error) {
@@ -142,8 +195,7 @@ func (t *txn) Decisions(tasks []core.TaskID) ([]core.Decision, error) {
 	if len(tasks) == 0 {
 		return nil, nil
 	}
-	return collect(t, "list decisions", scanDecision, `SELECT `+decisionCols+` FROM decisions
-		WHERE task_id = ANY($1) ORDER BY id`, strs(tasks))
+	return collect(t, "list decisions", scanDecision, decisionsSQL, strs(tasks))
 }
 
 func (t *txn) InsertDecision(d core.Decision) (int64, error) {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -87,6 +88,9 @@ func (t *txn) related(doing, q string, args ...any) ([]core.Task, error) {
 }
 
 func (t *txn) Task(id core.TaskID) (core.Task, error) {
+	if x, ok := aheadOf[core.Task](t, "task "+string(id)); ok {
+		return x, nil
+	}
 	ts, err := t.tasks("read task", `SELECT `+taskCols+withDeps+` FROM tasks WHERE id = $1`, string(id))
 	if err != nil {
 		return core.Task{}, err
@@ -101,7 +105,7 @@ func (t *txn) TasksByID(ids []core.TaskID) ([]core.Task, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return t.related("read tasks", `SELECT `+taskCols+` FROM tasks WHERE id = ANY($1) ORDER BY seq`, strs(ids))
+	return t.related("read tasks", byIDSQL, strs(ids))
 }
 
 func (t *txn) Tasks(p core.ProjectID) ([]core.Task, error) {
@@ -113,28 +117,29 @@ func (t *txn) TasksByStatus(p core.ProjectID, st core.TaskStatus) ([]core.Task, 
 }
 
 func (t *txn) TasksWithLabel(p core.ProjectID, label string) ([]core.Task, error) {
-	return t.related("list tasks", `SELECT `+taskCols+` FROM tasks WHERE id IN
-		(SELECT task_id FROM task_labels WHERE project_id = $1 AND label = $2) ORDER BY seq`, string(p), strings.ToLower(label))
+	return t.related("list tasks", withLabelSQL, string(p), strings.ToLower(label))
 }
 
 func (t *txn) Dependents(id core.TaskID) ([]core.Task, error) {
-	return t.related("list dependents", `SELECT `+taskCols+` FROM tasks WHERE id IN
-		(SELECT task_id FROM task_deps WHERE depends_on = $1) ORDER BY seq`, string(id))
+	return t.related("list dependents", dependentsSQL, string(id))
 }
 
 func (t *txn) Ancestors(id core.TaskID, depth, limit int) ([]core.Task, error) {
-	return core.WalkAncestors(id, depth, limit, func(ids []core.TaskID) ([]core.TaskID, error) {
-		return collect(t, "list ancestors", func(r pgx.Rows) (core.TaskID, error) {
-			var id string
-			return core.TaskID(id), r.Scan(&id)
-		}, `SELECT DISTINCT depends_on FROM task_deps WHERE task_id = ANY($1)`, strs(ids))
-	}, t.TasksByID)
+	return core.WalkAncestors(id, depth, limit, t.parents, t.TasksByID)
 }
 
+// readySQL lists a project's ready tasks, best first.
+var readySQL = `SELECT ` + taskCols + withDeps + ` FROM tasks
+	WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0
+	ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2`
+
+func readyKey(p core.ProjectID, limit int) string { return fmt.Sprintf("ready %d %s", limit, p) }
+
 func (t *txn) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
-	return t.tasks("list ready tasks", `SELECT `+taskCols+withDeps+` FROM tasks
-		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0
-		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2`, string(p), limit)
+	if ts, ok := aheadOf[[]core.Task](t, readyKey(p, limit)); ok {
+		return ts, nil
+	}
+	return t.tasks("list ready tasks", readySQL, string(p), limit)
 }
 
 // maxClaimable bounds the candidates a claim locks: see claimable_tasks.
@@ -175,34 +180,63 @@ func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 // lockReady takes a savepoint and locks the first ready tasks (with
 // untouched, only those whose row no transaction touched since it was
 // written), in one round trip; its error is left for the caller to judge.
+//
+// The first try also reads ahead what a claim that finds nothing to lock
+// asks next: whether any task is ready at all (locked by claims in flight)
+// and the last event's position (see core's retry advice), so that an
+// idle agent's answer takes no more round trips.
 func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Task, error) {
-	b := t.withBegin(&pgx.Batch{})
+	b := t.prefix()
 	b.Queue("SAVEPOINT claim")
 	b.Queue(`SELECT `+taskCols+withDeps+` FROM tasks
 		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0 AND (NOT $3 OR xmax = '0')
 		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2
 		FOR NO KEY UPDATE SKIP LOCKED`, string(p), limit, untouched)
-	br := t.conn.SendBatch(t.ctx, b)
-	defer br.Close()
-	for range len(b.QueuedQueries) - 1 {
-		if _, err := br.Exec(); err != nil {
-			return nil, err
-		}
+	if !untouched {
+		b.Queue(readySQL, string(p), 1)
+		b.Queue(lastEventSQL)
 	}
+	br, err := t.send(b)
+	if err != nil {
+		return nil, err
+	}
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	ts, err := scanAll(br, scanTaskWithDeps)
+	if err != nil || len(ts) > 0 || untouched {
+		return ts, err
+	}
+	ready, err := scanAll(br, scanTaskWithDeps)
+	if err != nil {
+		return nil, err
+	}
+	var last int64
+	if err := br.QueryRow().Scan(&last); err != nil {
+		return nil, err
+	}
+	t.readAhead(readyKey(p, 1), ready)
+	t.readAhead(lastEventKey, last)
+	return nil, nil
+}
+
+// scanAll reads the rows of a batch's next query with scan.
+func scanAll[T any](br pgx.BatchResults, scan func(pgx.Rows) (T, error)) ([]T, error) {
 	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ts []core.Task
+	var out []T
 	for rows.Next() {
-		x, err := scanTaskWithDeps(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		ts = append(ts, x)
+		out = append(out, v)
 	}
-	return ts, rows.Err()
+	return out, rows.Err()
 }
 
 func (t *txn) ExpiredLeases(now time.Time) ([]core.Task, error) {

@@ -36,6 +36,12 @@ type txn struct {
 	// transaction at its first error, so this one, not whatever fn made of
 	// it, decides the transaction's fate.
 	broken error
+	// deferred are writes waiting to go with the next statement (see
+	// deferWrite).
+	deferred []deferredWrite
+	// ahead holds rows read ahead of the call that wants them, in the
+	// round trip of an earlier one (see Agent); prefix drops them.
+	ahead map[string]any
 }
 
 var _ core.Tx = (*txn)(nil)
@@ -60,13 +66,29 @@ func (s *Store) startTxn(ctx context.Context, write bool) (*txn, error) {
 }
 
 // end rolls back what was not committed and gives the connection back (the
-// pool closes a connection left inside a transaction).
+// pool closes a connection left inside a transaction). A read has nothing
+// to lose: its caller goes on while the ROLLBACK is on its way, and the
+// connection goes back when it is done (Close waits for that).
 func (t *txn) end() {
-	if t.open {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 5*time.Second)
-		_, _ = t.conn.Exec(ctx, "ROLLBACK")
-		cancel()
+	if !t.open {
+		t.release()
+		return
 	}
+	if !t.write {
+		t.s.ending.Go(t.rollback)
+		return
+	}
+	t.rollback()
+}
+
+func (t *txn) rollback() {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 5*time.Second)
+	_, _ = t.conn.Exec(ctx, "ROLLBACK")
+	cancel()
+	t.release()
+}
+
+func (t *txn) release() {
 	t.conn.Release()
 	t.s.gate.release()
 }
@@ -82,52 +104,113 @@ func (t *txn) fail(err error, doing string) error {
 	return t.s.translate(err, doing)
 }
 
-// withBegin queues the BEGIN not sent yet, if any, in b.
-func (t *txn) withBegin(b *pgx.Batch) *pgx.Batch {
+// batch is a round trip's statements: first what must precede the
+// caller's (see prefix), then the caller's.
+type batch struct {
+	pgx.Batch
+	// pre names what each statement of the prefix does, for its error.
+	pre []string
+}
+
+// deferredWrite is a write whose only answer is success or an error, sent
+// with the transaction's next statement (see deferWrite).
+type deferredWrite struct {
+	doing, sql string
+	args       []any
+}
+
+// prefix starts a round trip with what must go before its statements: the
+// BEGIN not sent yet and the writes deferred. Results read ahead are
+// dropped: they stand for the snapshot only until another statement runs.
+func (t *txn) prefix() *batch {
+	b := &batch{}
 	if t.begin != "" {
 		b.Queue(t.begin)
+		b.pre = append(b.pre, "start a transaction")
 		t.begin, t.open = "", true
 	}
+	for _, w := range t.deferred {
+		b.Queue(w.sql, w.args...)
+		b.pre = append(b.pre, w.doing)
+	}
+	t.deferred, t.ahead = nil, nil
 	return b
 }
 
-// started sends BEGIN now, when it was not sent: before a COPY, which
-// cannot share a round trip.
+// send sends b and reads the answers to its prefix; the caller reads the
+// answers to its own statements and closes the results.
+func (t *txn) send(b *batch) (pgx.BatchResults, error) {
+	br := t.conn.SendBatch(t.ctx, &b.Batch)
+	for _, doing := range b.pre {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, t.fail(err, doing)
+		}
+	}
+	return br, nil
+}
+
+// deferWrite queues a write to go with the transaction's next statement or
+// its commit, saving it a round trip of its own. Only a write whose
+// caller needs no answer but success may be deferred: an error it meets
+// fails the transaction (and is reported by the statement it went with),
+// so it is never lost, only told later.
+func (t *txn) deferWrite(doing, q string, args ...any) {
+	t.deferred, t.ahead = append(t.deferred, deferredWrite{doing, q, args}), nil
+}
+
+// readAhead keeps rows read ahead under key, for the call that wants them.
+func (t *txn) readAhead(key string, v any) {
+	if t.ahead == nil {
+		t.ahead = map[string]any{}
+	}
+	t.ahead[key] = v
+}
+
+// aheadOf returns what was read ahead under key, if it still stands.
+func aheadOf[T any](t *txn, key string) (T, bool) {
+	v, ok := t.ahead[key].(T)
+	return v, ok
+}
+
+// started sends BEGIN and the deferred writes now, when they were not
+// sent: before a COPY, which cannot share a round trip.
 func (t *txn) started() error {
-	if t.begin == "" {
+	b := t.prefix()
+	if len(b.pre) == 0 {
 		return nil
 	}
-	_, err := t.conn.Exec(t.ctx, t.begin)
-	t.begin, t.open = "", true
-	return err
+	br, err := t.send(b)
+	if err != nil {
+		return err
+	}
+	return t.fail(br.Close(), "start a transaction")
 }
 
 func (t *txn) exec(doing, q string, args ...any) (pgconn.CommandTag, error) {
-	if t.begin == "" {
+	b := t.prefix()
+	if len(b.pre) == 0 {
 		tag, err := t.conn.Exec(t.ctx, q, args...)
 		return tag, t.fail(err, doing)
 	}
-	b := t.withBegin(&pgx.Batch{})
 	b.Queue(q, args...)
-	br := t.conn.SendBatch(t.ctx, b)
-	_, err := br.Exec()
-	var tag pgconn.CommandTag
-	if err == nil {
-		tag, err = br.Exec()
+	br, err := t.send(b)
+	if err != nil {
+		return pgconn.CommandTag{}, err
 	}
+	tag, err := br.Exec()
 	return tag, t.fail(errors.Join(err, br.Close()), doing)
 }
 
-// query runs q, with the BEGIN when it was not sent.
+// query runs q, after what must precede it (see prefix).
 func (t *txn) query(q string, args ...any) (pgx.Rows, error) {
-	if t.begin == "" {
+	b := t.prefix()
+	if len(b.pre) == 0 {
 		return t.conn.Query(t.ctx, q, args...)
 	}
-	b := t.withBegin(&pgx.Batch{})
 	b.Queue(q, args...)
-	br := t.conn.SendBatch(t.ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
+	br, err := t.send(b)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := br.Query()

@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"errors"
+	"strings"
+
+	"marcus/core"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var _ core.ContextReader = (*txn)(nil)
+
+// SQL of the reads around a task, shared by the ReadTx methods and the
+// context's batches.
+var (
+	byIDSQL = `SELECT ` + taskCols + ` FROM tasks WHERE id = ANY($1) ORDER BY seq`
+	// The tasks around are looked up by key (id = ANY(ARRAY(…))): with
+	// id IN (…) the planner scans every task.
+	withLabelSQL  = `SELECT ` + taskCols + ` FROM tasks WHERE id = ANY(ARRAY(SELECT task_id FROM task_labels WHERE project_id = $1 AND label = $2)) ORDER BY seq`
+	dependentsSQL = `SELECT ` + taskCols + ` FROM tasks WHERE id = ANY(ARRAY(SELECT task_id FROM task_deps WHERE depends_on = $1)) ORDER BY seq`
+	parentsSQL    = `SELECT DISTINCT depends_on FROM task_deps WHERE task_id = ANY($1)`
+	artifactsSQL  = `SELECT ` + artifactCols + ` FROM artifacts WHERE task_id = ANY($1) ORDER BY id`
+	decisionsSQL  = `SELECT ` + decisionCols + ` FROM decisions WHERE task_id = ANY($1) ORDER BY id`
+)
+
+// ContextTasks reads the tasks around t: its dependencies, the labelled
+// tasks, its dependents and the first step of the walk up its ancestors in
+// one round trip, then one for each further step and one to load the
+// ancestors found (see core.WalkAncestors).
+func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, labelled, ancestors, dependents []core.Task, err error) {
+	var direct []core.TaskID
+	seen := map[core.TaskID]bool{}
+	for _, d := range x.Dependencies {
+		if !seen[d.Task] {
+			direct, seen[d.Task] = append(direct, d.Task), true
+		}
+	}
+	b := t.prefix()
+	b.Queue(byIDSQL, strs(direct))
+	b.Queue(withLabelSQL, string(x.Project), strings.ToLower(label))
+	b.Queue(dependentsSQL, string(x.ID))
+	b.Queue(parentsSQL, strs(direct))
+	br, err := t.send(b)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var second []core.TaskID
+	for _, dst := range []*[]core.Task{&deps, &labelled, &dependents} {
+		if *dst, err = scanAll(br, scanTaskRows); err == nil {
+			continue
+		}
+		br.Close()
+		return nil, nil, nil, nil, t.fail(err, "read a task's context")
+	}
+	second, err = scanAll(br, scanID)
+	if err = errors.Join(err, br.Close()); err != nil {
+		return nil, nil, nil, nil, t.fail(err, "read a task's context")
+	}
+	// The walk's first step is the task's dependencies, as read with it; its
+	// second was read above: the parents of exactly those.
+	step := 0
+	ancestors, err = core.WalkAncestors(x.ID, depth, limit+len(labelled), func(level []core.TaskID) ([]core.TaskID, error) {
+		switch step++; step {
+		case 1:
+			return direct, nil
+		case 2:
+			return second, nil
+		}
+		return t.parents(level)
+	}, t.TasksByID)
+	return deps, labelled, ancestors, dependents, err
+}
+
+// parents lists the tasks that the tasks ids depend on.
+func (t *txn) parents(ids []core.TaskID) ([]core.TaskID, error) {
+	return collect(t, "list ancestors", scanID, parentsSQL, strs(ids))
+}
+
+func scanID(r pgx.Rows) (core.TaskID, error) {
+	var id string
+	return core.TaskID(id), r.Scan(&id)
+}
+
+// Work reads the artifacts and decisions of tasks in one round trip.
+func (t *txn) Work(tasks []core.TaskID) ([]core.Artifact, []core.Decision, error) {
+	if len(tasks) == 0 {
+		return nil, nil, nil
+	}
+	b := t.prefix()
+	b.Queue(artifactsSQL, strs(tasks))
+	b.Queue(decisionsSQL, strs(tasks))
+	br, err := t.send(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer br.Close()
+	arts, err := scanAll(br, scanArtifact)
+	if err != nil {
+		return nil, nil, t.fail(err, "list artifacts")
+	}
+	ds, err := scanAll(br, scanDecision)
+	if err != nil {
+		return nil, nil, t.fail(err, "list decisions")
+	}
+	return arts, ds, nil
+}
