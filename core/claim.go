@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -55,17 +56,14 @@ func (c *Coordinator) RequestNextTask(ctx context.Context, agent AgentID) (Assig
 }
 
 func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assignment, error) {
-	if !c.lookFirst {
-		return c.claimOrAdvise(ctx, agent)
-	}
-	out, claimable, err := c.look(ctx, agent)
+	out, seen, claimable, err := c.look(ctx, agent)
 	if err != nil || !claimable {
 		return out, err
 	}
 	var idle bool
 	err = c.store.Update(ctx, func(tx Tx) error {
 		var err error
-		if out, idle, err = c.claim(tx, agent); err != nil || out.Task == nil {
+		if out, idle, err = c.claim(tx, agent, &seen); err != nil || out.Task == nil {
 			return err
 		}
 		// The context is read in the claim's transaction: its reads are
@@ -79,37 +77,10 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 	}
 	// Other claims took what the snapshot showed. Why there is nothing now,
 	// and when to ask again, is worked out on a fresh snapshot.
-	out, claimable, err = c.look(ctx, agent)
+	out, _, claimable, err = c.look(ctx, agent)
 	if err == nil && claimable {
 		out = askNow(out.Project)
 	}
-	return out, err
-}
-
-// claimOrAdvise is requestNextTask in one write transaction, for a store
-// whose writers run at once (see ConcurrentWriter): the claim, or why
-// there is nothing to claim and when to ask again.
-func (c *Coordinator) claimOrAdvise(ctx context.Context, agent AgentID) (out Assignment, err error) {
-	err = c.store.Update(ctx, func(tx Tx) error {
-		var idle bool
-		var err error
-		if out, idle, err = c.claim(tx, agent); err != nil { // fn may run again: out is set afresh
-			return err
-		}
-		if !idle {
-			tc, err := buildContext(tx, out.Task.Task)
-			out.Task = &tc
-			return err
-		}
-		// Tasks locked by claims in flight are not claimable here; the
-		// agent asks again at once for what they leave.
-		if ready, err := tx.ReadyTasks(out.Project.ID, 1); err != nil || len(ready) > 0 {
-			out = askNow(out.Project)
-			return err
-		}
-		out, err = c.noTask(tx, out.Project, c.clock())
-		return err
-	})
 	return out, err
 }
 
@@ -124,11 +95,11 @@ func askNow(p Project) Assignment {
 // again. claimable says that a task is ready: only then does the request
 // enter the write queue that claims and reports wait in, where the claim's
 // transaction decides. Idle agents ask often, and many at once; their
-// answers never wait for a writer.
-func (c *Coordinator) look(ctx context.Context, id AgentID) (out Assignment, claimable bool, err error) {
+// answers never wait for a writer. It returns the agent as it read it.
+func (c *Coordinator) look(ctx context.Context, id AgentID) (out Assignment, a Agent, claimable bool, err error) {
 	err = c.store.View(ctx, func(tx ReadTx) error {
-		a, err := loadAgent(tx, id)
-		if err != nil {
+		var err error
+		if a, err = loadAgent(tx, id); err != nil {
 			return err
 		}
 		p, err := tx.Project(a.Project)
@@ -151,12 +122,26 @@ func (c *Coordinator) look(ctx context.Context, id AgentID) (out Assignment, cla
 		out, err = c.noTask(tx, p, c.clock())
 		return err
 	})
-	return out, claimable, err
+	return out, a, claimable, err
 }
 
 // claim hands the agent its held task or the best ready one; idle reports
 // that there was none to hand out.
-func (c *Coordinator) claim(tx Tx, id AgentID) (out Assignment, idle bool, err error) {
+//
+// seen is the agent as a snapshot just before showed it, if one did: then
+// the candidates are locked first, before anything else is read. A store
+// that detects conflicts (PostgreSQL) takes the transaction's snapshot at
+// its first read, and a candidate claimed by another agent after that
+// snapshot cannot be locked without a conflict: the sooner the lock
+// follows the snapshot, the fewer claims meet one. Should the agent have
+// changed project or skills since, the candidates are listed again.
+func (c *Coordinator) claim(tx Tx, id AgentID, seen *Agent) (out Assignment, idle bool, err error) {
+	var early []Task
+	if seen != nil {
+		if early, err = tx.ClaimableTasks(seen.Project, claimWindow(seen.Skills)); err != nil {
+			return Assignment{}, false, err
+		}
+	}
 	a, err := loadAgent(tx, id)
 	if err != nil {
 		return Assignment{}, false, err
@@ -173,14 +158,11 @@ func (c *Coordinator) claim(tx Tx, id AgentID) (out Assignment, idle bool, err e
 	if ok {
 		return Assignment{Task: &TaskContext{Task: held}, Resumed: true, Project: p}, false, nil
 	}
-	// Without skills the store's order is the whole rule: one row will do.
-	window := 1
-	if len(a.Skills) > 0 {
-		window = candidateWindow
-	}
-	cands, err := tx.ClaimableTasks(a.Project, window)
-	if err != nil {
-		return Assignment{}, false, err
+	cands := early
+	if seen == nil || seen.Project != a.Project || !slices.Equal(seen.Skills, a.Skills) {
+		if cands, err = tx.ClaimableTasks(a.Project, claimWindow(a.Skills)); err != nil {
+			return Assignment{}, false, err
+		}
 	}
 	t, ok := ChooseTask(cands, a.Skills)
 	if !ok {
@@ -197,6 +179,15 @@ func (c *Coordinator) claim(tx Tx, id AgentID) (out Assignment, idle bool, err e
 	_, err = tx.AppendEvent(Event{At: now, Project: t.Project, Kind: EventTaskClaimed, Task: t.ID, Agent: a.ID,
 		Payload: TaskClaimed{Epoch: t.Lease.Epoch, Name: t.Name, Recovered: t.Handoff != nil}})
 	return Assignment{Task: &TaskContext{Task: t}, Project: p}, false, err
+}
+
+// claimWindow is how many candidates a claim weighs: without skills the
+// store's order is the whole rule, and one row will do.
+func claimWindow(skills []string) int {
+	if len(skills) > 0 {
+		return candidateWindow
+	}
+	return 1
 }
 
 // currentTask returns the task the agent still rightfully holds, if any.

@@ -19,10 +19,6 @@ type Coordinator struct {
 	frontiers sync.Map
 	// running caches whether a project has a running experiment.
 	running sync.Map
-	// lookFirst: the store's writes wait for one another (see
-	// ConcurrentWriter), so a request for work reads a snapshot before it
-	// joins them.
-	lookFirst bool
 	// attached holds the workspaces of the projects a runner works (see
 	// AttachWorkspaces).
 	attachMu sync.RWMutex
@@ -41,8 +37,6 @@ func WithLeasePolicy(p LeasePolicy) Option { return func(c *Coordinator) { c.lea
 // NewCoordinator returns a Coordinator over s.
 func NewCoordinator(s Store, opts ...Option) *Coordinator {
 	c := &Coordinator{store: s, now: time.Now, leases: DefaultLeasePolicy}
-	cw, ok := s.(ConcurrentWriter)
-	c.lookFirst = !ok || !cw.ConcurrentWrites()
 	for _, o := range opts {
 		o(c)
 	}

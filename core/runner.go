@@ -38,7 +38,7 @@ func (c *Coordinator) ClaimTask(ctx context.Context, agent AgentID, task TaskID)
 	err := c.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if task == "" {
-			out, _, err = c.claim(tx, agent)
+			out, _, err = c.claim(tx, agent, nil)
 		} else {
 			out, err = c.claimNamed(tx, agent, task)
 		}

@@ -188,18 +188,6 @@ type Tx interface {
 	PutNamedLease(l NamedLease) error
 }
 
-// ConcurrentWriter is implemented by a store whose write transactions run
-// at once rather than one after another (PostgreSQL). A request for work
-// then claims, or learns why there is nothing to claim, in one write
-// transaction: it waits for no other writer, only for a connection, which
-// urgent calls get first. On a store whose writes queue (SQLite's one
-// writer, and any store that does not say otherwise), the request reads a
-// snapshot first and joins the writers only when a task is ready, so that
-// an idle agent's answer never waits for them.
-type ConcurrentWriter interface {
-	ConcurrentWrites() bool
-}
-
 type urgentKey struct{}
 
 // Urgent marks ctx for a call an idle agent waits on: a claim, and the

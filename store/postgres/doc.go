@@ -153,6 +153,5 @@
 // pool_max_conns, else 16) plus two connections of its own: the
 // sequencer's and the listener's. Transactions queue for the pool's
 // connections in a gate that serves urgent ones first (core.Urgent: a
-// request for work) and keeps a quarter of the connections for them; a
-// request for work is one transaction (ConcurrentWrites).
+// request for work) and keeps a quarter of the connections for them.
 package postgres

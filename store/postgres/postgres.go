@@ -363,7 +363,3 @@ func pause(ctx context.Context, attempt int) error {
 		return nil
 	}
 }
-
-// ConcurrentWrites says that write transactions run at once (see
-// core.ConcurrentWriter): a request for work claims in one transaction.
-func (s *Store) ConcurrentWrites() bool { return true }

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ func testClaims(t *testing.T, h Harness) {
 		wantErr(t, err, core.ErrNotFound, `"ghost"`, "register_agent")
 	})
 	t.Run("StaysInItsProject", func(t *testing.T) { claimsStayInProject(t, h) })
+	t.Run("SkillsChangedBeforeTheClaim", func(t *testing.T) { claimsSkillsChanged(t, h) })
 	t.Run("RetryFollowsExpectedCompletion", func(t *testing.T) { claimsRetryFollowsWork(t, h) })
 	t.Run("RetryFollowsLease", func(t *testing.T) { claimsRetryFollowsLease(t, h) })
 	t.Run("RetryBounds", func(t *testing.T) { claimsRetryBounds(t, h) })
@@ -270,4 +273,38 @@ func wantRetry(t *testing.T, r core.RetryAdvice, after time.Duration, names stri
 	if !strings.Contains(r.Reason, names) {
 		t.Errorf("retry reason %q does not name %q", r.Reason, names)
 	}
+}
+
+// claimsSkillsChanged: a request for work reads the agent on a snapshot
+// first, then claims in a write; should the agent change its skills in
+// between (it registers again), the claim weighs the candidates by the
+// skills it has now, not by those the snapshot showed.
+func claimsSkillsChanged(t *testing.T, h Harness) {
+	e := newEnv(t, h)
+	b := e.importPlan(plan("P", core.PlanTask{Name: "Plan", Phase: "design"}, core.PlanTask{Name: "Handler", Phase: "docs", Labels: []string{"go"}}))
+	e.register(b, "w1") // no skills: the store's first task will do
+	var once sync.Once
+	s := afterRead{Store: e.store, hook: func() {
+		once.Do(func() { e.register(b, "w1", "go") })
+	}}
+	as, err := core.NewCoordinator(s).RequestNextTask(t.Context(), "w1")
+	if err != nil || as.Task == nil {
+		t.Fatalf("request: %+v, %v", as, err)
+	}
+	if got := b.names[as.Task.Task.ID]; got != "Handler" {
+		t.Errorf("w1, who learned Go after asking, got %q; want Handler", got)
+	}
+}
+
+// afterRead is a store that runs hook after each read, as another
+// process's write that lands between a read and the write after it.
+type afterRead struct {
+	core.Store
+	hook func()
+}
+
+func (s afterRead) View(ctx context.Context, fn func(core.ReadTx) error) error {
+	err := s.Store.View(ctx, fn)
+	s.hook()
+	return err
 }
