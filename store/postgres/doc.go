@@ -154,4 +154,15 @@
 // sequencer's and the listener's. Transactions queue for the pool's
 // connections in a gate that serves urgent ones first (core.Urgent: a
 // request for work) and keeps a quarter of the connections for them.
+//
+// Every statement is a round trip, and on a busy machine each one waits
+// for a turn on the cores, so a transaction sends as few as it can: BEGIN
+// goes with its first statement; Agent reads ahead, in the same round
+// trip, what its callers read next (the agent's project and task, and for
+// an urgent call the best ready task and the last event), which serves
+// them until the transaction sends anything else; a write that answers
+// only success or failure (PutAgent) waits to go with the next statement
+// or the COMMIT, and its failure fails the transaction all the same; a
+// task's context is read in batches (core.ContextReader); and a read
+// returns without waiting for its ROLLBACK.
 package postgres
