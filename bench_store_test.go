@@ -36,7 +36,8 @@ func benchStore(tb testing.TB) core.Store {
 		}
 		return s
 	case "postgres":
-		s, err := postgres.Open(ctx, benchSchema(tb), postgres.Options{})
+		// MARCUS_BENCH_POOL sizes the pool (default: the store's).
+		s, err := postgres.Open(ctx, benchSchema(tb), postgres.Options{MaxConns: int32(envInt("MARCUS_BENCH_POOL", 0))})
 		if err != nil {
 			tb.Fatal(err)
 		}
