@@ -134,7 +134,10 @@ func (c *Coordinator) look(ctx context.Context, id AgentID) (out Assignment, a A
 // its first read, and a candidate claimed by another agent after that
 // snapshot cannot be locked without a conflict: the sooner the lock
 // follows the snapshot, the fewer claims meet one. Should the agent have
-// changed project or skills since, the candidates are listed again.
+// changed project or skills since, the candidates are listed again; should
+// it hold a task by now (two requests at once), that task is its answer.
+// Either way the first candidates stay locked until this transaction ends,
+// and other claims pass over them meanwhile: both are rare.
 func (c *Coordinator) claim(tx Tx, id AgentID, seen *Agent) (out Assignment, idle bool, err error) {
 	var early []Task
 	if seen != nil {

@@ -63,7 +63,8 @@ type ReadTx interface {
 	// fewest dependency steps from id (1: a direct dependency), none more
 	// than depth steps away; nearest first, then in plan order; at most
 	// limit of them; their own Dependencies may be left unset. A task that
-	// does not exist has none. A claim reads it, inside its write, so its
+	// does not exist has none. A claim reads it (or ContextReader's
+	// ContextTasks, which stands for it), inside its write, so its
 	// cost must follow the bound, not the size of the graph: stores walk
 	// with WalkAncestors.
 	Ancestors(id TaskID, depth, limit int) ([]Task, error)

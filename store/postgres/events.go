@@ -113,8 +113,6 @@ func (t *txn) TaskEvents(id core.TaskID, limit int) ([]core.Event, error) {
 	return evs, err
 }
 
-// LastEventID is the last position handed out, which the sequencer commits
-// with the positions themselves.
 // lastEventSQL reads the last event's position; lastEventKey is where it
 // is read ahead.
 const (
@@ -122,6 +120,8 @@ const (
 	lastEventKey = "last event"
 )
 
+// LastEventID is the last position handed out, which the sequencer commits
+// with the positions themselves.
 func (t *txn) LastEventID() (int64, error) {
 	if id, ok := aheadOf[int64](t, lastEventKey); ok {
 		return id, nil

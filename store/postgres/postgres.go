@@ -319,9 +319,14 @@ func (t *txn) commit() (bool, error) {
 	br := t.conn.SendBatch(ctx, &b.Batch)
 	defer br.Close()
 	var tag pgconn.CommandTag
-	for tag.String() != "COMMIT" {
+	for i := 0; tag.String() != "COMMIT"; i++ {
 		var err error
 		if tag, err = br.Exec(); err != nil {
+			if i < len(b.pre) && conflictOf(err) == noConflict {
+				// A deferred write failed: say which (a conflict stays raw,
+				// for Update to run fn again).
+				err = t.s.translate(err, b.pre[i])
+			}
 			return false, t.commitFailed(err)
 		}
 		if tag.String() == "ROLLBACK" { // the COMMIT of a transaction that had failed

@@ -26,10 +26,11 @@ func boardWithHolder(t *testing.T, s *Store) (core.ProjectID, core.TaskID) {
 	return p.ID, as.Task.Task.ID
 }
 
-// TestReadAheadNeverStale: what Agent reads ahead (the project, the task
-// the agent holds, the ready tasks, the last event) serves the calls after
-// it only until the transaction writes: a read after a write, sent or
-// deferred, sees the write.
+// TestReadAheadNeverStale: what Agent reads ahead in a write (the project
+// and the task the agent holds) serves the calls after it only until the
+// transaction writes: a read after a write, sent or deferred, sees the
+// write. (The ready task and the last event are read ahead only in a
+// read, which never writes.)
 func TestReadAheadNeverStale(t *testing.T) {
 	s := open(t, pgtest.URL(t), Options{})
 	p, held := boardWithHolder(t, s)
@@ -58,10 +59,10 @@ func TestReadAheadNeverStale(t *testing.T) {
 		}
 		ready, err := tx.ReadyTasks(p, 1)
 		if err != nil || len(ready) != 1 {
-			t.Fatalf("ready tasks read ahead: %d, %v", len(ready), err)
+			t.Fatalf("ready tasks: %d, %v", len(ready), err)
 		}
-		// Claim the ready task in this transaction: the ready list read
-		// ahead with the agent no longer holds.
+		// Claim the ready task in this transaction: a ready list read
+		// before no longer holds.
 		r := ready[0]
 		r.Status, r.Holder, r.UpdatedAt = core.StatusInProgress, "a", time.Now()
 		if err := tx.UpdateTask(r); err != nil {

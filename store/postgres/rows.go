@@ -74,12 +74,12 @@ func scanAgent(r pgx.Rows) (core.Agent, error) {
 
 // Agent reads an agent and, in the same round trip, reads ahead its
 // project and the task it last held, which whoever reads an agent (a
-// claim, a report) reads next; and, in an urgent transaction (a request
-// for work), the project's best ready task and the last event's position:
-// an idle agent's answer then takes one round trip.
+// claim, a report) reads next; and, in an urgent read (a request for work
+// looking first), the project's best ready task and the last event's
+// position: an idle agent's answer then takes one round trip.
 func (t *txn) Agent(id core.AgentID) (core.Agent, error) {
 	const project = `(SELECT project_id FROM agents WHERE id = $1)`
-	urgent := core.IsUrgent(t.ctx)
+	urgent := core.IsUrgent(t.ctx) && !t.write
 	b := t.prefix()
 	b.Queue(`SELECT `+agentCols+` FROM agents WHERE id = $1`, string(id))
 	b.Queue(`SELECT `+projectCols+` FROM projects WHERE id = `+project, string(id))

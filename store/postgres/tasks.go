@@ -180,11 +180,6 @@ func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 // lockReady takes a savepoint and locks the first ready tasks (with
 // untouched, only those whose row no transaction touched since it was
 // written), in one round trip; its error is left for the caller to judge.
-//
-// The first try also reads ahead what a claim that finds nothing to lock
-// asks next: whether any task is ready at all (locked by claims in flight)
-// and the last event's position (see core's retry advice), so that an
-// idle agent's answer takes no more round trips.
 func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Task, error) {
 	b := t.prefix()
 	b.Queue("SAVEPOINT claim")
@@ -192,10 +187,6 @@ func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Tas
 		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0 AND (NOT $3 OR xmax = '0')
 		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2
 		FOR NO KEY UPDATE SKIP LOCKED`, string(p), limit, untouched)
-	if !untouched {
-		b.Queue(readySQL, string(p), 1)
-		b.Queue(lastEventSQL)
-	}
 	br, err := t.send(b)
 	if err != nil {
 		return nil, err
@@ -204,21 +195,7 @@ func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Tas
 	if _, err := br.Exec(); err != nil {
 		return nil, err
 	}
-	ts, err := scanAll(br, scanTaskWithDeps)
-	if err != nil || len(ts) > 0 || untouched {
-		return ts, err
-	}
-	ready, err := scanAll(br, scanTaskWithDeps)
-	if err != nil {
-		return nil, err
-	}
-	var last int64
-	if err := br.QueryRow().Scan(&last); err != nil {
-		return nil, err
-	}
-	t.readAhead(readyKey(p, 1), ready)
-	t.readAhead(lastEventKey, last)
-	return nil, nil
+	return scanAll(br, scanTaskWithDeps)
 }
 
 // scanAll reads the rows of a batch's next query with scan.

@@ -199,7 +199,10 @@ func (t *txn) exec(doing, q string, args ...any) (pgconn.CommandTag, error) {
 		return pgconn.CommandTag{}, err
 	}
 	tag, err := br.Exec()
-	return tag, t.fail(errors.Join(err, br.Close()), doing)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, t.fail(err, doing)
 }
 
 // query runs q, after what must precede it (see prefix).
