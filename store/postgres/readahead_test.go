@@ -90,9 +90,10 @@ func TestReadAheadNeverStale(t *testing.T) {
 	}
 }
 
-// TestReadsEndWithoutWaiting: a read returns before its ROLLBACK is
-// answered, and its connection comes back to the pool for the next: many
-// more reads than connections all run, and Close waits for the last.
+// TestReadsEndWithoutWaiting: a read's ROLLBACK goes out after the read
+// returns, and its connection still comes back to the pool once it is
+// answered: with two connections, fifty reads in a row all get one, and
+// after Close none is left out.
 func TestReadsEndWithoutWaiting(t *testing.T) {
 	s := open(t, pgtest.URL(t), Options{MaxConns: 2})
 	boardWithHolder(t, s)
