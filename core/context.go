@@ -61,14 +61,17 @@ func buildContext(tx ReadTx, t Task) (TaskContext, error) {
 	for _, d := range t.Dependencies {
 		sources, seen[d.Task] = append(sources, d.Task), true
 	}
-	r, fast := tx.(ContextReader)
+	r, ok := tx.(ContextReader)
+	if !ok {
+		r = oneByOne{tx}
+	}
+	// The skipped tasks (the task's dependencies and the foundation) may
+	// come first among the ancestors (a direct dependency is one step
+	// away), so the store is asked for enough to fill the bound without
+	// them.
 	var found, up []Task
 	var err error
-	if fast {
-		tc.Dependencies, found, up, tc.Dependents, err = r.ContextTasks(t, FoundationLabel, ancestorDepth, MaxAncestors+len(seen))
-	} else {
-		tc.Dependencies, found, err = contextTasks(tx, t, sources[1:])
-	}
+	tc.Dependencies, found, up, tc.Dependents, err = r.ContextTasks(t, FoundationLabel, ancestorDepth, MaxAncestors+len(seen))
 	if err != nil {
 		return tc, err
 	}
@@ -77,65 +80,49 @@ func buildContext(tx ReadTx, t Task) (TaskContext, error) {
 			sources, seen[f.ID] = append(sources, f.ID), true
 		}
 	}
-	if !fast {
-		// The skipped tasks may come first (a direct dependency is one step
-		// away), so the store is asked for enough to fill the bound without
-		// them.
-		if up, err = tx.Ancestors(t.ID, ancestorDepth, MaxAncestors+len(seen)); err != nil {
-			return tc, err
-		}
-	}
 	tc.Ancestry.Tasks = farAncestors(up, t, seen)
 	all := slices.Clone(sources)
 	for _, a := range tc.Ancestry.Tasks {
 		all = append(all, a.ID)
 	}
-	var arts []Artifact
-	var ds []Decision
-	if fast {
-		arts, ds, err = r.Work(all)
-	} else {
-		arts, ds, err = readWork(tx, all)
-	}
+	arts, ds, err := r.Work(all)
 	if err != nil {
 		return tc, err
 	}
 	// One read of each serves the context and its ancestry.
 	tc.Artifacts, tc.Decisions = splitAncestorWork(&tc.Ancestry, arts, ds)
-	if !fast {
-		tc.Dependents, err = dependents(tx, t)
-	}
-	return tc, err
+	return tc, nil
 }
 
-// contextTasks reads a task's dependencies and the project's foundation
-// tasks, for a store without ContextReader.
-func contextTasks(tx ReadTx, t Task, deps []TaskID) ([]Task, []Task, error) {
-	ds, err := tx.TasksByID(deps)
-	if err != nil {
-		return nil, nil, err
+// oneByOne is ContextReader for a store without one: the reads it stands
+// for, one by one.
+type oneByOne struct{ ReadTx }
+
+func (tx oneByOne) ContextTasks(t Task, label string, depth, limit int) (deps, labelled, ancestors, dependents []Task, err error) {
+	ids := make([]TaskID, 0, len(t.Dependencies))
+	for _, d := range t.Dependencies {
+		ids = append(ids, d.Task)
 	}
-	found, err := foundationTasks(tx, t.Project)
-	return ds, found, err
+	if deps, err = tx.TasksByID(ids); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	// The store matches labels case-insensitively, however the label was
+	// capitalised.
+	if labelled, err = tx.TasksWithLabel(t.Project, label); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if ancestors, err = tx.Ancestors(t.ID, depth, limit+len(labelled)); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	dependents, err = tx.Dependents(t.ID)
+	return deps, labelled, ancestors, dependents, err
 }
 
-// readWork reads the artifacts and decisions of the tasks ids.
-func readWork(tx ReadTx, ids []TaskID) ([]Artifact, []Decision, error) {
+func (tx oneByOne) Work(ids []TaskID) ([]Artifact, []Decision, error) {
 	arts, err := tx.Artifacts(ids)
 	if err != nil {
 		return nil, nil, err
 	}
 	ds, err := tx.Decisions(ids)
 	return arts, ds, err
-}
-
-// dependents lists the tasks that depend on t, hard or soft.
-func dependents(tx ReadTx, t Task) ([]Task, error) {
-	return tx.Dependents(t.ID)
-}
-
-// foundationTasks finds the tasks labelled foundation, however the label
-// was capitalised (the store matches labels case-insensitively).
-func foundationTasks(tx ReadTx, p ProjectID) ([]Task, error) {
-	return tx.TasksWithLabel(p, FoundationLabel)
 }
