@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"errors"
 	"strings"
 
 	"marcus/core"
@@ -46,15 +45,20 @@ func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, l
 		return nil, nil, nil, nil, err
 	}
 	var second []core.TaskID
-	for _, dst := range []*[]core.Task{&deps, &labelled, &dependents} {
-		if *dst, err = scanAll(br, scanTaskRows); err == nil {
-			continue
-		}
-		br.Close()
-		return nil, nil, nil, nil, t.fail(err, "read a task's context")
+	deps, err = scanAll(br, scanTaskRows)
+	if err == nil {
+		labelled, err = scanAll(br, scanTaskRows)
 	}
-	second, err = scanAll(br, scanID)
-	if err = errors.Join(err, br.Close()); err != nil {
+	if err == nil {
+		dependents, err = scanAll(br, scanTaskRows)
+	}
+	if err == nil {
+		second, err = scanAll(br, scanID)
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return nil, nil, nil, nil, t.fail(err, "read a task's context")
 	}
 	// The walk's first step is the task's dependencies, as read with it; its

@@ -8,7 +8,8 @@ import (
 	"marcus/store/postgres/pgtest"
 )
 
-// boardWithHolder stores a project of one task held by agent "a".
+// boardWithHolder stores a project of two tasks, the first held by
+// agent "a".
 func boardWithHolder(t *testing.T, s *Store) (core.ProjectID, core.TaskID) {
 	t.Helper()
 	c := core.NewCoordinator(s)

@@ -93,27 +93,23 @@ func (t *txn) Agent(id core.AgentID) (core.Agent, error) {
 		return core.Agent{}, err
 	}
 	defer br.Close()
-	as, err := scanAll(br, scanAgent)
-	if err != nil {
-		return core.Agent{}, t.fail(err, "read agent")
-	}
-	ps, err := scanAll(br, scanProject)
-	if err != nil {
-		return core.Agent{}, t.fail(err, "read agent")
-	}
-	ts, err := scanAll(br, scanTaskWithDeps)
-	if err != nil {
-		return core.Agent{}, t.fail(err, "read agent")
-	}
-	var ready []core.Task
+	var ps []core.Project
+	var ts, ready []core.Task
 	var last int64
-	if urgent {
-		if ready, err = scanAll(br, scanTaskWithDeps); err != nil {
-			return core.Agent{}, t.fail(err, "read agent")
+	as, err := scanAll(br, scanAgent)
+	if err == nil {
+		ps, err = scanAll(br, scanProject)
+	}
+	if err == nil {
+		ts, err = scanAll(br, scanTaskWithDeps)
+	}
+	if err == nil && urgent {
+		if ready, err = scanAll(br, scanTaskWithDeps); err == nil {
+			err = br.QueryRow().Scan(&last)
 		}
-		if err := br.QueryRow().Scan(&last); err != nil {
-			return core.Agent{}, t.fail(err, "read agent")
-		}
+	}
+	if err != nil {
+		return core.Agent{}, t.fail(err, "read agent")
 	}
 	if len(as) == 0 {
 		return core.Agent{}, notFound("agent", id)

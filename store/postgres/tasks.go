@@ -204,16 +204,7 @@ func scanAll[T any](br pgx.BatchResults, scan func(pgx.Rows) (T, error)) ([]T, e
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanRows(rows, scan)
 }
 
 func (t *txn) ExpiredLeases(now time.Time) ([]core.Task, error) {

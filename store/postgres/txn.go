@@ -263,16 +263,22 @@ func collect[T any](t *txn, doing string, scan func(pgx.Rows) (T, error), q stri
 	if err != nil {
 		return nil, t.fail(err, doing)
 	}
+	out, err := scanRows(rows, scan)
+	return out, t.fail(err, doing)
+}
+
+// scanRows scans every row with scan and closes rows.
+func scanRows[T any](rows pgx.Rows, scan func(pgx.Rows) (T, error)) ([]T, error) {
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, t.fail(err, doing)
+			return nil, err
 		}
 		out = append(out, v)
 	}
-	return out, t.fail(rows.Err(), doing)
+	return out, rows.Err()
 }
 
 // protect turns a panic in a write into an error for its caller.
