@@ -75,19 +75,18 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 	if err != nil || !idle {
 		return out, err
 	}
-	// Other claims took what the snapshot showed. Why there is nothing now,
-	// and when to ask again, is worked out on a fresh snapshot.
-	out, _, claimable, err = c.look(ctx, agent)
-	if err == nil && claimable {
-		out = askNow(out.Project)
-	}
-	return out, err
+	return lostClaim(out.Project), nil
 }
 
-// askNow answers an agent whose claim lost the tasks it saw to claims in
-// flight: there is more ready work, so it asks again at once.
-func askNow(p Project) Assignment {
-	return Assignment{Retry: &RetryAdvice{MinRetryAfter, "a task has just become ready: ask again now"}, Project: p}
+// lostClaim answers an agent whose claim found the tasks its snapshot
+// showed ready taken by other claims: it asks again after the shortest
+// wait. Other agents just took work, so the project is neither complete
+// nor settled, and ready work comes often at such times; working out a
+// longer wait would take another read, and under hundreds of agents most
+// claims lose, so every loss would cost one more transaction in the queue
+// that the next claims wait in. The next request gets the full answer.
+func lostClaim(p Project) Assignment {
+	return Assignment{Retry: &RetryAdvice{MinRetryAfter, "other agents have just claimed the ready tasks: ask again in a moment"}, Project: p}
 }
 
 // look answers a request from a read snapshot when it can: with the task
