@@ -17,8 +17,9 @@ type Coordinator struct {
 	// frontiers caches, per project, what idle agents are told (see
 	// frontierOf), keyed by the board's generation: never a fact on its own.
 	frontiers sync.Map
-	// running caches whether a project has a running experiment.
-	running sync.Map
+	// running caches whether a project has a running experiment;
+	// runningRead holds the projects whose entry is being read afresh.
+	running, runningRead sync.Map
 	// attached holds the workspaces of the projects a runner works (see
 	// AttachWorkspaces).
 	attachMu sync.RWMutex

@@ -272,7 +272,8 @@ func (c *Coordinator) experimentPoll(ctx context.Context, out *Assignment) error
 }
 
 // mayRun tells whether a project may have a running experiment: false when
-// a read snapshot (or one cached for runningTTL) found none. Most projects
+// a read snapshot (or one cached for runningTTL, or a moment longer while
+// another request reads it afresh) found none. Most projects
 // run none, and their requests stay off the write queue that claims and
 // reports wait in.
 func (c *Coordinator) mayRun(ctx context.Context, p ProjectID) (bool, error) {
@@ -280,10 +281,17 @@ func (c *Coordinator) mayRun(ctx context.Context, p ProjectID) (bool, error) {
 		return false, nil
 	}
 	now := time.Now()
-	if v, ok := c.running.Load(p); ok {
-		if e := v.(runningEntry); now.Before(e.until) && !e.running {
+	if v, ok := c.running.Load(p); ok && !v.(runningEntry).running {
+		if now.Before(v.(runningEntry).until) {
 			return false, nil
 		}
+		// The entry is stale: one request reads it afresh, and those that
+		// come meanwhile go on with what it said a moment ago rather than
+		// all queueing for the same read.
+		if _, reading := c.runningRead.LoadOrStore(p, true); reading {
+			return false, nil
+		}
+		defer c.runningRead.Delete(p)
 	}
 	var none bool
 	if err := c.store.View(ctx, func(tx ReadTx) error {

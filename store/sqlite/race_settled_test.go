@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"marcus/core"
 )
@@ -15,6 +17,8 @@ type hookStore struct {
 	*Store
 	views, updates []func()
 	looks          int // Views that listed ready tasks
+	// onRunning, when set, runs in each read of a running experiment.
+	onRunning func()
 }
 
 func (h *hookStore) View(ctx context.Context, fn func(core.ReadTx) error) error {
@@ -26,6 +30,13 @@ func (h *hookStore) View(ctx context.Context, fn func(core.ReadTx) error) error 
 type lookCounter struct {
 	core.ReadTx
 	h *hookStore
+}
+
+func (l lookCounter) RunningExperiment(p core.ProjectID) (core.Experiment, error) {
+	if l.h.onRunning != nil {
+		l.h.onRunning()
+	}
+	return l.ReadTx.RunningExperiment(p)
 }
 
 func (l lookCounter) ReadyTasks(p core.ProjectID, limit int) ([]core.Task, error) {
@@ -112,5 +123,57 @@ func TestLostClaimAsksAgainSoon(t *testing.T) {
 	}
 	if as, err := c.RequestNextTask(ctx, "w2"); err != nil || as.Task == nil || as.Task.Task.ID != tasks[2].ID {
 		t.Fatalf("w2 asking again: %+v, %v; want Y", as, err)
+	}
+}
+
+// TestStaleExperimentCacheIsReadOnce: when the cached "no experiment
+// running" has expired, one request reads it afresh, and a request that
+// comes meanwhile answers with the stale entry instead of reading too: it
+// finishes while the first read is held up.
+func TestStaleExperimentCacheIsReadOnce(t *testing.T) {
+	ctx := context.Background()
+	hs := &hookStore{Store: openTemp(t, "")}
+	c := core.NewCoordinator(hs)
+	p, _, err := c.ImportPlan(ctx, core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "X"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []core.AgentID{"w1", "w2", "w3"} {
+		if _, err := c.RegisterAgent(ctx, core.RegisterRequest{ID: a, Project: p.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if as, err := c.RequestNextTask(ctx, "w1"); err != nil || as.Task == nil {
+		t.Fatalf("w1 claims X: %+v, %v", as, err)
+	}
+	time.Sleep(600 * time.Millisecond) // the cache entry (500 ms) expires
+	var mu sync.Mutex
+	reads := 0
+	inRead, release := make(chan struct{}), make(chan struct{})
+	hs.onRunning = func() {
+		mu.Lock()
+		reads++
+		first := reads == 1
+		mu.Unlock()
+		if first {
+			close(inRead)
+			<-release
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.RequestNextTask(ctx, "w2")
+		done <- err
+	}()
+	<-inRead
+	if _, err := c.RequestNextTask(ctx, "w3"); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if reads != 1 {
+		t.Errorf("the stale entry was read %d times; want once", reads)
 	}
 }
