@@ -12,6 +12,7 @@ import (
 
 	"marcus/core"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -44,6 +45,9 @@ type Options struct {
 	// the commit: tests use it to widen the gap between an event's
 	// insertion and its commit, which the sequencer must bridge.
 	insertEarly bool
+	// tracer sees every statement and batch the pool's connections send:
+	// tests count round trips with it.
+	tracer pgx.QueryTracer
 }
 
 // Store is a core.Store on a PostgreSQL database, shared safely by any
@@ -153,6 +157,9 @@ func config(url string, o Options) (*pgxpool.Config, error) {
 	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
 	if o.ConnectTimeout > 0 {
 		cfg.ConnConfig.ConnectTimeout = o.ConnectTimeout
+	}
+	if o.tracer != nil {
+		cfg.ConnConfig.Tracer = o.tracer
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "marcus"

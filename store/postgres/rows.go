@@ -124,6 +124,7 @@ func (t *txn) Agent(id core.AgentID) (core.Agent, error) {
 	for _, x := range ts {
 		t.readAhead("task "+string(x.ID), x)
 	}
+	t.saw(ts)
 	return as[0], nil
 }
 

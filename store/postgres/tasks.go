@@ -67,7 +67,9 @@ const withDeps = `, (SELECT coalesce(json_agg(json_build_object('t', d.depends_o
 
 // tasks runs a task query whose columns are taskCols then withDeps.
 func (t *txn) tasks(doing, q string, args ...any) ([]core.Task, error) {
-	return collect(t, doing, scanTaskWithDeps, q, args...)
+	ts, err := collect(t, doing, scanTaskWithDeps, q, args...)
+	t.saw(ts)
+	return ts, err
 }
 
 func scanTaskWithDeps(r pgx.Rows) (core.Task, error) {
@@ -84,7 +86,9 @@ func scanTaskWithDeps(r pgx.Rows) (core.Task, error) {
 
 // related runs a task query without loading dependencies.
 func (t *txn) related(doing, q string, args ...any) ([]core.Task, error) {
-	return collect(t, doing, scanTaskRows, q, args...)
+	ts, err := collect(t, doing, scanTaskRows, q, args...)
+	t.saw(ts)
+	return ts, err
 }
 
 func (t *txn) Task(id core.TaskID) (core.Task, error) {
@@ -104,6 +108,11 @@ func (t *txn) Task(id core.TaskID) (core.Task, error) {
 func (t *txn) TasksByID(ids []core.TaskID) ([]core.Task, error) {
 	if len(ids) == 0 {
 		return nil, nil
+	}
+	if len(ids) == 1 { // a report's task, which Agent read ahead
+		if x, ok := aheadOf[core.Task](t, "task "+string(ids[0])); ok {
+			return []core.Task{x}, nil
+		}
 	}
 	return t.related("read tasks", byIDSQL, strs(ids))
 }
@@ -195,7 +204,9 @@ func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Tas
 	if _, err := br.Exec(); err != nil {
 		return nil, err
 	}
-	return scanAll(br, scanTaskWithDeps)
+	ts, err := scanAll(br, scanTaskWithDeps)
+	t.saw(ts)
+	return ts, err
 }
 
 // scanAll reads the rows of a batch's next query with scan.
@@ -234,32 +245,52 @@ func (t *txn) TaskCounts(p core.ProjectID) (map[core.TaskStatus]int, error) {
 	return out, err
 }
 
-// UpdateTask writes a task's mutable fields. A done task is final: the
-// update matches only a task that is not done, and when none matched the
-// reason is looked up. When the task becomes done, its dependents stop
-// waiting for it, in the same statement, locked in the order of their ids
-// so that two completions releasing the same dependents never deadlock.
+// updateTaskSQL writes a task's mutable fields. A done task is final: the
+// update matches only a task that is not done. When the task becomes done,
+// its dependents stop waiting for it, in the same statement, locked in the
+// order of their ids so that two completions releasing the same dependents
+// never deadlock. It ends with the SELECT that says how many it matched.
+const updateTaskSQL = `WITH u AS (
+		UPDATE tasks SET name=$1, description=$2, status=$3, priority=$4, labels=$5, phase=$6,
+		estimate_minutes=$7, acceptance=$8, progress=$9, holder=$10, claimed_at=$11, lease_expires_at=$12,
+		lease_grace=$13, lease_epoch=$14, lease_renewals=$15, last_progress_at=$16, last_message=$17, handoff=$18,
+		silent_recoveries=$19, blocked_reason=$20, unblocks=$21, updated_at=$22, completed_at=$23
+		WHERE id = $24 AND status <> 'done' RETURNING status),
+	waiting AS (
+		SELECT id FROM tasks WHERE id IN (SELECT task_id FROM task_deps WHERE depends_on = $24 AND hard)
+		AND EXISTS (SELECT 1 FROM u WHERE status = 'done') ORDER BY id FOR NO KEY UPDATE),
+	released AS (
+		UPDATE tasks SET pending_deps = pending_deps - 1 FROM waiting WHERE tasks.id = waiting.id)
+	`
+
+// UpdateTask writes a task's mutable fields (see updateTaskSQL); when it
+// matched no task, the reason is looked up.
+//
+// A task this transaction read as not done is updated without a round trip
+// of its own: the update goes with the next statement or the COMMIT
+// (deferWrite). It cannot miss the task: under REPEATABLE READ a row
+// changed or removed since the snapshot fails the update (a conflict, and
+// the transaction runs again), and this transaction has not made it done.
+// Should it miss all the same, it divides by zero and fails the
+// transaction rather than lose the write.
 func (t *txn) UpdateTask(x core.Task) error {
 	a := taskArgs(x, 0)
+	args := append(a[3:24:24], a[25], a[26], string(x.ID))
+	if t.live[x.ID] {
+		if x.Status == core.StatusDone {
+			delete(t.live, x.ID)
+		}
+		t.deferWrite("update task", updateTaskSQL+`SELECT 1 / count(*) FROM u`, args...)
+		return nil
+	}
 	var n int
-	err := t.scalar("update task", `WITH u AS (
-			UPDATE tasks SET name=$1, description=$2, status=$3, priority=$4, labels=$5, phase=$6,
-			estimate_minutes=$7, acceptance=$8, progress=$9, holder=$10, claimed_at=$11, lease_expires_at=$12,
-			lease_grace=$13, lease_epoch=$14, lease_renewals=$15, last_progress_at=$16, last_message=$17, handoff=$18,
-			silent_recoveries=$19, blocked_reason=$20, unblocks=$21, updated_at=$22, completed_at=$23
-			WHERE id = $24 AND status <> 'done' RETURNING status),
-		waiting AS (
-			SELECT id FROM tasks WHERE id IN (SELECT task_id FROM task_deps WHERE depends_on = $24 AND hard)
-			AND EXISTS (SELECT 1 FROM u WHERE status = 'done') ORDER BY id FOR NO KEY UPDATE),
-		released AS (
-			UPDATE tasks SET pending_deps = pending_deps - 1 FROM waiting WHERE tasks.id = waiting.id)
-		SELECT count(*) FROM u`, append(a[3:24:24], a[25], a[26], string(x.ID)), &n)
-	if err != nil {
+	if err := t.scalar("update task", updateTaskSQL+`SELECT count(*) FROM u`, args, &n); err != nil {
 		return err
 	}
 	if n == 0 {
 		return t.whyNotUpdated(x.ID)
 	}
+	t.saw([]core.Task{x})
 	return nil
 }
 

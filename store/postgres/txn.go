@@ -42,6 +42,25 @@ type txn struct {
 	// ahead holds rows read ahead of the call that wants them, in the
 	// round trip of an earlier one (see Agent); prefix drops them.
 	ahead map[string]any
+	// live holds the tasks this transaction read as not done and has not
+	// made done since: an update of one can be deferred (see UpdateTask).
+	live map[core.TaskID]bool
+}
+
+// saw notes the tasks read as not done, which this transaction's updates
+// cannot miss (see UpdateTask).
+func (t *txn) saw(ts []core.Task) {
+	if !t.write {
+		return
+	}
+	for _, x := range ts {
+		if x.Status != core.StatusDone {
+			if t.live == nil {
+				t.live = map[core.TaskID]bool{}
+			}
+			t.live[x.ID] = true
+		}
+	}
 }
 
 var _ core.Tx = (*txn)(nil)
