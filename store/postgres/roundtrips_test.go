@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -103,5 +104,80 @@ func TestDeferredUpdateStillConflicts(t *testing.T) {
 	}
 	if runs != 2 || x.Progress != 10 || x.LastMessage != "other" {
 		t.Errorf("runs %d, progress %d, message %q; want 2 runs, 10 and the other writer's message", runs, x.Progress, x.LastMessage)
+	}
+}
+
+// TestContextWorkReadAhead: ContextTasks reads ahead the work of every
+// task near x. Right after a walk that ended by its third step, Work of
+// some of them takes no round trip and gives only the tasks asked for;
+// after a longer walk it reads, and gives the same as the plain reads.
+func TestContextWorkReadAhead(t *testing.T) {
+	s, trips := trips(t)
+	c := core.NewCoordinator(s)
+	_, ts, err := c.ImportPlan(t.Context(), core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "a"},
+		{Name: "b", After: []string{"a"}}, {Name: "c", After: []string{"b"}}, {Name: "d", After: []string{"c"}},
+		{Name: "e", After: []string{"d"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(t.Context(), func(tx core.Tx) error {
+		for _, x := range ts {
+			if _, err := tx.InsertArtifact(core.Artifact{Task: x.ID, Filename: x.Name + ".md", Type: "design",
+				Description: "notes on " + x.Name, CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+			if _, err := tx.InsertDecision(core.Decision{Task: x.ID, Agent: "w", Text: "chose " + x.Name, CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, d := ts[4], ts[3]
+	for _, tc := range []struct {
+		name          string
+		depth, limit  int
+		ask           []core.TaskID
+		wantAncestors int
+		ahead         bool
+	}{
+		{"a walk of one step, work of two tasks", 3, 1, []core.TaskID{e.ID, d.ID}, 1, true},
+		{"a walk of four steps", 9, 10, []core.TaskID{e.ID, ts[0].ID}, 4, false},
+	} {
+		err := s.View(t.Context(), func(tx core.ReadTx) error {
+			r := tx.(core.ContextReader)
+			_, _, up, _, err := r.ContextTasks(e, core.FoundationLabel, tc.depth, tc.limit)
+			if err != nil {
+				return err
+			}
+			if len(up) != tc.wantAncestors {
+				t.Errorf("%s: %d ancestors, want %d", tc.name, len(up), tc.wantAncestors)
+			}
+			before := trips.n.Load()
+			arts, ds, err := r.Work(tc.ask)
+			if err != nil {
+				return err
+			}
+			if read := trips.n.Load() != before; read == tc.ahead {
+				t.Errorf("%s: Work read the database: %v; want %v", tc.name, read, !tc.ahead)
+			}
+			wantArts, err := tx.Artifacts(tc.ask)
+			if err != nil {
+				return err
+			}
+			wantDs, err := tx.Decisions(tc.ask)
+			if err != nil {
+				return err
+			}
+			if len(arts) != len(tc.ask) || !reflect.DeepEqual(arts, wantArts) || !reflect.DeepEqual(ds, wantDs) {
+				t.Errorf("%s: Work gave %d artifacts and %d decisions, the reads %d and %d", tc.name, len(arts), len(ds), len(wantArts), len(wantDs))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
