@@ -34,21 +34,18 @@ const (
 	secondSQL = `SELECT depends_on FROM task_deps WHERE task_id = ANY($1)`
 	thirdSQL  = `SELECT depends_on FROM task_deps WHERE task_id = ANY(ARRAY(` + secondSQL + `))`
 	nearSQL   = secondSQL + ` UNION ` + thirdSQL
-	// workAround lists the ids whose work a context reads: the task and its
-	// dependencies ($1), the labelled tasks ($2, $3) and the near ancestors.
-	workAround = `task_id = ANY(ARRAY(SELECT unnest($1::text[]) UNION SELECT task_id FROM task_labels
-		WHERE project_id = $2 AND label = $3 UNION ` + nearSQL + `))`
 )
 
 // ContextTasks reads the tasks around t: its dependencies, the labelled
 // tasks, its dependents and the first three steps of the walk up its
 // ancestors in one round trip, then one for each further step and one to
 // load the ancestors found (see core.WalkAncestors). The same round trip
-// reads ahead the rows of the ancestors the three steps find, and the
-// artifacts and decisions of the task, its dependencies, the labelled
-// tasks and those ancestors: a walk that ends by the third step, as most
-// do, loads its ancestors from them, and the Work read that follows it is
-// served from them, so the whole context takes one round trip.
+// reads ahead the rows of the ancestors the three steps find: a walk that
+// ends by the third step, as most do, loads its ancestors from them, and
+// the context takes two round trips, this one and Work's. (Reading ahead
+// the work of every task near as well, to save Work's round trip, cost
+// the server more than the round trip: the ids of the tasks near, worked
+// out in SQL, took more than the reads by id.)
 func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, labelled, ancestors, dependents []core.Task, err error) {
 	var direct []core.TaskID
 	seen := map[core.TaskID]bool{}
@@ -57,24 +54,19 @@ func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, l
 			direct, seen[d.Task] = append(direct, d.Task), true
 		}
 	}
-	label = strings.ToLower(label)
-	mine := append([]string{string(x.ID)}, strs(direct)...)
 	b := t.prefix()
 	b.Queue(byIDSQL, strs(direct))
-	b.Queue(withLabelSQL, string(x.Project), label)
+	b.Queue(withLabelSQL, string(x.Project), strings.ToLower(label))
 	b.Queue(dependentsSQL, string(x.ID))
 	b.Queue(parentsSQL, strs(direct))
 	b.Queue(`SELECT DISTINCT depends_on FROM task_deps WHERE task_id = ANY(ARRAY(`+secondSQL+`))`, strs(direct))
 	b.Queue(`SELECT `+taskCols+` FROM tasks WHERE id = ANY(ARRAY(`+nearSQL+`)) ORDER BY seq`, strs(direct))
-	b.Queue(`SELECT `+artifactCols+` FROM artifacts WHERE `+workAround+` ORDER BY id`, mine, string(x.Project), label)
-	b.Queue(`SELECT `+decisionCols+` FROM decisions WHERE `+workAround+` ORDER BY id`, mine, string(x.Project), label)
 	br, err := t.send(b)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	var second, third []core.TaskID
 	var near []core.Task
-	var w work
 	deps, err = scanAll(br, scanTaskRows)
 	if err == nil {
 		labelled, err = scanAll(br, scanTaskRows)
@@ -91,12 +83,6 @@ func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, l
 	if err == nil {
 		near, err = scanAll(br, scanTaskRows)
 	}
-	if err == nil {
-		w.arts, err = scanAll(br, scanArtifact)
-	}
-	if err == nil {
-		w.decs, err = scanAll(br, scanDecision)
-	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
@@ -106,14 +92,10 @@ func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, l
 	t.saw(deps)
 	t.saw(near)
 	rows := map[core.TaskID]core.Task{}
-	w.of = map[core.TaskID]bool{x.ID: true}
-	for _, group := range [][]core.Task{deps, labelled, near} {
+	for _, group := range [][]core.Task{deps, near} {
 		for _, r := range group {
-			rows[r.ID], w.of[r.ID] = r, true
+			rows[r.ID] = r
 		}
-	}
-	for _, id := range direct { // a dependency that does not exist has no work either
-		w.of[id] = true
 	}
 	// The walk's first step is the task's dependencies, as read with it; its
 	// second and third were read above.
@@ -140,21 +122,8 @@ func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, l
 		slices.SortFunc(out, func(a, b core.Task) int { return cmp.Compare(a.Seq, b.Seq) })
 		return out, nil
 	})
-	if err == nil { // the reads of further steps wrote nothing: w stands
-		t.readAhead(workKey, w)
-	}
 	return deps, labelled, ancestors, dependents, err
 }
-
-// work is the artifacts and decisions of the tasks in of, read ahead by
-// ContextTasks under workKey.
-type work struct {
-	of   map[core.TaskID]bool
-	arts []core.Artifact
-	decs []core.Decision
-}
-
-const workKey = "work"
 
 // parents lists the tasks that the tasks ids depend on.
 func (t *txn) parents(ids []core.TaskID) ([]core.TaskID, error) {
@@ -166,14 +135,10 @@ func scanID(r pgx.Rows) (core.TaskID, error) {
 	return core.TaskID(id), r.Scan(&id)
 }
 
-// Work reads the artifacts and decisions of tasks in one round trip, or
-// none when ContextTasks read them ahead.
+// Work reads the artifacts and decisions of tasks in one round trip.
 func (t *txn) Work(tasks []core.TaskID) ([]core.Artifact, []core.Decision, error) {
 	if len(tasks) == 0 {
 		return nil, nil, nil
-	}
-	if w, ok := aheadOf[work](t, workKey); ok && w.covers(tasks) {
-		return w.only(tasks)
 	}
 	b := t.prefix()
 	b.Queue(artifactsSQL, strs(tasks))
@@ -192,34 +157,4 @@ func (t *txn) Work(tasks []core.TaskID) ([]core.Artifact, []core.Decision, error
 		return nil, nil, t.fail(err, "list decisions")
 	}
 	return arts, ds, nil
-}
-
-func (w work) covers(ids []core.TaskID) bool {
-	for _, id := range ids {
-		if !w.of[id] {
-			return false
-		}
-	}
-	return true
-}
-
-// only is the work of ids, in the order it was read (by id).
-func (w work) only(ids []core.TaskID) ([]core.Artifact, []core.Decision, error) {
-	want := map[core.TaskID]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
-	var arts []core.Artifact
-	var decs []core.Decision
-	for _, a := range w.arts {
-		if want[a.Task] {
-			arts = append(arts, a)
-		}
-	}
-	for _, d := range w.decs {
-		if want[d.Task] {
-			decs = append(decs, d)
-		}
-	}
-	return arts, decs, nil
 }

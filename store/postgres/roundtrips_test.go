@@ -13,12 +13,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// tripCounter counts round trips: each statement sent on its own and each
-// batch is one.
+// tripCounter counts the round trips of transactions: each statement sent
+// on its own and each batch is one. The sequencer's passes, on a
+// connection of its own, are not counted.
 type tripCounter struct{ n atomic.Int64 }
 
-func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
+func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if d.SQL != sequenceSQL {
+		c.n.Add(1)
+	}
 	return ctx
 }
 func (*tripCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
@@ -38,8 +41,8 @@ func trips(t *testing.T) (*Store, *tripCounter) {
 
 // TestReportTakesTwoRoundTrips: a progress report reads the agent, its
 // project and its task in one round trip, and sends the task's update, the
-// agent's, the event and the COMMIT in the next; and what it wrote is
-// stored.
+// agent's, the event and the COMMIT in the next (the sequencer numbers the
+// event); and what it wrote is stored, its event numbered.
 func TestReportTakesTwoRoundTrips(t *testing.T) {
 	s, trips := trips(t)
 	_, held := boardWithHolder(t, s)
@@ -55,8 +58,12 @@ func TestReportTakesTwoRoundTrips(t *testing.T) {
 	}
 	var x core.Task
 	var a core.Agent
+	var evs []core.Event
 	err := s.View(t.Context(), func(tx core.ReadTx) (err error) {
 		if x, err = tx.Task(held); err != nil {
+			return err
+		}
+		if evs, err = tx.LatestEvents(x.Project, 1); err != nil {
 			return err
 		}
 		a, err = tx.Agent("a")
@@ -64,6 +71,9 @@ func TestReportTakesTwoRoundTrips(t *testing.T) {
 	})
 	if err != nil || x.Progress != 40 || x.LastMessage != "halfway" || len(a.ReportTimes) == 0 {
 		t.Errorf("after the report: progress %d, message %q, agent's reports %d, %v", x.Progress, x.LastMessage, len(a.ReportTimes), err)
+	}
+	if len(evs) != 1 || evs[0].Task != held || evs[0].Kind != core.EventTaskProgress {
+		t.Errorf("the last event numbered: %+v; want the report's", evs)
 	}
 }
 
@@ -107,11 +117,11 @@ func TestDeferredUpdateStillConflicts(t *testing.T) {
 	}
 }
 
-// TestContextWorkReadAhead: ContextTasks reads ahead the work of every
-// task near x. Right after a walk that ended by its third step, Work of
-// some of them takes no round trip and gives only the tasks asked for;
-// after a longer walk it reads, and gives the same as the plain reads.
-func TestContextWorkReadAhead(t *testing.T) {
+// TestContextAncestorsReadAhead: ContextTasks reads the first three steps
+// of the walk up a task's ancestors, and their rows, with the rest of its
+// first round trip: a walk that ends by the third step takes no other, a
+// longer one reads on; both give what the plain reads give.
+func TestContextAncestorsReadAhead(t *testing.T) {
 	s, trips := trips(t)
 	c := core.NewCoordinator(s)
 	_, ts, err := c.ImportPlan(t.Context(), core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "a"},
@@ -120,64 +130,77 @@ func TestContextWorkReadAhead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Update(t.Context(), func(tx core.Tx) error {
-		for _, x := range ts {
-			if _, err := tx.InsertArtifact(core.Artifact{Task: x.ID, Filename: x.Name + ".md", Type: "design",
-				Description: "notes on " + x.Name, CreatedAt: time.Now()}); err != nil {
-				return err
-			}
-			if _, err := tx.InsertDecision(core.Decision{Task: x.ID, Agent: "w", Text: "chose " + x.Name, CreatedAt: time.Now()}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, d := ts[4], ts[3]
+	e := ts[4]
 	for _, tc := range []struct {
-		name          string
-		depth, limit  int
-		ask           []core.TaskID
-		wantAncestors int
-		ahead         bool
+		name         string
+		depth, limit int
+		want         []string
+		trips        int64
 	}{
-		{"a walk of one step, work of two tasks", 3, 1, []core.TaskID{e.ID, d.ID}, 1, true},
-		{"a walk of four steps", 9, 10, []core.TaskID{e.ID, ts[0].ID}, 4, false},
+		{"a walk of three steps", 9, 3, []string{"d", "c", "b"}, 1},
+		{"a walk of four steps", 9, 10, []string{"d", "c", "b", "a"}, 4}, // then the fourth and fifth steps, the rows
 	} {
 		err := s.View(t.Context(), func(tx core.ReadTx) error {
-			r := tx.(core.ContextReader)
-			_, _, up, _, err := r.ContextTasks(e, core.FoundationLabel, tc.depth, tc.limit)
-			if err != nil {
-				return err
-			}
-			if len(up) != tc.wantAncestors {
-				t.Errorf("%s: %d ancestors, want %d", tc.name, len(up), tc.wantAncestors)
-			}
 			before := trips.n.Load()
-			arts, ds, err := r.Work(tc.ask)
+			_, _, up, _, err := tx.(core.ContextReader).ContextTasks(e, core.FoundationLabel, tc.depth, tc.limit)
 			if err != nil {
 				return err
 			}
-			if read := trips.n.Load() != before; read == tc.ahead {
-				t.Errorf("%s: Work read the database: %v; want %v", tc.name, read, !tc.ahead)
+			if n := trips.n.Load() - before; n != tc.trips {
+				t.Errorf("%s: %d round trips, want %d", tc.name, n, tc.trips)
 			}
-			wantArts, err := tx.Artifacts(tc.ask)
+			plain, err := tx.Ancestors(e.ID, tc.depth, tc.limit)
 			if err != nil {
 				return err
 			}
-			wantDs, err := tx.Decisions(tc.ask)
-			if err != nil {
-				return err
-			}
-			if len(arts) != len(tc.ask) || !reflect.DeepEqual(arts, wantArts) || !reflect.DeepEqual(ds, wantDs) {
-				t.Errorf("%s: Work gave %d artifacts and %d decisions, the reads %d and %d", tc.name, len(arts), len(ds), len(wantArts), len(wantDs))
+			if got := taskNames(up); !reflect.DeepEqual(got, tc.want) || !reflect.DeepEqual(up, plain) {
+				t.Errorf("%s: ancestors %q, the plain read's %q; want %q", tc.name, got, taskNames(plain), tc.want)
 			}
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func taskNames(ts []core.Task) []string {
+	out := []string{}
+	for _, x := range ts {
+		out = append(out, x.Name)
+	}
+	return out
+}
+
+// TestClaimRoundTrips: a request for work that claims a task takes six
+// round trips: the read that finds a task ready, the lock on it, the
+// agent, the context's batch (with the claim's writes), its work, and the
+// COMMIT with the event's numbering; and the read's ROLLBACK after. (Agent
+// v claims first, so that whether an experiment runs is known, as it is
+// for all but the first request of a while.)
+func TestClaimRoundTrips(t *testing.T) {
+	s, trips := trips(t)
+	c := core.NewCoordinator(s)
+	p, _, err := c.ImportPlan(t.Context(), core.Plan{Name: "P", Tasks: []core.PlanTask{{Name: "a"}, {Name: "b"}, {Name: "c", After: []string{"a"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []core.AgentID{"v", "w"} {
+		if _, err := c.RegisterAgent(t.Context(), core.RegisterRequest{ID: a, Project: p.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if as, err := c.RequestNextTask(t.Context(), "v"); err != nil || as.Task == nil {
+		t.Fatalf("v's claim: %+v, %v", as, err)
+	}
+	s.ending.Wait()
+	trips.n.Store(0)
+	as, err := c.RequestNextTask(t.Context(), "w")
+	if err != nil || as.Task == nil {
+		t.Fatalf("w's claim: %+v, %v", as, err)
+	}
+	s.ending.Wait()
+	if n := trips.n.Load(); n != 7 {
+		t.Errorf("a claim took %d round trips; want 7 (6 and a ROLLBACK)", n)
 	}
 }
