@@ -92,11 +92,14 @@
 // whose READ COMMITTED snapshot is taken after the lock and so holds every
 // earlier pass, numbers every committed event without a position, in id
 // order, after the last position handed out (event_positions.last), and
-// commits. A writer sends its events, its COMMIT and a pass that gives up
-// at once if another holds the lock in one round trip; when it gave up,
-// the writer asks this process's sequencer for a pass and waits for it
-// (requests that arrive during a pass share the next one). Either way
-// Update returns after its events are numbered, so its caller reads them.
+// commits. An urgent writer (core.Urgent: a claim) sends its events, its
+// COMMIT and a pass that gives up at once if another holds the lock in one
+// round trip; when it gave up, and for every other writer, the writer asks
+// this process's sequencer for a pass and waits for it (requests that
+// arrive during a pass share the next one, so under load one pass numbers
+// the events of many commits: a pass per commit was a quarter of the
+// server's work). Either way Update returns after its events are numbered,
+// so its caller reads them.
 // Why the tail is exact:
 //
 //   - Passes commit one after the other, and each numbers after the last
@@ -116,9 +119,9 @@
 //     row may be numbered in either order, as either serial order is
 //     possible.
 //
-// No commit waits for another: a writer's pass comes after its commit and
-// never waits for the lock, and the passes are short and number the events
-// of every commit before them. A writer that dies between its commit and
+// No commit waits for another: a pass comes after the commits it numbers,
+// a writer's own pass never waits for the lock, and the passes are short
+// and number the events of every commit before them. A writer that dies between its commit and
 // its pass leaves events without a position; any server's sequencer
 // numbers them within Options.SequenceInterval (one second by default),
 // and Open numbers them at once. tail_test.go proves the tail under 16
@@ -161,8 +164,12 @@
 // trip, what its callers read next (the agent's project and task, and for
 // an urgent call the best ready task and the last event), which serves
 // them until the transaction sends anything else; a write that answers
-// only success or failure (PutAgent) waits to go with the next statement
-// or the COMMIT, and its failure fails the transaction all the same; a
-// task's context is read in batches (core.ContextReader); and a read
-// returns without waiting for its ROLLBACK.
+// only success or failure (PutAgent, and UpdateTask of a task the
+// transaction read as not done) waits to go with the next statement or the
+// COMMIT, and its failure fails the transaction all the same; a task's
+// context is read in batches (core.ContextReader), the first three steps
+// up its ancestors with the rest of its first batch; and a read returns
+// without waiting for its ROLLBACK. A progress report takes two round
+// trips, a claim five or six (the read before it included), a task's
+// context two when its ancestors are within three steps.
 package postgres

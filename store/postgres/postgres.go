@@ -320,7 +320,11 @@ func (t *txn) commit() (bool, error) {
 		b.Queue(insertEvents, eventArgs(t.events)...)
 	}
 	b.Queue("COMMIT")
-	if numbering {
+	// An urgent write numbers its events in its own round trip; the others
+	// leave theirs to the sequencer, whose passes number the events of every
+	// writer that waits for one at once (see Update).
+	inline := numbering && core.IsUrgent(t.ctx)
+	if inline {
 		b.Queue(sequenceSQL, t.s.sequenceArgs(false)...)
 	}
 	br := t.conn.SendBatch(ctx, &b.Batch)
@@ -341,8 +345,8 @@ func (t *txn) commit() (bool, error) {
 		}
 	}
 	t.open = false
-	if !numbering {
-		return false, nil
+	if !inline {
+		return numbering, nil
 	}
 	n := -1
 	if err := br.QueryRow().Scan(&n); err != nil || n < 0 {
