@@ -61,7 +61,7 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 		return out, err
 	}
 	var idle bool
-	err = c.store.Update(ctx, func(tx Tx) error {
+	err = c.store.Update(ForAgent(ctx, agent), func(tx Tx) error {
 		var err error
 		if out, idle, err = c.claim(tx, agent, &seen); err != nil || out.Task == nil {
 			return err

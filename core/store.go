@@ -207,3 +207,21 @@ func IsUrgent(ctx context.Context) bool {
 	v, _ := ctx.Value(urgentKey{}).(bool)
 	return v
 }
+
+type agentKey struct{}
+
+// ForAgent marks ctx for a transaction that reads agent id: a store that
+// pays a round trip per read may read the agent's row ahead, with the
+// transaction's first statement. A claim locks its candidates first, so
+// that its snapshot is as young as can be when it locks, and reads the
+// agent next: the hint lets both go in one round trip. It never changes
+// what a read returns.
+func ForAgent(ctx context.Context, id AgentID) context.Context {
+	return context.WithValue(ctx, agentKey{}, id)
+}
+
+// AgentOf returns the agent ctx was marked for by ForAgent, if any.
+func AgentOf(ctx context.Context) (AgentID, bool) {
+	id, ok := ctx.Value(agentKey{}).(AgentID)
+	return id, ok
+}

@@ -170,6 +170,7 @@
 // context is read in batches (core.ContextReader), the first three steps
 // up its ancestors with the rest of its first batch; and a read returns
 // without waiting for its ROLLBACK. A progress report takes two round
-// trips, a claim five or six (the read before it included), a task's
-// context two when its ancestors are within three steps.
+// trips; a claim five, the read before it included (the agent is read
+// with the lock: core.ForAgent); a task's context two when its ancestors
+// are within three steps.
 package postgres

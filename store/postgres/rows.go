@@ -76,11 +76,27 @@ func scanAgent(r pgx.Rows) (core.Agent, error) {
 // project and the task it last held, which whoever reads an agent (a
 // claim, a report) reads next; and, in an urgent read (a request for work
 // looking first), the project's best ready task and the last event's
-// position: an idle agent's answer then takes one round trip.
+// position: an idle agent's answer then takes one round trip. A claim
+// finds it read ahead with its lock (see lockReady).
 func (t *txn) Agent(id core.AgentID) (core.Agent, error) {
-	const project = `(SELECT project_id FROM agents WHERE id = $1)`
-	urgent := core.IsUrgent(t.ctx) && !t.write
+	if a, ok := aheadOf[core.Agent](t, "agent "+string(id)); ok {
+		return a, nil
+	}
 	b := t.prefix()
+	urgent := core.IsUrgent(t.ctx) && !t.write
+	queueAgent(b, id, urgent)
+	br, err := t.send(b)
+	if err != nil {
+		return core.Agent{}, err
+	}
+	defer br.Close()
+	return t.scanAgent(br, id, urgent)
+}
+
+// queueAgent queues the reads of Agent: with urgent, those of an urgent
+// read too.
+func queueAgent(b *batch, id core.AgentID, urgent bool) {
+	const project = `(SELECT project_id FROM agents WHERE id = $1)`
 	b.Queue(`SELECT `+agentCols+` FROM agents WHERE id = $1`, string(id))
 	b.Queue(`SELECT `+projectCols+` FROM projects WHERE id = `+project, string(id))
 	b.Queue(`SELECT `+taskCols+withDeps+` FROM tasks WHERE id = (SELECT current_task FROM agents WHERE id = $1)`, string(id))
@@ -88,11 +104,11 @@ func (t *txn) Agent(id core.AgentID) (core.Agent, error) {
 		b.Queue(strings.Replace(readySQL, "$1", project, 1), string(id), 1)
 		b.Queue(lastEventSQL)
 	}
-	br, err := t.send(b)
-	if err != nil {
-		return core.Agent{}, err
-	}
-	defer br.Close()
+}
+
+// scanAgent reads the answers to queueAgent's reads, keeps what they read
+// ahead and returns the agent.
+func (t *txn) scanAgent(br pgx.BatchResults, id core.AgentID, urgent bool) (core.Agent, error) {
 	var ps []core.Project
 	var ts, ready []core.Task
 	var last int64

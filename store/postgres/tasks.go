@@ -189,6 +189,9 @@ func (t *txn) ClaimableTasks(p core.ProjectID, limit int) ([]core.Task, error) {
 // lockReady takes a savepoint and locks the first ready tasks (with
 // untouched, only those whose row no transaction touched since it was
 // written), in one round trip; its error is left for the caller to judge.
+// When the transaction is for an agent (core.ForAgent), the same round
+// trip reads the agent ahead, after the lock so that the lock's statement
+// takes the snapshot.
 func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Task, error) {
 	b := t.prefix()
 	b.Queue("SAVEPOINT claim")
@@ -196,6 +199,10 @@ func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Tas
 		WHERE project_id = $1 AND status = 'todo' AND pending_deps = 0 AND (NOT $3 OR xmax = '0')
 		ORDER BY priority DESC, unblocks DESC, phase, seq LIMIT $2
 		FOR NO KEY UPDATE SKIP LOCKED`, string(p), limit, untouched)
+	agent, forAgent := core.AgentOf(t.ctx)
+	if forAgent {
+		queueAgent(b, agent, false)
+	}
 	br, err := t.send(b)
 	if err != nil {
 		return nil, err
@@ -205,8 +212,19 @@ func (t *txn) lockReady(p core.ProjectID, limit int, untouched bool) ([]core.Tas
 		return nil, err
 	}
 	ts, err := scanAll(br, scanTaskWithDeps)
+	if err != nil {
+		return nil, err
+	}
 	t.saw(ts)
-	return ts, err
+	if forAgent {
+		a, err := t.scanAgent(br, agent, false)
+		if err == nil {
+			t.readAhead("agent "+string(agent), a)
+		} else if t.broken != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
 }
 
 // scanAll reads the rows of a batch's next query with scan.
