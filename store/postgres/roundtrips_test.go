@@ -204,3 +204,34 @@ func TestClaimRoundTrips(t *testing.T) {
 		t.Errorf("a claim took %d round trips; want 6 (5 and a ROLLBACK)", n)
 	}
 }
+
+// TestReportUpdatesInPlace: a report's update of its task (progress, a
+// message, the lease renewed) changes no indexed column, so PostgreSQL
+// keeps it in the row's page without new index entries (a HOT update).
+func TestReportUpdatesInPlace(t *testing.T) {
+	s := open(t, pgtest.URL(t), Options{})
+	_, held := boardWithHolder(t, s)
+	err := s.Update(t.Context(), func(tx core.Tx) error {
+		x, err := tx.Task(held)
+		if err != nil {
+			return err
+		}
+		x.Progress, x.LastMessage, x.Lease.LastProgressAt = 30, "on it", time.Now()
+		x.Lease.ExpiresAt, x.Lease.Renewals = time.Now().Add(time.Hour), x.Lease.Renewals+1
+		if err := tx.UpdateTask(x); err != nil {
+			return err
+		}
+		var updated, hot int64
+		if err := tx.(*txn).scalar("count updates", `SELECT pg_stat_get_xact_tuples_updated('tasks'::regclass),
+			pg_stat_get_xact_tuples_hot_updated('tasks'::regclass)`, nil, &updated, &hot); err != nil {
+			return err
+		}
+		if updated != 1 || hot != 1 {
+			t.Errorf("the report's update: %d updated, %d of them in place; want 1 and 1", updated, hot)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
