@@ -5,11 +5,15 @@ import (
 	"errors"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // queued waits until the gate has u urgent and n other transactions
-// waiting.
-func queued(g *gate, u, n int) {
+// waiting; it fails the test if that never comes (a transaction that was
+// to wait took a connection).
+func queued(t *testing.T, g *gate, u, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		g.mu.Lock()
 		ok := len(g.urgent) == u && len(g.normal) == n
@@ -17,30 +21,35 @@ func queued(g *gate, u, n int) {
 		if ok {
 			return
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the gate never had %d urgent and %d other transactions waiting", u, n)
+		}
 		runtime.Gosched()
 	}
 }
 
-// TestGateServesUrgentFirst: the last quarter of the connections is kept
-// for urgent transactions, and a connection given back goes to the oldest
-// urgent transaction waiting before any other, whichever came first.
+// TestGateServesUrgentFirst: half of the connections are kept for urgent
+// transactions, and a connection given back goes to the oldest urgent
+// transaction waiting before any other, whichever came first.
 func TestGateServesUrgentFirst(t *testing.T) {
 	ctx := context.Background()
-	g := newGate(4) // one kept for urgent transactions
-	for range 3 {
+	g := newGate(4) // two kept for urgent transactions
+	for range 2 {
 		if err := g.acquire(ctx, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	normal := make(chan error, 1)
 	go func() { normal <- g.acquire(ctx, false) }()
-	queued(g, 0, 1) // the fourth is kept
-	if err := g.acquire(ctx, true); err != nil {
-		t.Fatalf("an urgent transaction could not take the kept connection: %v", err)
+	queued(t, g, 0, 1) // the third and fourth are kept
+	for range 2 {
+		if err := g.acquire(ctx, true); err != nil {
+			t.Fatalf("an urgent transaction could not take a kept connection: %v", err)
+		}
 	}
 	urgent := make(chan error, 1)
 	go func() { urgent <- g.acquire(ctx, true) }()
-	queued(g, 1, 1)
+	queued(t, g, 1, 1)
 	g.release()
 	if err := <-urgent; err != nil {
 		t.Fatal(err)
@@ -50,11 +59,13 @@ func TestGateServesUrgentFirst(t *testing.T) {
 		t.Fatal("a report took the connection given back while a claim waited")
 	default:
 	}
-	queued(g, 0, 1)
-	// All four are held; two given back: the first would leave nothing
-	// kept, so the report waits for the second.
-	g.release()
-	queued(g, 0, 1)
+	queued(t, g, 0, 1)
+	// All four are held; three given back: the first two would leave less
+	// than two kept, so the report waits for the third.
+	for range 2 {
+		g.release()
+		queued(t, g, 0, 1)
+	}
 	g.release()
 	if err := <-normal; err != nil {
 		t.Fatal(err)
@@ -62,30 +73,30 @@ func TestGateServesUrgentFirst(t *testing.T) {
 	g.mu.Lock()
 	free := g.free
 	g.mu.Unlock()
-	if free != 1 {
-		t.Errorf("%d connections free, want the one kept", free)
+	if free != 2 {
+		t.Errorf("%d connections free, want the two kept", free)
 	}
 }
 
 // TestGateGiveUp: a transaction whose context ends while it waits takes
 // nothing, and a connection given back goes to the next one waiting.
 func TestGateGiveUp(t *testing.T) {
-	g := newGate(1) // nothing kept: min(1/4, 0)
+	g := newGate(1) // nothing kept: min(1/2, 0)
 	if err := g.acquire(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	gaveUp := make(chan error, 1)
 	go func() { gaveUp <- g.acquire(ctx, true) }()
-	queued(g, 1, 0)
+	queued(t, g, 1, 0)
 	next := make(chan error, 1)
 	go func() { next <- g.acquire(context.Background(), false) }()
-	queued(g, 1, 1)
+	queued(t, g, 1, 1)
 	cancel()
 	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
 		t.Fatalf("acquire after its context ended: %v, want context.Canceled", err)
 	}
-	queued(g, 0, 1)
+	queued(t, g, 0, 1)
 	g.release()
 	if err := <-next; err != nil {
 		t.Fatal(err)
