@@ -84,7 +84,9 @@ func (c *Coordinator) requestNextTask(ctx context.Context, agent AgentID) (Assig
 // nor settled, and ready work comes often at such times; working out a
 // longer wait would take another read, and under hundreds of agents most
 // claims lose, so every loss would cost one more transaction in the queue
-// that the next claims wait in. The next request gets the full answer.
+// that the next claims wait in. The next request gets the full answer
+// (also when the claim found nothing because the agent had moved to
+// another project meanwhile, a case too rare to read for).
 func lostClaim(p Project) Assignment {
 	return Assignment{Retry: &RetryAdvice{MinRetryAfter, "other agents have just claimed the ready tasks: ask again in a moment"}, Project: p}
 }
