@@ -36,6 +36,12 @@ const (
 	nearSQL   = secondSQL + ` UNION ` + thirdSQL
 )
 
+// nearCap bounds what ContextTasks reads ahead: on a board whose tasks
+// have many dependencies the third step can be large, and a walk that
+// stops sooner would not read it. Past the bound the walk reads the step,
+// and the ancestors not read ahead, as it would without.
+const nearCap = 256
+
 // ContextTasks reads the tasks around t: its dependencies, the labelled
 // tasks, its dependents and the first three steps of the walk up its
 // ancestors in one round trip, then one for each further step and one to
@@ -59,8 +65,8 @@ func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, l
 	b.Queue(withLabelSQL, string(x.Project), strings.ToLower(label))
 	b.Queue(dependentsSQL, string(x.ID))
 	b.Queue(parentsSQL, strs(direct))
-	b.Queue(`SELECT DISTINCT depends_on FROM task_deps WHERE task_id = ANY(ARRAY(`+secondSQL+`))`, strs(direct))
-	b.Queue(`SELECT `+taskCols+` FROM tasks WHERE id = ANY(ARRAY(`+nearSQL+`)) ORDER BY seq`, strs(direct))
+	b.Queue(`SELECT DISTINCT depends_on FROM task_deps WHERE task_id = ANY(ARRAY(`+secondSQL+`)) LIMIT $2`, strs(direct), nearCap+1)
+	b.Queue(`SELECT `+taskCols+` FROM tasks WHERE id = ANY(ARRAY(`+nearSQL+`)) ORDER BY seq LIMIT $2`, strs(direct), nearCap)
 	br, err := t.send(b)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -107,7 +113,9 @@ func (t *txn) ContextTasks(x core.Task, label string, depth, limit int) (deps, l
 		case 2:
 			return second, nil
 		case 3:
-			return third, nil
+			if len(third) <= nearCap {
+				return third, nil
+			}
 		}
 		return t.parents(level)
 	}, func(ids []core.TaskID) ([]core.Task, error) {

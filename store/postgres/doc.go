@@ -99,7 +99,8 @@
 // arrive during a pass share the next one, so under load one pass numbers
 // the events of many commits: a pass per commit was a quarter of the
 // server's work). Either way Update returns after its events are numbered,
-// so its caller reads them.
+// so its caller reads them (unless the caller gives up while it waits: a
+// later pass numbers them).
 // Why the tail is exact:
 //
 //   - Passes commit one after the other, and each numbers after the last
@@ -171,6 +172,7 @@
 // up its ancestors with the rest of its first batch; and a read returns
 // without waiting for its ROLLBACK. A progress report takes two round
 // trips; a claim five, the read before it included (the agent is read
-// with the lock: core.ForAgent); a task's context two when its ancestors
+// with the lock: core.ForAgent), unless its numbering finds a pass
+// running and waits for the next; a task's context two when its ancestors
 // are within three steps.
 package postgres

@@ -254,7 +254,8 @@ func (s *Store) View(ctx context.Context, fn func(core.ReadTx) error) error {
 // deadlock, or a unique key another writer took first), it is rolled back
 // and fn runs again on a fresh snapshot, after a random pause that grows
 // with each attempt. Events fn appended are numbered before Update
-// returns, so the caller reads its own events.
+// returns, so the caller reads its own events (unless ctx ends while it
+// waits for the sequencer's pass: a later pass numbers them).
 func (s *Store) Update(ctx context.Context, fn func(core.Tx) error) error {
 	uniques := 0
 	for attempt := 1; ; attempt++ {
@@ -302,12 +303,12 @@ func (s *Store) attempt(ctx context.Context, fn func(core.Tx) error) (bool, erro
 }
 
 // commit sends the writes deferred, inserts the transaction's events and
-// commits, in one round trip that also numbers the events when no other
-// server's sequencing pass is running (sequence_events without waiting,
-// in a transaction of its own after the COMMIT). It reports whether the
-// events still wait for a number: then the sequencer must run a pass. The
-// commit is not cut short by the caller giving up: its outcome would be
-// unknown.
+// commits, in one round trip that, in an urgent transaction, also numbers
+// the events when no sequencing pass is running (sequence_events without
+// waiting, in a transaction of its own after the COMMIT). It reports
+// whether the events still wait for a number: then the sequencer must run
+// a pass. The commit is not cut short by the caller giving up: its outcome
+// would be unknown.
 func (t *txn) commit() (bool, error) {
 	numbering := len(t.events) > 0 || t.inserted
 	if t.begin != "" && !numbering && len(t.deferred) == 0 {

@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,8 +17,10 @@ import (
 
 // tripCounter counts the round trips of transactions: each statement sent
 // on its own and each batch is one. The sequencer's passes, on a
-// connection of its own, are not counted.
-type tripCounter struct{ n atomic.Int64 }
+// connection of its own, are not counted. exp counts the reads of a
+// running experiment, which a request makes when its cached answer has
+// expired.
+type tripCounter struct{ n, exp atomic.Int64 }
 
 func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	if d.SQL != sequenceSQL {
@@ -29,8 +33,12 @@ func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tr
 	c.n.Add(1)
 	return ctx
 }
-func (*tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (*tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+func (c *tripCounter) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	if strings.Contains(d.SQL, "FROM experiments") {
+		c.exp.Add(1)
+	}
+}
+func (*tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // trips opens a store whose round trips are counted; the sequencer's own
 // passes (on a timer) are kept out of the count.
@@ -140,6 +148,7 @@ func TestContextAncestorsReadAhead(t *testing.T) {
 		{"a walk of three steps", 9, 3, []string{"d", "c", "b"}, 1},
 		{"a walk of four steps", 9, 10, []string{"d", "c", "b", "a"}, 4}, // then the fourth and fifth steps, the rows
 	} {
+		s.ending.Wait() // the last read's ROLLBACK
 		err := s.View(t.Context(), func(tx core.ReadTx) error {
 			before := trips.n.Load()
 			_, _, up, _, err := tx.(core.ContextReader).ContextTasks(e, core.FoundationLabel, tc.depth, tc.limit)
@@ -177,7 +186,8 @@ func taskNames(ts []core.Task) []string {
 // agent, the context's batch (with the claim's writes), its work, and the
 // COMMIT with the event's numbering; and the read's ROLLBACK after. (Agent
 // v claims first, so that whether an experiment runs is known, as it is
-// for all but the first request of a while.)
+// for all but one request in half a second; should that have expired, the
+// read of it and its ROLLBACK add two.)
 func TestClaimRoundTrips(t *testing.T) {
 	s, trips := trips(t)
 	c := core.NewCoordinator(s)
@@ -195,13 +205,14 @@ func TestClaimRoundTrips(t *testing.T) {
 	}
 	s.ending.Wait()
 	trips.n.Store(0)
+	trips.exp.Store(0)
 	as, err := c.RequestNextTask(t.Context(), "w")
 	if err != nil || as.Task == nil {
 		t.Fatalf("w's claim: %+v, %v", as, err)
 	}
 	s.ending.Wait()
-	if n := trips.n.Load(); n != 6 {
-		t.Errorf("a claim took %d round trips; want 6 (5 and a ROLLBACK)", n)
+	if n, want := trips.n.Load(), 6+2*trips.exp.Load(); n != want {
+		t.Errorf("a claim took %d round trips; want %d (5 and a ROLLBACK, and 2 for each read of the experiment)", n, want)
 	}
 }
 
@@ -228,6 +239,55 @@ func TestReportUpdatesInPlace(t *testing.T) {
 		}
 		if updated != 1 || hot != 1 {
 			t.Errorf("the report's update: %d updated, %d of them in place; want 1 and 1", updated, hot)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestContextPastTheBound: when the third step up a task's ancestors holds
+// more than nearCap tasks, the walk reads that step itself, and gives what
+// the plain read gives.
+func TestContextPastTheBound(t *testing.T) {
+	s := open(t, pgtest.URL(t), Options{})
+	c := core.NewCoordinator(s)
+	const fan = 17 // 17 × 17 = 289 tasks three steps up, past nearCap
+	var plan core.Plan
+	plan.Name = "P"
+	var mid []string
+	for i := range fan {
+		var tops []string
+		for j := range fan {
+			name := fmt.Sprintf("top-%d-%d", i, j)
+			plan.Tasks = append(plan.Tasks, core.PlanTask{Name: name})
+			tops = append(tops, name)
+		}
+		name := fmt.Sprintf("mid-%d", i)
+		plan.Tasks = append(plan.Tasks, core.PlanTask{Name: name, After: tops})
+		mid = append(mid, name)
+	}
+	plan.Tasks = append(plan.Tasks, core.PlanTask{Name: "dep", After: mid}, core.PlanTask{Name: "x", After: []string{"dep"}})
+	_, ts, err := c.ImportPlan(t.Context(), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ts[len(ts)-1]
+	if fan*fan <= nearCap {
+		t.Fatalf("the board's third step (%d) is within nearCap (%d)", fan*fan, nearCap)
+	}
+	err = s.View(t.Context(), func(tx core.ReadTx) error {
+		_, _, up, _, err := tx.(core.ContextReader).ContextTasks(x, core.FoundationLabel, 9, 1000)
+		if err != nil {
+			return err
+		}
+		plain, err := tx.Ancestors(x.ID, 9, 1000)
+		if err != nil {
+			return err
+		}
+		if len(up) != 1+fan+fan*fan || !reflect.DeepEqual(taskNames(up), taskNames(plain)) {
+			t.Errorf("%d ancestors, the plain read %d; want %d, the same", len(up), len(plain), 1+fan+fan*fan)
 		}
 		return nil
 	})

@@ -176,4 +176,15 @@ func TestStaleExperimentCacheIsReadOnce(t *testing.T) {
 	if reads != 1 {
 		t.Errorf("the stale entry was read %d times; want once", reads)
 	}
+	// Once that entry expires too, a request reads it again: the read in
+	// flight was let go.
+	time.Sleep(600 * time.Millisecond)
+	if _, err := c.RequestNextTask(ctx, "w3"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if reads != 2 {
+		t.Errorf("after the entry expired again it was read %d times in all; want twice", reads)
+	}
 }
