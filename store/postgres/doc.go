@@ -92,13 +92,13 @@
 // whose READ COMMITTED snapshot is taken after the lock and so holds every
 // earlier pass, numbers every committed event without a position, in id
 // order, after the last position handed out (event_positions.last), and
-// commits. An urgent writer (core.Urgent: a claim), and any writer while
-// this process's sequencer is idle, sends its events, its COMMIT and a pass
-// that gives up at once if another holds the lock in one round trip; when
-// it gave up, and for other writers, the writer asks this process's
-// sequencer for a pass and waits for it (requests that arrive during a
-// pass share the next one, so under load one pass numbers the events of
-// many commits: a pass per commit was a quarter of the server's work). Either way Update returns after its events are numbered,
+// commits. An urgent writer (core.Urgent: a claim) sends its events, its
+// COMMIT and a pass that gives up at once if another holds the lock in one
+// round trip; when it gave up, and for every other writer, the writer asks
+// this process's sequencer for a pass and waits for it (requests that
+// arrive during a pass share the next one, so under load one pass numbers
+// the events of many commits: a pass per commit was a quarter of the
+// server's work). Either way Update returns after its events are numbered,
 // so its caller reads them (unless the caller gives up while it waits: a
 // later pass numbers them).
 // Why the tail is exact:

@@ -303,10 +303,9 @@ func (s *Store) attempt(ctx context.Context, fn func(core.Tx) error) (bool, erro
 }
 
 // commit sends the writes deferred, inserts the transaction's events and
-// commits, in one round trip that, in an urgent transaction or when this
-// process's sequencer is idle, also numbers the events when no sequencing
-// pass is running (sequence_events without waiting, in a transaction of
-// its own after the COMMIT). It reports
+// commits, in one round trip that, in an urgent transaction, also numbers
+// the events when no sequencing pass is running (sequence_events without
+// waiting, in a transaction of its own after the COMMIT). It reports
 // whether the events still wait for a number: then the sequencer must run
 // a pass. The commit is not cut short by the caller giving up: its outcome
 // would be unknown.
@@ -322,11 +321,10 @@ func (t *txn) commit() (bool, error) {
 		b.Queue(insertEvents, eventArgs(t.events)...)
 	}
 	b.Queue("COMMIT")
-	// An urgent write numbers its events in its own round trip, and so does
-	// another when the sequencer is idle; the others leave theirs to the
-	// sequencer, whose passes number the events of every writer that waits
-	// for one at once (see Update).
-	inline := numbering && (core.IsUrgent(t.ctx) || t.s.seq.idle())
+	// An urgent write numbers its events in its own round trip; the others
+	// leave theirs to the sequencer, whose passes number the events of every
+	// writer that waits for one at once (see Update).
+	inline := numbering && core.IsUrgent(t.ctx)
 	if inline {
 		b.Queue(sequenceSQL, t.s.sequenceArgs(false)...)
 	}

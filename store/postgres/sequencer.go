@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,7 +33,6 @@ type sequencer struct {
 	// a pass never waits for the pool).
 	mu      sync.Mutex
 	waiting []chan struct{}
-	active  atomic.Bool // run is in a pass
 	passMu  sync.Mutex
 	conn    *pgx.Conn
 	wake    chan struct{}
@@ -68,19 +66,6 @@ func (q *sequencer) sync(ctx context.Context) {
 	}
 }
 
-// idle says that no pass runs in this process and none is asked for: a
-// writer may then number its own events in its commit's round trip, as
-// cheap as it gets when writers are few; when they are many the sequencer
-// is seldom idle, and they share its passes.
-func (q *sequencer) idle() bool {
-	if q.active.Load() {
-		return false
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.waiting) == 0
-}
-
 // run serves passes until ctx ends.
 func (q *sequencer) run(ctx context.Context) {
 	defer close(q.stopped)
@@ -97,11 +82,9 @@ func (q *sequencer) run(ctx context.Context) {
 		waiting := q.waiting
 		q.waiting = nil
 		q.mu.Unlock()
-		q.active.Store(true)
 		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		_ = q.pass(pctx) // a failed pass is repeated by the next request or tick
 		cancel()
-		q.active.Store(false)
 		for _, w := range waiting {
 			close(w)
 		}
