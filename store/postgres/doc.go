@@ -157,7 +157,7 @@
 // pool_max_conns, else 16) plus two connections of its own: the
 // sequencer's and the listener's. Transactions queue for the pool's
 // connections in a gate that serves urgent ones first (core.Urgent: a
-// request for work) and keeps half of the connections for them.
+// request for work) and keeps a quarter of the connections for them.
 //
 // Every statement is a round trip, and on a busy machine each one waits
 // for a turn on the cores, so a transaction sends as few as it can: BEGIN

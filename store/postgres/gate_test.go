@@ -28,24 +28,22 @@ func queued(t *testing.T, g *gate, u, n int) {
 	}
 }
 
-// TestGateServesUrgentFirst: half of the connections are kept for urgent
-// transactions, and a connection given back goes to the oldest urgent
-// transaction waiting before any other, whichever came first.
+// TestGateServesUrgentFirst: the last quarter of the connections is kept
+// for urgent transactions, and a connection given back goes to the oldest
+// urgent transaction waiting before any other, whichever came first.
 func TestGateServesUrgentFirst(t *testing.T) {
 	ctx := context.Background()
-	g := newGate(4) // two kept for urgent transactions
-	for range 2 {
+	g := newGate(4) // one kept for urgent transactions
+	for range 3 {
 		if err := g.acquire(ctx, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	normal := make(chan error, 1)
 	go func() { normal <- g.acquire(ctx, false) }()
-	queued(t, g, 0, 1) // the third and fourth are kept
-	for range 2 {
-		if err := g.acquire(ctx, true); err != nil {
-			t.Fatalf("an urgent transaction could not take a kept connection: %v", err)
-		}
+	queued(t, g, 0, 1) // the fourth is kept
+	if err := g.acquire(ctx, true); err != nil {
+		t.Fatalf("an urgent transaction could not take the kept connection: %v", err)
 	}
 	urgent := make(chan error, 1)
 	go func() { urgent <- g.acquire(ctx, true) }()
@@ -60,12 +58,10 @@ func TestGateServesUrgentFirst(t *testing.T) {
 	default:
 	}
 	queued(t, g, 0, 1)
-	// All four are held; three given back: the first two would leave less
-	// than two kept, so the report waits for the third.
-	for range 2 {
-		g.release()
-		queued(t, g, 0, 1)
-	}
+	// All four are held; two given back: the first would leave nothing
+	// kept, so the report waits for the second.
+	g.release()
+	queued(t, g, 0, 1)
 	g.release()
 	if err := <-normal; err != nil {
 		t.Fatal(err)
@@ -73,15 +69,15 @@ func TestGateServesUrgentFirst(t *testing.T) {
 	g.mu.Lock()
 	free := g.free
 	g.mu.Unlock()
-	if free != 2 {
-		t.Errorf("%d connections free, want the two kept", free)
+	if free != 1 {
+		t.Errorf("%d connections free, want the one kept", free)
 	}
 }
 
 // TestGateGiveUp: a transaction whose context ends while it waits takes
 // nothing, and a connection given back goes to the next one waiting.
 func TestGateGiveUp(t *testing.T) {
-	g := newGate(1) // nothing kept: min(1/2, 0)
+	g := newGate(1) // nothing kept: min(1/4, 0)
 	if err := g.acquire(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
