@@ -122,12 +122,12 @@
 //
 // No commit waits for another: a pass comes after the commits it numbers,
 // a writer's own pass never waits for the lock, and the passes are short
-// and number the events of every commit before them. A writer that dies between its commit and
-// its pass leaves events without a position; any server's sequencer
-// numbers them within Options.SequenceInterval (one second by default),
-// and Open numbers them at once. tail_test.go proves the tail under 16
-// writers on 3 pools and checks that events were indeed committed out of
-// insertion order.
+// and number the events of every commit before them. A writer that dies
+// between its commit and its pass leaves events without a position; any
+// server's sequencer numbers them within Options.SequenceInterval (one
+// second by default), and Open numbers them at once. tail_test.go proves
+// the tail under 16 writers on 3 pools and checks that events were indeed
+// committed out of insertion order.
 //
 // # Change signals
 //

@@ -17,10 +17,10 @@ import (
 // one never waits for a slow report to end. (Keeping half made the median
 // claim a third faster under 256 agents that ask again after a second,
 // but agents that ask again at once then starved the completions: 96 of
-// them on three stores drained a board in 28 s instead of 10.) It holds as many tokens as
-// the pool has connections, so a transaction that passes it finds one
-// free (the store's own work outside transactions, such as the
-// sequencer's, may make it wait a moment in the pool).
+// them on three stores drained a board in 28 s instead of 10.) It holds
+// as many tokens as the pool has connections, so a transaction that
+// passes it finds one free (the store's own work outside transactions,
+// such as the sequencer's, may make it wait a moment in the pool).
 type gate struct {
 	mu             sync.Mutex
 	free, reserve  int
