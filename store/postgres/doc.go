@@ -154,7 +154,8 @@
 // untouched, and so is one migrated by a newer marcus.
 //
 // Each Store uses its pool (Options.MaxConns, else the URL's
-// pool_max_conns, else 16) plus two connections of its own: the
+// pool_max_conns, else four connections for each core the process may
+// use, between 4 and 16) plus two connections of its own: the
 // sequencer's and the listener's. Transactions queue for the pool's
 // connections in a gate that serves urgent ones first (core.Urgent: a
 // request for work) and keeps a quarter of the connections for them.

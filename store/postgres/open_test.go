@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -215,14 +216,19 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 }
 
 // The pool's size comes from Options, else the URL's pool_max_conns, else
-// 16; nothing needs a server.
+// four a core between 4 and 16; nothing needs a server.
 func TestPoolSize(t *testing.T) {
+	for cores, want := range map[int]int32{1: 4, 2: 8, 3: 12, 4: 16, 64: 16} {
+		if got := poolSize(cores); got != want {
+			t.Errorf("%d cores: a pool of %d by default, want %d", cores, got, want)
+		}
+	}
 	for _, c := range []struct {
 		url  string
 		o    Options
 		want int32
 	}{
-		{"postgres://u@h/db", Options{}, 16},
+		{"postgres://u@h/db", Options{}, poolSize(runtime.GOMAXPROCS(0))},
 		{"postgres://u@h/db?pool_max_conns=40", Options{}, 40},
 		{"postgres://u@h/db?pool_max_conns=40", Options{MaxConns: 8}, 8},
 		{"host=h user=u pool_max_conns=3", Options{}, 3},
