@@ -82,8 +82,9 @@ type planNode struct {
 	Plans    []planNode `json:"Plans"`
 }
 
-// filtered sums the rows the nodes under n read and threw away, counting
-// a sequential scan of task_deps or tasks as filtering all it read.
+// filtered sums the rows the nodes under n read and threw away, and adds
+// one for each sequential scan of task_deps or tasks (which reads them
+// all, whatever it keeps).
 func (n planNode) filtered() int {
 	sum := n.Removed
 	if n.Type == "Seq Scan" && (n.Relation == "task_deps" || n.Relation == "tasks") {
