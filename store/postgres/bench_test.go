@@ -75,7 +75,7 @@ func benchDrain(b *testing.B, stores []core.Store, claimers int, pgs []*postgres
 	before := retried()
 	for i := range b.N {
 		b.StopTimer()
-		p, _, err := cs[0].ImportPlan(ctx, layered(fmt.Sprintf("bench-%d", i), 10000, 500, uint64(i)))
+		p, _, err := cs[0].ImportPlan(ctx, postgres.Layered(fmt.Sprintf("bench-%d", i), 10000, 500, uint64(i)))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,7 +28,7 @@ func TestNoDoubleClaimsAcrossPools(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute) // a guard against a hang
 	defer cancel()
-	p, _, err := cs[0].ImportPlan(ctx, layered("pools", tasks, width, 5))
+	p, _, err := cs[0].ImportPlan(ctx, postgres.Layered("pools", tasks, width, 5))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"encoding/json"
-	"fmt"
 	"testing"
 
 	"marcus/core"
@@ -21,19 +20,7 @@ func TestContextStepsReadByKey(t *testing.T) {
 	c := core.NewCoordinator(s)
 	// Twenty layers of fifty, each task after one or two of the layer
 	// before: enough rows that reading them all costs more than a sort.
-	const width, layers = 50, 20
-	plan := core.Plan{Name: "P"}
-	for i := range width * layers {
-		pt := core.PlanTask{Name: fmt.Sprintf("t%04d", i)}
-		if l := i / width; l > 0 {
-			a, b := (l-1)*width+i%width, (l-1)*width+(i*7+3)%width
-			pt.After = []string{fmt.Sprintf("t%04d", a)}
-			if b != a {
-				pt.After = append(pt.After, fmt.Sprintf("t%04d", b))
-			}
-		}
-		plan.Tasks = append(plan.Tasks, pt)
-	}
+	plan := Layered("P", 1000, 50, 1)
 	_, ts, err := c.ImportPlan(t.Context(), plan)
 	if err != nil {
 		t.Fatal(err)
